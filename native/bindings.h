@@ -1,0 +1,13 @@
+// One registration function per module's N-API glue (see addon.cc).
+#pragma once
+#include <napi.h>
+
+namespace spreadvec {
+
+void InitCpuBinding(Napi::Env env, Napi::Object exports);    // cpu_binding.cc
+void InitCodecBinding(Napi::Env env, Napi::Object exports);  // zn_codec_binding.cc
+void InitScanBinding(Napi::Env env, Napi::Object exports);   // scan_binding.cc
+void InitMlpBinding(Napi::Env env, Napi::Object exports);    // mlp_binding.cc
+void InitPqBinding(Napi::Env env, Napi::Object exports);     // pq_binding.cc
+
+}  // namespace spreadvec

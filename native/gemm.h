@@ -1,0 +1,17 @@
+// Single-precision matrix product shared by the kernels (exact k-NN, k-means,
+// the catalyzer's forward/backward). Row-major, BLAS-like:
+//   C[M×N] = alpha · op(A)[M×K] · op(B)[K×N] + beta · C
+// op(X) = X, or Xᵀ when trans is set (then X is stored K×M / N×K).
+// Dispatches to AVX-512 / AVX2 / scalar at run time (cpu_features.h).
+#pragma once
+
+namespace spreadvec {
+
+void sgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
+           const float* B, int ldb, float beta, float* C, int ldc);
+
+// The portable reference (used by tests and as the scalar path).
+void sgemm_reference(bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
+                     int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
+}  // namespace spreadvec

@@ -1,0 +1,8 @@
+// Placeholder: the pq module registers its glue here.
+#include "bindings.h"
+
+namespace spreadvec {
+
+void InitPqBinding(Napi::Env, Napi::Object) {}
+
+}  // namespace spreadvec

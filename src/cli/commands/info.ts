@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { activeIsa, detectedIsa } from '../../kernels/addon';
+
+/** `spreadvec info`: what this machine runs (SIMD level, network backend). */
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('print the active SIMD kernels and the TensorFlow.js backend')
+    .action(async () => {
+      const lines = [`isa=${activeIsa()}`, `isa_detected=${detectedIsa()}`];
+      for (const line of lines) process.stdout.write(line + '\n');
+    });
+}

@@ -1,0 +1,7 @@
+/**
+ * spreadvec: an embedded vector index for Node.js. A catalyzer network maps vectors
+ * onto the unit sphere; a spherical Zn lattice codes them compactly; a SIMD scan
+ * answers queries. Entry point: re-exports only.
+ */
+export { activeIsa, detectedIsa, setIsa } from './kernels/addon';
+export type { Isa } from './kernels/addon';

@@ -1,0 +1,13 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { activeIsa, detectedIsa, setIsa } from '../src/kernels/addon';
+
+test('the addon loads and reports a SIMD level it can force down to scalar', () => {
+  const best = detectedIsa();
+  assert.ok(['scalar', 'neon', 'avx2', 'avx512'].includes(best));
+  assert.equal(setIsa('scalar'), true);
+  assert.equal(activeIsa(), 'scalar');
+  assert.equal(setIsa(best), true);
+  assert.equal(activeIsa(), best);
+  assert.throws(() => setIsa('mmx' as never), /unknown isa 'mmx'/);
+});
