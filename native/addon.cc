@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   spreadvec::InitScanBinding(env, exports);
   spreadvec::InitMlpBinding(env, exports);
   spreadvec::InitPqBinding(env, exports);
+  spreadvec::InitKnnBinding(env, exports);
   return exports;
 }
 

@@ -9,5 +9,6 @@ void InitCodecBinding(Napi::Env env, Napi::Object exports);  // zn_codec_binding
 void InitScanBinding(Napi::Env env, Napi::Object exports);   // scan_binding.cc
 void InitMlpBinding(Napi::Env env, Napi::Object exports);    // mlp_binding.cc
 void InitPqBinding(Napi::Env env, Napi::Object exports);     // pq_binding.cc
+void InitKnnBinding(Napi::Env env, Napi::Object exports);    // knn_binding.cc
 
 }  // namespace spreadvec
