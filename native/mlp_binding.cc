@@ -8,6 +8,7 @@
 #include "bindings.h"
 #include "gemm.h"
 #include "mlp.h"
+#include "mlp_neighbors.h"
 #include "parallel.h"
 
 namespace spreadvec {
@@ -127,6 +128,67 @@ Napi::Value TripletKoleoLoss(const Napi::CallbackInfo& info) {
   Napi::Object o = StatsObject(env, st);
   o.Set("grad", grad);
   return o;
+}
+
+// Exact L2 k-NN off the main thread (hard negatives; see mlp_neighbors.h).
+class KnnWorker : public Napi::AsyncWorker {
+ public:
+  KnnWorker(Napi::Env env, Napi::Float32Array q, Napi::Float32Array b, int d, int k, int threads)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        q_(Napi::Persistent(static_cast<Napi::Object>(q))),
+        b_(Napi::Persistent(static_cast<Napi::Object>(b))),
+        qd_(q.Data()),
+        bd_(b.Data()),
+        nq_(q.ElementLength() / d),
+        nb_(b.ElementLength() / d),
+        d_(d),
+        k_(k),
+        threads_(threads) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    out_.resize(static_cast<size_t>(nq_) * k_);
+    knn_l2_topk(qd_, nq_, bd_, nb_, d_, k_, out_.data(), threads_);
+  }
+  void OnOK() override {
+    Napi::Int32Array out = Napi::Int32Array::New(Env(), out_.size());
+    std::copy(out_.begin(), out_.end(), out.Data());
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference q_, b_;
+  const float *qd_, *bd_;
+  int64_t nq_, nb_;
+  int d_, k_, threads_;
+  std::vector<int32_t> out_;
+};
+
+// knnL2(q, b, d, k[, threads]) → Promise<Int32Array nq×k>
+Napi::Value KnnL2(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Float32Array q, b;
+  int64_t d, k, threads = default_threads();
+  if (!GetF32(info, 0, "queries", &q) || !GetF32(info, 1, "base", &b) ||
+      !GetInt(info, 2, "d", 1, &d) || !GetInt(info, 3, "k", 1, &k))
+    return env.Undefined();
+  if (info.Length() > 4 && !info[4].IsUndefined() && !GetInt(info, 4, "threads", 1, &threads))
+    return env.Undefined();
+  if (q.ElementLength() % d != 0 || b.ElementLength() % d != 0) {
+    Fail(env, "knnL2: queries and base must hold rows of d values", true);
+    return env.Undefined();
+  }
+  if (static_cast<size_t>(k) > b.ElementLength() / d) {
+    Fail(env, "knnL2: k exceeds the number of base rows", true);
+    return env.Undefined();
+  }
+  auto* w = new KnnWorker(env, q, b, static_cast<int>(d), static_cast<int>(k),
+                          static_cast<int>(threads));
+  Napi::Promise pr = w->promise();
+  w->Queue();
+  return pr;
 }
 
 class MlpTrainerWrap;
@@ -473,6 +535,7 @@ void InitMlpBinding(Napi::Env env, Napi::Object exports) {
                 return Sgemm(info, true);
               }));
   exports.Set("tripletKoleoLoss", Napi::Function::New(env, TripletKoleoLoss));
+  exports.Set("knnL2", Napi::Function::New(env, KnnL2));
   exports.Set("MlpTrainer", MlpTrainerWrap::Define(env));
 }
 
