@@ -5,3 +5,12 @@
  */
 export { activeIsa, detectedIsa, setIsa } from './kernels/addon';
 export type { Isa } from './kernels/addon';
+export { Catalyzer } from './catalyzer/catalyzer';
+export type { CatalyzerOptions } from './catalyzer/catalyzer';
+export { readCheckpoint, writeCheckpoint, CheckpointError } from './catalyzer/checkpoint';
+export type { CheckpointData } from './catalyzer/checkpoint';
+export type { TorchTensor, TorchDtype } from './catalyzer/tensor';
+export { getBackend } from './catalyzer/backend';
+export type { BackendName } from './catalyzer/backend';
+export { readNpy, writeNpy, parseNpy, serializeNpy, NpyError } from './data/npy';
+export type { NpyArray, NpyDtype } from './data/npy';
