@@ -216,7 +216,7 @@ export function openDataset(name: string, registryFile?: string): Dataset {
 
 /** The `.npy` reader this module needs (src/data/npy.ts). */
 interface NpyModule {
-  readNpy(file: string): { data: ArrayLike<number | bigint> & { length: number }; shape: number[] };
+  readNpy(file: string): { data: Float32Array | Float64Array | Uint8Array | Int32Array | BigInt64Array; shape: number[] };
 }
 
 /**
@@ -237,6 +237,7 @@ export function readNpyMatrix(file: string): Matrix<Float32Array | Uint8Array | 
   if (shape.length !== 2) throw new RangeError(`${file}: expected a 2-d array, got shape (${shape.join(', ')})`);
   const [rows, dim] = shape;
   if (data instanceof Float32Array || data instanceof Uint8Array || data instanceof Int32Array) return { data, rows, dim };
+  if (data instanceof Float64Array) return { data: Float32Array.from(data), rows, dim };
   if (data instanceof BigInt64Array) {
     const out = new Int32Array(data.length);
     for (let i = 0; i < data.length; i++) {
@@ -246,5 +247,5 @@ export function readNpyMatrix(file: string): Matrix<Float32Array | Uint8Array | 
     }
     return { data: out, rows, dim };
   }
-  throw new TypeError(`${file}: unsupported dtype for a dataset (float32, uint8, int32 or int64)`);
+  throw new TypeError(`${file}: unsupported dtype for a dataset (float32, float64, uint8, int32 or int64)`);
 }

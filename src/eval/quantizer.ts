@@ -108,28 +108,27 @@ export function normalizeRows(x: Float32Array, dim: number): Float32Array {
 
 /** The codec functions the `zn_<r2>` quantizer needs (src/kernels/codec-native.ts). */
 interface ZnCodecKernels {
-  quantizeEncode(dim: number, r2: number, x: Float32Array): Uint8Array;
-  decode(dim: number, r2: number, codes: Uint8Array, as: 'float32'): Float32Array;
-  nbit(dim: number, r2: number): number;
+  info(dim: number, r2: number): { nbit: number };
+  quantizeEncodeAsync(dim: number, r2: number, x: Float32Array): Promise<Uint8Array>;
+  decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'float32'): Promise<Float32Array>;
 }
 
 let znKernels: ZnCodecKernels | undefined;
 
-/** Loads the codec module lazily, so the zoo works (without zn) before it is built. */
+/** Loads the codec module lazily, so that the rest of the zoo works without it. */
 function loadZnKernels(): ZnCodecKernels {
   if (znKernels) return znKernels;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const native = require('../kernels/codec-native') as Partial<ZnCodecKernels>;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lattice = require('../lattice/zn-codec') as { ZnCodec: new (d: number, r2: number) => { nbit: number } };
-  if (typeof native.quantizeEncode !== 'function' || typeof native.decode !== 'function') {
-    throw new Error('quantizer zn_*: the codec kernels (src/kernels/codec-native.ts) are missing');
+  let mod: Partial<ZnCodecKernels> = {};
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require('../kernels/codec-native') as Partial<ZnCodecKernels>;
+  } catch {
+    // reported below
   }
-  znKernels = {
-    quantizeEncode: native.quantizeEncode,
-    decode: native.decode,
-    nbit: (d, r2) => new lattice.ZnCodec(d, r2).nbit,
-  };
+  if (typeof mod.quantizeEncodeAsync !== 'function' || typeof mod.decodeAsync !== 'function' || typeof mod.info !== 'function') {
+    throw new Error('quantizer zn_*: the Zn codec kernels (src/kernels/codec-native.ts) are not available');
+  }
+  znKernels = mod as ZnCodecKernels;
   return znKernels;
 }
 
@@ -141,11 +140,10 @@ async function makeZn(spec: string, dim: number): Promise<QuantizerIndex> {
   const r2 = Number(spec.slice(3));
   assertInteger('zn radius r2', r2, 1);
   const codec = loadZnKernels();
-  const bits = codec.nbit(dim, r2);
-  const reconstruct = async (x: Float32Array) => {
-    const codes = codec.quantizeEncode(dim, r2, x);
-    return normalizeRows(codec.decode(dim, r2, codes, 'float32'), dim);
-  };
+  const bits = codec.info(dim, r2).nbit;
+  // decode(…, 'float32') yields z/sqrt(r2), already of unit length.
+  const reconstruct = async (x: Float32Array) =>
+    codec.decodeAsync(dim, r2, await codec.quantizeEncodeAsync(dim, r2, x), 'float32');
   return new FlatIndex(bits, dim, reconstruct, identity);
 }
 
