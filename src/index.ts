@@ -19,3 +19,6 @@ export { evaluate, evaluateAll, oneRecalls, formatRecallLine } from './eval/eval
 export type { Encoder, Recalls, QuantizerRecalls, EvalData, EvaluateOptions } from './eval/evaluate';
 export { fitPca, applyPca } from './eval/pca';
 export type { Pca } from './eval/pca';
+export { ZnCodec } from './lattice/zn-codec';
+export type { DecodedType } from './lattice/zn-codec';
+export { countPoints, radiusForBits } from './lattice/sphere-count';
