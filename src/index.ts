@@ -5,6 +5,20 @@
  */
 export { activeIsa, detectedIsa, setIsa } from './kernels/addon';
 export type { Isa } from './kernels/addon';
+export { readVecs, readFvecs, readBvecs, readIvecs, writeVecs, writeFvecs, writeBvecs, writeIvecs, vecsInfo } from './data/vecs';
+export type { Matrix, VecsFormat, VecsInfo, RowRange } from './data/vecs';
+export { loadRegistry, resolveDataset, openDataset, datasetsFile, Dataset, LAYOUTS } from './data/datasets';
+export type { DatasetEntry, DatasetLayout, DatasetFiles } from './data/datasets';
+export { loadSplit } from './data/splits';
+export type { Split, SplitName, SplitOptions } from './data/splits';
+export { knn } from './eval/knn';
+export type { KnnMetric, KnnResult, KnnOptions } from './eval/knn';
+export { makeQuantizer, registerQuantizer } from './eval/quantizer';
+export type { QuantizerIndex, QuantizerFactory } from './eval/quantizer';
+export { evaluate, evaluateAll, oneRecalls, formatRecallLine } from './eval/evaluate';
+export type { Encoder, Recalls, QuantizerRecalls, EvalData, EvaluateOptions } from './eval/evaluate';
+export { fitPca, applyPca } from './eval/pca';
+export type { Pca } from './eval/pca';
 export { ZnCodec } from './lattice/zn-codec';
 export type { DecodedType } from './lattice/zn-codec';
 export { countPoints, radiusForBits } from './lattice/sphere-count';
