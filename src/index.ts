@@ -5,3 +5,9 @@
  */
 export { activeIsa, detectedIsa, setIsa } from './kernels/addon';
 export type { Isa } from './kernels/addon';
+export { kmeans } from './eval/kmeans';
+export type { KmeansOptions, KmeansResult, KmeansInit, KmeansStart } from './eval/kmeans';
+export { ProductQuantizer, PqIndex, pqQuantizerFactory } from './eval/pq';
+export type { PqTrainOptions } from './eval/pq';
+export { OptimizedProductQuantizer, OpqIndex, opqQuantizerFactory } from './eval/opq';
+export type { OpqTrainOptions } from './eval/opq';
