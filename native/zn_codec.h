@@ -3,14 +3,15 @@
 // glue (zn_codec_binding.cc) and the decode-and-scan kernels both call it.
 //
 // Rank layout (docs/lattice.md has the long form):
-//   rank   = offset[atom] + within
-//   within = ((perm * C(d, nnz) + support) << nnz) | signs
+//   rank   = offset[atom] + within,   within = (perm << nnz) | signs
 // where `atom` is the sorted non-negative pattern of |z| (atoms in lexicographically
-// decreasing order), `support` the colex rank of the nonzero positions, `signs` one
-// bit per nonzero coordinate (bit k set = k-th nonzero is negative), and `perm` the
-// mixed-radix rank of how the atom's distinct nonzero values fill the support.
-// Codes are stored little-endian in code_bytes() = ceil(nbit / 8) bytes. Ranks up to
-// 64 bits take a uint64 fast path; wider ones (up to 128 bits) are exact too.
+// decreasing order), `perm` the mixed-radix rank of where the atom's values go
+// (every distinct value but the most frequent one, largest first, picks its
+// positions among those still free: colex rank; the most frequent value fills the
+// rest), and `signs` one bit per nonzero coordinate (set = negative) in that
+// placement order, each value's positions by decreasing position. Codes are stored little-endian in code_bytes() = ceil(nbit / 8)
+// bytes. Ranks below 2^64 take a uint64 fast path; wider ones (up to 128 bits) are
+// exact too.
 #pragma once
 #include <cstddef>
 #include <cstdint>
