@@ -112,6 +112,36 @@ void store_rank(R r, uint8_t* code, int bytes) {
   }
 }
 
+// kSelectInByte[b][r]: position of the r-th set bit of byte b.
+struct SelectTable {
+  uint8_t pos[256][8];
+  SelectTable() {
+    for (int b = 0; b < 256; b++) {
+      int r = 0;
+      for (int i = 0; i < 8; i++)
+        if (b >> i & 1) pos[b][r++] = static_cast<uint8_t>(i);
+      for (; r < 8; r++) pos[b][r] = 0;
+    }
+  }
+};
+const SelectTable kSelect;
+
+// Position of the q-th (0-based) set bit of x, which has more than q set bits.
+// Branch-free broadword select (byte popcounts, prefix sums, one table lookup):
+// baseline x86-64 has neither popcnt nor pdep.
+inline int select64(uint64_t x, int q) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t s = x - ((x >> 1) & 0x5555555555555555ULL);
+  s = (s & 0x3333333333333333ULL) + ((s >> 2) & 0x3333333333333333ULL);
+  s = (s + (s >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  const uint64_t prefix = s * kOnes;  // byte i: set bits in bytes 0..i
+  // Byte i gets its high bit when prefix_i <= q (no borrow: every byte stays >= 64).
+  const uint64_t at_most = ((static_cast<uint64_t>(q) * kOnes) | kHigh) - prefix;
+  const int b = static_cast<int>((((at_most & kHigh) >> 7) * kOnes) >> 56);  // the byte holding it
+  const int before = static_cast<int>(((prefix << 8) >> (8 * b)) & 0xFF);
+  return 8 * b + kSelect.pos[(x >> (8 * b)) & 0xFF][q - before];
+}
+
 }  // namespace
 
 struct ZnSphereCodec::Impl {
@@ -322,12 +352,46 @@ void ZnSphereCodec::Impl::decode_rank(const RankTables<R>& t, R rank, const Out*
   const int implicit = implicit_value[a];
   const Out fill = values[implicit];
   for (int p = 0; p < dim; p++) out[p] = fill;
+  const int lb = lev_begin[a], le = lev_end[a];
+  if (dim <= 64) {
+    // Free positions as a bit mask: the q-th free position is select64(free, q),
+    // and clearing a chosen bit keeps the indices of the lower ones.
+    uint64_t free = dim == 64 ? ~uint64_t(0) : (uint64_t(1) << dim) - 1;
+    for (int l = lb; l < le; l++) {
+      R tl;
+      if (l + 1 < le) perm = div_mod<R>(perm, t.radix[l], t.magic[l], &tl);
+      else tl = perm;
+      const int value = lev_value[l];
+      const Out v = values[value];
+      const R sign_step = value != 0 ? 1 : 0;
+      int q = lev_n[l] - 1;
+      for (int k = lev_count[l]; k > 0; k--) {
+        // Largest q with C(q, k) <= tl; C(k - 1, k) = 0 bounds the scan.
+        const R* row = t.row(k);
+        while (row[q] > tl) q--;
+        tl -= row[q];
+        const int p = select64(free, q);
+        free &= ~(uint64_t(1) << p);
+        out[p] = (signs & sign_step) ? static_cast<Out>(-v) : v;
+        signs >>= sign_step;
+        q--;
+      }
+    }
+    if (implicit != 0) {
+      while (free) {
+        const int p = 63 - __builtin_clzll(free);
+        free &= ~(uint64_t(1) << p);
+        out[p] = (signs & 1) ? static_cast<Out>(-fill) : fill;
+        signs >>= 1;
+      }
+    }
+    return;
+  }
 
   uint16_t buf[2][kMaxDim];
   uint8_t taken[kMaxDim];  // taken[q]: free index q chosen by the current level
   const uint16_t* list = identity.data();  // free positions, ascending
   int n = dim;
-  const int lb = lev_begin[a], le = lev_end[a];
   for (int l = lb; l < le; l++) {
     R tl;
     if (l + 1 < le) perm = div_mod<R>(perm, t.radix[l], t.magic[l], &tl);
@@ -338,7 +402,6 @@ void ZnSphereCodec::Impl::decode_rank(const RankTables<R>& t, R rank, const Out*
     if (compact) std::memset(taken, 0, n);
     int q = n - 1;
     for (int k = lev_count[l]; k > 0; k--) {
-      // Largest q with C(q, k) <= tl; C(k - 1, k) = 0 bounds the scan.
       const R* row = t.row(k);
       while (row[q] > tl) q--;
       tl -= row[q];
