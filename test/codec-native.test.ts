@@ -124,6 +124,33 @@ test('wide ranks: 79-bit (48, 30) and 75-bit (64, 20) codes, native = reference'
   }
 });
 
+test('dimensions above 64 (free-list decode path), native = reference', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 65, max: 300 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.array(coordinate, { minLength: 300 * 3, maxLength: 300 * 3 }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), { minLength: 4, maxLength: 4 }),
+      (d, r2, values, seeds) => {
+        const c = reference(d, r2)!;
+        if (c.nbit > 128) return;
+        const x = new Float32Array(values.slice(0, 3 * d));
+        const expected = c.quantizeEncodeBatch(x);
+        for (const isa of isas) {
+          setIsa(isa);
+          assert.deepEqual(native.quantizeEncode(d, r2, x), expected, `(${d}, ${r2}) ${isa}`);
+        }
+        setIsa(best);
+        const codes = randomRanks(c, [0, 1, ...seeds]);
+        const z = c.decodeBatch(codes);
+        assert.deepEqual(native.decode(d, r2, codes, 'int8'), Int8Array.from(z));
+        assert.deepEqual(native.encode(d, r2, z), codes);
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
 test('thread counts and async variants give the same bytes', async () => {
   const c = reference(24, 79)!;
   const n = 5000; // several parallel chunks
