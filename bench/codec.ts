@@ -44,15 +44,23 @@ function unitVectors(count: number, d: number, seed = 12345): Float32Array {
   return x;
 }
 
-/** Best of `reps` runs of fn, in seconds. */
-function time(fn: () => void, reps = 3): number {
-  let best = Infinity;
+/**
+ * Best of `reps` runs of fn: wall seconds and CPU seconds of the process (user +
+ * system, all threads). On a shared, loaded machine the CPU figure of a
+ * one-thread run is the steadier measure of the kernel itself.
+ */
+function time(fn: () => void, reps = 3): { wall: number; cpu: number } {
+  let wall = Infinity;
+  let cpu = Infinity;
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    wall = Math.min(wall, Number(process.hrtime.bigint() - t0) / 1e9);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1e6);
   }
-  return best;
+  return { wall, cpu };
 }
 
 function rate(count: number, seconds: number): string {
@@ -60,7 +68,14 @@ function rate(count: number, seconds: number): string {
 }
 
 /** Faiss ZnSphereCodec on one thread, in a Python child; null when unavailable. */
-function faiss(x: Float32Array): { encode: number; decode: number; version: string } | null {
+interface FaissRates {
+  encode: number;
+  decode: number;
+  encodeCpu: number;
+  decodeCpu: number;
+  version: string;
+}
+function faiss(x: Float32Array): FaissRates | null {
   const python = '/usr/bin/python3';
   if (!fs.existsSync(python)) return null;
   const file = path.join(os.tmpdir(), `spreadvec-bench-codec-${process.pid}.f32`);
@@ -77,18 +92,20 @@ codec = faiss.ZnSphereCodec(d, r2)
 codes = np.empty(n, dtype='uint64')
 out = np.empty_like(x)
 def best(fn, reps=3):
-    b = 1e9
+    w, c = 1e9, 1e9
     for _ in range(reps):
-        t0 = time.perf_counter(); fn(); b = min(b, time.perf_counter() - t0)
-    return b
-te = best(lambda: codec.encode_multi(n, faiss.swig_ptr(x), faiss.swig_ptr(codes)))
-td = best(lambda: codec.decode_multi(n, faiss.swig_ptr(codes), faiss.swig_ptr(out)))
-print(json.dumps({"encode": n / te, "decode": n / td, "version": faiss.__version__}))
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        w, c = min(w, time.perf_counter() - t0), min(c, time.process_time() - c0)
+    return w, c
+ew, ec = best(lambda: codec.encode_multi(n, faiss.swig_ptr(x), faiss.swig_ptr(codes)))
+dw, dc = best(lambda: codec.decode_multi(n, faiss.swig_ptr(codes), faiss.swig_ptr(out)))
+print(json.dumps({"encode": n / ew, "decode": n / dw, "encodeCpu": n / ec, "decodeCpu": n / dc, "version": faiss.__version__}))
 `;
   try {
     const r = spawnSync(python, ['-c', script, file], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     if (r.status !== 0) return null;
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { encode: number; decode: number; version: string };
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as FaissRates;
   } catch {
     return null;
   } finally {
@@ -104,30 +121,35 @@ function main(): void {
   const xs = x.subarray(0, refN * dim);
 
   // TS reference (the baseline of the ratios).
-  let refCodes = new Uint8Array(0);
+  let refCodes: Uint8Array = new Uint8Array(0);
   const tsEnc = time(() => (refCodes = codec.quantizeEncodeBatch(xs)), 1);
   const tsDec = time(() => codec.decodeBatch(refCodes), 1);
 
-  let codes = new Uint8Array(0);
+  let codes: Uint8Array = new Uint8Array(0);
+  const out = new Float32Array(n * dim);
   const enc1 = time(() => (codes = native.quantizeEncode(dim, r2, x, 1)));
   const enc2 = time(() => native.quantizeEncode(dim, r2, x, 2));
-  const dec1 = time(() => native.decode(dim, r2, codes, 'float32', 1));
-  const dec2 = time(() => native.decode(dim, r2, codes, 'float32', 2));
+  const dec1 = time(() => native.decode(dim, r2, codes, 'float32', 1, out));
+  const dec2 = time(() => native.decode(dim, r2, codes, 'float32', 2, out));
+  const decNew1 = time(() => native.decode(dim, r2, codes, 'float32', 1));
   const decInt1 = time(() => native.decode(dim, r2, codes, 'int8', 1));
   const same = Buffer.from(codes.subarray(0, refN * codec.codeBytes)).equals(Buffer.from(refCodes));
 
-  const rows: [string, number, number, number][] = [
-    // label, vectors, seconds, baseline rate
-    ['quantize+encode  TS reference', refN, tsEnc, refN / tsEnc],
-    ['quantize+encode  native 1 thread', n, enc1, refN / tsEnc],
-    ['quantize+encode  native 2 threads', n, enc2, refN / tsEnc],
-    ['decode float32   TS reference', refN, tsDec, refN / tsDec],
-    ['decode float32   native 1 thread', n, dec1, refN / tsDec],
-    ['decode float32   native 2 threads', n, dec2, refN / tsDec],
-    ['decode int8      native 1 thread', n, decInt1, refN / tsDec],
+  const rows: [string, number, { wall: number; cpu: number }, { wall: number; cpu: number }][] = [
+    // label, vectors, time, baseline time (TS reference, refN vectors)
+    ['quantize+encode  TS reference', refN, tsEnc, tsEnc],
+    ['quantize+encode  native 1 thread', n, enc1, tsEnc],
+    ['quantize+encode  native 2 threads', n, enc2, tsEnc],
+    ['decode float32   TS reference', refN, tsDec, tsDec],
+    ['decode float32   native 1 thread', n, dec1, tsDec],
+    ['decode float32   native 2 threads', n, dec2, tsDec],
+    ['decode float32   native 1 thread, new array', n, decNew1, tsDec],
+    ['decode int8      native 1 thread, new array', n, decInt1, tsDec],
   ];
-  for (const [label, count, seconds, base] of rows) {
-    console.log(`${label.padEnd(36)} ${rate(count, seconds).padStart(22)}   ×${(count / seconds / base).toFixed(1)} vs TS`);
+  console.log(`${''.padEnd(44)} ${'wall'.padStart(22)} ${'per CPU-second'.padStart(24)}   ratio vs TS (wall)`);
+  for (const [label, count, t, base] of rows) {
+    const ratio = count / t.wall / (refN / base.wall);
+    console.log(`${label.padEnd(44)} ${rate(count, t.wall).padStart(22)} ${rate(count, t.cpu).padStart(24)}   ×${ratio.toFixed(1)}`);
   }
   console.log(`native codes equal the TS reference on the subset: ${same}`);
 
@@ -136,17 +158,19 @@ function main(): void {
   for (const isa of isas) {
     if (!setIsa(isa)) continue;
     const t = time(() => native.quantizeEncode(dim, r2, x, 1), 1);
-    console.log(`quantize+encode  native 1 thread, isa=${isa.padEnd(6)} ${rate(n, t).padStart(14)}   ×${(enc1 / t).toFixed(2)} vs ${saved}`);
+    console.log(`quantize+encode  native 1 thread, isa=${isa.padEnd(6)} ${rate(n, t.wall).padStart(22)} ${rate(n, t.cpu).padStart(24)}   ×${(enc1.cpu / t.cpu).toFixed(2)} of ${saved} (CPU)`);
   }
   setIsa(saved);
 
   const f = faiss(x);
   if (f) {
-    console.log(`Faiss ${f.version} ZnSphereCodec 1 thread (same vectors): encode ${rate(1, 1 / f.encode)}, decode ${rate(1, 1 / f.decode)}`);
-    console.log(`native 1 thread / Faiss 1 thread: encode ×${(n / enc1 / f.encode).toFixed(2)}, decode ×${(n / dec1 / f.decode).toFixed(2)}`);
+    console.log(`Faiss ${f.version} ZnSphereCodec 1 thread (same vectors), wall: encode ${rate(1, 1 / f.encode)}, decode ${rate(1, 1 / f.decode)}`);
+    console.log(`Faiss ${f.version} ZnSphereCodec 1 thread (same vectors), per CPU-second: encode ${rate(1, 1 / f.encodeCpu)}, decode ${rate(1, 1 / f.decodeCpu)}`);
+    console.log(`native 1 thread / Faiss 1 thread, wall: encode ×${(n / enc1.wall / f.encode).toFixed(2)}, decode ×${(n / dec1.wall / f.decode).toFixed(2)}`);
+    console.log(`native 1 thread / Faiss 1 thread, CPU:  encode ×${(n / enc1.cpu / f.encodeCpu).toFixed(2)}, decode ×${(n / dec1.cpu / f.decodeCpu).toFixed(2)}`);
   } else {
     console.log('Faiss (python3-faiss) not found: reference figures 290,000 encode / 1,960,000 decode vectors/s on one thread');
-    console.log(`native 1 thread / Faiss reference: encode ×${(n / enc1 / 290_000).toFixed(2)}, decode ×${(n / dec1 / 1_960_000).toFixed(2)}`);
+    console.log(`native 1 thread (CPU) / Faiss reference: encode ×${(n / enc1.cpu / 290_000).toFixed(2)}, decode ×${(n / dec1.cpu / 1_960_000).toFixed(2)}`);
   }
 }
 

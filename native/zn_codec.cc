@@ -142,6 +142,23 @@ inline int select64(uint64_t x, int q) {
   return 8 * b + kSelect.pos[(x >> (8 * b)) & 0xFF][q - before];
 }
 
+// Largest q' <= q with C(q', k) <= t, k >= 1, given row[i] = C(i, k) (the scan
+// stops at C(k - 1, k) = 0). k = 1 and k = 2 have closed forms; larger k scan down.
+// Out-of-range t (a rank >= nv) still returns some q' in [0, q].
+template <class R>
+inline int largest_below(const R* row, int k, R t, int q) {
+  if (k == 1) return t < static_cast<R>(q) ? static_cast<int>(t) : q;  // C(i, 1) = i
+  if (k == 2) {  // i (i - 1) / 2 <= t: solve, then fix the rounding
+    int g = static_cast<int>((1.0 + std::sqrt(1.0 + 8.0 * static_cast<double>(t))) * 0.5);
+    g = std::max(1, std::min(g, q));
+    while (row[g] > t) g--;
+    while (g < q && row[g + 1] <= t) g++;
+    return g;
+  }
+  while (row[q] > t) q--;
+  return q;
+}
+
 }  // namespace
 
 struct ZnSphereCodec::Impl {
@@ -163,6 +180,7 @@ struct ZnSphereCodec::Impl {
   std::vector<double> atom_t;      // max_nnz x npad transposed atoms (quantize scores)
   std::vector<int32_t> int_value;  // value v -> v (decode to integers)
   std::vector<float> unit_value;   // value v -> float(v / sqrt(r2))
+  std::vector<int8_t> int8_value;  // value v -> v when v <= 127 (else 0: never used)
 
   void build(int d, int r);
   template <class R>
@@ -288,6 +306,7 @@ void ZnSphereCodec::Impl::build(int d, int r) {
   for (int v = 0; v <= vmax; v++) {
     int_value.push_back(v);
     unit_value.push_back(static_cast<float>(v / root));
+    int8_value.push_back(static_cast<int8_t>(v <= 127 ? v : 0));
   }
 }
 
@@ -366,9 +385,8 @@ void ZnSphereCodec::Impl::decode_rank(const RankTables<R>& t, R rank, const Out*
       const R sign_step = value != 0 ? 1 : 0;
       int q = lev_n[l] - 1;
       for (int k = lev_count[l]; k > 0; k--) {
-        // Largest q with C(q, k) <= tl; C(k - 1, k) = 0 bounds the scan.
         const R* row = t.row(k);
-        while (row[q] > tl) q--;
+        q = largest_below(row, k, tl, q);
         tl -= row[q];
         const int p = select64(free, q);
         free &= ~(uint64_t(1) << p);
@@ -403,7 +421,7 @@ void ZnSphereCodec::Impl::decode_rank(const RankTables<R>& t, R rank, const Out*
     int q = n - 1;
     for (int k = lev_count[l]; k > 0; k--) {
       const R* row = t.row(k);
-      while (row[q] > tl) q--;
+      q = largest_below(row, k, tl, q);
       tl -= row[q];
       const bool neg = value != 0 && (signs & 1);
       out[list[q]] = neg ? static_cast<Out>(-v) : v;
@@ -569,6 +587,13 @@ void ZnSphereCodec::decode(const uint8_t* code, int32_t* z) const {
   const Impl& m = *impl_;
   if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.int_value.data(), z);
   else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.int_value.data(), z);
+}
+
+void ZnSphereCodec::decode_int8(const uint8_t* code, int8_t* z) const {
+  const Impl& m = *impl_;
+  if (m.r2 > 127 * 127) throw std::invalid_argument("decode_int8 needs r2 <= 16129");
+  if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.int8_value.data(), z);
+  else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.int8_value.data(), z);
 }
 
 void ZnSphereCodec::decode_unit(const uint8_t* code, float* out) const {

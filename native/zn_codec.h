@@ -50,6 +50,8 @@ class ZnSphereCodec {
   // output: check code_in_range() first where codes are untrusted.
   void decode(const uint8_t* code, int32_t* z) const;
   void decode_unit(const uint8_t* code, float* out) const;  // z / sqrt(r2)
+  // z as int8 (throws std::invalid_argument unless r2 <= 127^2).
+  void decode_int8(const uint8_t* code, int8_t* z) const;
   // n codes (n * code_bytes() bytes) to n * dim() floats z / sqrt(r2).
   void decode_unit_batch(const uint8_t* codes, size_t n, float* out) const;
   bool code_in_range(const uint8_t* code) const;  // rank < nv

@@ -164,6 +164,18 @@ test('thread counts and async variants give the same bytes', async () => {
   assert.deepEqual(native.decode(24, 79, one, 'float32', 2), dec);
   assert.deepEqual(await c.decodeCodesAsync(one, 'float32'), dec);
   assert.deepEqual(await native.decodeAsync(24, 79, one, 'int8', 2), native.decode(24, 79, one, 'int8'));
+  // Caller-supplied output arrays are filled and returned.
+  const out = new Float32Array(n * 24).fill(7);
+  assert.equal(native.decode(24, 79, one, 'float32', 2, out), out);
+  assert.deepEqual(out, dec);
+  const out8 = new Int8Array(n * 24);
+  assert.equal(await native.decodeAsync(24, 79, one, 'int8', 1, out8), out8);
+  assert.deepEqual(out8, native.decode(24, 79, one, 'int8'));
+  assert.throws(() => native.decode(24, 79, one, 'float32', 1, new Float32Array(5)), {
+    name: 'TypeError',
+    message: /out must be a Float32Array of 120000 elements/,
+  });
+  assert.throws(() => native.decode(24, 79, one, 'int8', 1, new Float32Array(n * 24) as never), /out must be an Int8Array/);
 });
 
 test('native errors name the bad argument', async () => {
