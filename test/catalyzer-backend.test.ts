@@ -70,3 +70,26 @@ test('spreadvec info prints the backend', () => {
   const { out, err } = run(`process.argv = [process.argv[0], 'spreadvec', 'info']; require('./src/cli/main.ts');`, { SPREADVEC_BACKEND: 'cpu' });
   assert.match(out, /^backend=cpu$/m, err);
 });
+
+const DIST_INDEX = join(ROOT, 'dist/src/index.js');
+const distBuilt = require('node:fs').existsSync(DIST_INDEX);
+test(
+  'compiled build (plain node, no tsx): the worker pool runs from dist',
+  { skip: distBuilt ? false : 'dist/ not built (npm run build): compiled worker check skipped' },
+  () => {
+    const code = `
+      const { Catalyzer, readNpy } = require(${JSON.stringify(DIST_INDEX)});
+      const F = ${JSON.stringify(join(ROOT, '../shared/fixtures/catalyzer/'))};
+      (async () => {
+        const c = await Catalyzer.load(F + 'catalyzer_zip.pth', { workers: 2 });
+        const x = readNpy(F + 'golden_input.npy').data, g = readNpy(F + 'golden_output.npy').data;
+        const big = new Float32Array(x.length * 40); for (let k = 0; k < 40; k++) big.set(x, k * x.length);
+        const y = await c.encode(big);
+        let m = 0; for (let i = 0; i < y.length; i++) m = Math.max(m, Math.abs(y[i] - g[i % g.length]));
+        console.log(m <= 1e-5 ? 'match' : 'diff ' + m);
+        await c.close();
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.stdout.trim(), 'match', r.stderr);
+  },
+);
