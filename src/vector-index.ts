@@ -1,0 +1,377 @@
+/**
+ * The Index: an embedded, persistent vector index. Vectors go through the catalyzer
+ * (onto the unit sphere), are coded by the spherical Zn lattice (`zn_<r2>`), stored in
+ * LMDB (storage/), and searched by the native decode-and-scan kernel over an
+ * in-memory code arena.
+ *
+ * Memory per vector: the code itself (codeBytes) plus one bit of removed-slot bitmap.
+ * Ids are not kept in memory: the k winners of each query are resolved slot → id by
+ * LMDB lookups in the same read snapshot as the arena (k × nq point reads per search).
+ */
+import { CodeArena } from '../storage/code-arena';
+import { IndexStore } from '../storage/index-store';
+import { MAX_ID, type IndexConfig } from '../storage/layout';
+import { quantizeEncodeAsync } from './kernels/codec-native';
+import { decodeScan } from './kernels/scan-native';
+import { ZnCodec } from './lattice/zn-codec';
+import { assertFinite, assertInteger } from './validate';
+
+/**
+ * What the Index needs of a catalyzer: the Catalyzer class (src/catalyzer) fits;
+ * so does any encoder that maps din-dimensional rows to dout-dimensional unit rows
+ * and serializes itself into checkpoint bytes that `loadCatalyzer` reads back.
+ */
+export interface IndexEncoder {
+  readonly din: number;
+  readonly dout: number;
+  /** n × din rows → n × dout unit rows. */
+  encode(x: Float32Array | Uint8Array): Promise<Float32Array>;
+  /** Bytes from which the encoder is rebuilt when the index is reopened. */
+  toCheckpoint(): Uint8Array;
+  close(): Promise<void>;
+}
+
+/** Rebuilds an encoder from checkpoint bytes (default: Catalyzer.load). */
+export type EncoderLoader = (checkpoint: Uint8Array) => Promise<IndexEncoder>;
+
+export interface IndexCreateOptions {
+  /** Path of a catalyzer checkpoint (.pth), its bytes, or a loaded catalyzer/encoder. */
+  catalyzer: string | Uint8Array | IndexEncoder;
+  /** `zn_<r2>` (default `zn_79`: 64-bit codes at dout 24). */
+  quantizer?: string;
+  /** How to rebuild the encoder from stored checkpoint bytes (default Catalyzer.load). */
+  loadCatalyzer?: EncoderLoader;
+  /** Search threads (default SPREADVEC_THREADS or the core count). */
+  threads?: number;
+}
+
+export interface IndexOpenOptions {
+  /** Open for searching only (several processes may read while one writes). */
+  readOnly?: boolean;
+  loadCatalyzer?: EncoderLoader;
+  threads?: number;
+}
+
+/** Input vectors: n × din row-major numbers (Float32Array, Uint8Array or rows). */
+export type VectorsInput = Float32Array | Uint8Array | readonly (readonly number[])[];
+/** Ids: non-negative integers below 2^63. */
+export type IdsInput = readonly bigint[] | readonly number[] | BigInt64Array;
+
+/** Results of a batched search: nq × k row-major, best first. */
+export interface SearchResult {
+  /** Ids; −1n where fewer than k vectors are live. */
+  ids: BigInt64Array;
+  /** Squared L2 distances on the sphere (2 − 2 cos), ascending; +Infinity pads. */
+  distances: Float32Array;
+  nq: number;
+  k: number;
+}
+
+async function defaultLoader(source: string | Uint8Array): Promise<IndexEncoder> {
+  // Loaded lazily: the catalyzer pulls in TensorFlow.js, which searches of an index
+  // whose caller passes its own encoder never need.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('./catalyzer/catalyzer') as { Catalyzer: { load(s: string | Uint8Array): Promise<IndexEncoder> } };
+  return mod.Catalyzer.load(source);
+}
+
+function parseQuantizer(name: string, dout: number): { r2: number; codec: ZnCodec } {
+  const m = /^zn_([1-9]\d*)$/.exec(name);
+  if (!m) throw new RangeError(`quantizer must be 'zn_<r2>' (e.g. 'zn_79'), got '${name}'`);
+  const r2 = Number(m[1]);
+  let codec: ZnCodec;
+  try {
+    codec = new ZnCodec(dout, r2);
+  } catch (e) {
+    throw new RangeError(`quantizer ${name} cannot be used at dimension ${dout}: ${(e as Error).message}`);
+  }
+  if (codec.nv === 0n) throw new RangeError(`quantizer ${name} has no lattice points at dimension ${dout}`);
+  return { r2, codec };
+}
+
+/** One operation at a time per Index: adds, removes and searches share the arena. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export class Index {
+  private store: IndexStore | null;
+  private readonly encoder: IndexEncoder;
+  private readonly ownsEncoder: boolean;
+  private readonly arena: CodeArena;
+  private readonly config: IndexConfig;
+  private readonly threads: number | undefined;
+  private readonly mutex = new Mutex();
+
+  private constructor(store: IndexStore, encoder: IndexEncoder, ownsEncoder: boolean, threads?: number) {
+    this.store = store;
+    this.encoder = encoder;
+    this.ownsEncoder = ownsEncoder;
+    this.config = store.config;
+    this.arena = new CodeArena(store.config.codeBytes);
+    this.threads = threads;
+    const txn = store.beginRead();
+    try {
+      store.refresh(this.arena, txn);
+    } finally {
+      txn.done();
+    }
+  }
+
+  /**
+   * Creates a new index directory at `path` (absent or empty). The catalyzer's
+   * checkpoint is stored inside, so the directory is self-contained.
+   */
+  static async create(path: string, options: IndexCreateOptions): Promise<Index> {
+    if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
+    if (!options || options.catalyzer === undefined) throw new TypeError('options.catalyzer is required');
+    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1);
+    const src = options.catalyzer;
+    const owns = typeof src === 'string' || src instanceof Uint8Array;
+    let encoder: IndexEncoder;
+    if (typeof src === 'string') encoder = await defaultLoader(src);
+    else if (src instanceof Uint8Array) encoder = await (options.loadCatalyzer ?? defaultLoader)(src);
+    else encoder = src;
+    try {
+      const quantizer = options.quantizer ?? 'zn_79';
+      const { r2, codec } = parseQuantizer(quantizer, encoder.dout);
+      const config: IndexConfig = {
+        din: encoder.din,
+        dout: encoder.dout,
+        quantizer,
+        r2,
+        nbit: codec.nbit,
+        codeBytes: codec.codeBytes,
+      };
+      const store = IndexStore.create(path, config, encoder.toCheckpoint());
+      return new Index(store, encoder, owns, options.threads);
+    } catch (e) {
+      if (owns) await encoder.close();
+      throw e;
+    }
+  }
+
+  /** Opens an index created by Index.create (its catalyzer is rebuilt from the stored checkpoint). */
+  static async open(path: string, options: IndexOpenOptions = {}): Promise<Index> {
+    if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
+    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1);
+    const store = IndexStore.open(path, { readOnly: options.readOnly });
+    try {
+      const loader = options.loadCatalyzer ?? defaultLoader;
+      const encoder = await loader(store.checkpoint());
+      if (encoder.din !== store.config.din || encoder.dout !== store.config.dout) {
+        await encoder.close();
+        throw new Error(
+          `the catalyzer stored in ${path} maps ${encoder.din} → ${encoder.dout}, but the index was built for ${store.config.din} → ${store.config.dout}`,
+        );
+      }
+      return new Index(store, encoder, true, options.threads);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  private live(): IndexStore {
+    if (!this.store) throw new Error('the index is closed');
+    return this.store;
+  }
+
+  /** Input dimension (the catalyzer's din). */
+  get dim(): number {
+    this.live();
+    return this.config.din;
+  }
+
+  /** Live vectors (as of this process's last operation). */
+  get size(): number {
+    this.live();
+    return this.arena.live;
+  }
+
+  /** Quantizer name, e.g. `zn_79`. */
+  get quantizer(): string {
+    return this.config.quantizer;
+  }
+
+  /** Bytes per stored code. */
+  get codeBytes(): number {
+    return this.config.codeBytes;
+  }
+
+  /** Bytes the in-memory arena holds (codes and removed bitmap, spare capacity included). */
+  get memoryBytes(): number {
+    return this.arena.bytesAllocated;
+  }
+
+  private rows(name: string, vectors: VectorsInput): { x: Float32Array | Uint8Array; n: number } {
+    const din = this.config.din;
+    let x: Float32Array | Uint8Array;
+    if (vectors instanceof Float32Array || vectors instanceof Uint8Array) {
+      x = vectors;
+    } else if (Array.isArray(vectors)) {
+      x = new Float32Array(vectors.length * din);
+      vectors.forEach((row, i) => {
+        if (!Array.isArray(row) || row.length !== din) {
+          throw new RangeError(`${name}[${i}] must be an array of ${din} numbers, got ${Array.isArray(row) ? `${row.length} values` : typeof row}`);
+        }
+        for (let d = 0; d < din; d++) {
+          if (typeof row[d] !== 'number') throw new TypeError(`${name}[${i}][${d}] must be a number, got ${typeof row[d]}`);
+          x[i * din + d] = row[d];
+        }
+      });
+    } else {
+      throw new TypeError(`${name} must be a Float32Array, a Uint8Array or an array of rows`);
+    }
+    if (x.length % din !== 0) {
+      throw new RangeError(`${name} has ${x.length} values, not a multiple of the index dimension ${din}`);
+    }
+    // (Rows given as arrays are checked after their float32 conversion, which may overflow.)
+    if (x instanceof Float32Array) assertFinite(name, x);
+    return { x, n: x.length / din };
+  }
+
+  private parseIds(ids: IdsInput, n: number): bigint[] {
+    if (!Array.isArray(ids) && !(ids instanceof BigInt64Array)) {
+      throw new TypeError('ids must be an array of bigints or numbers, or a BigInt64Array');
+    }
+    if (ids.length !== n) throw new RangeError(`ids has ${ids.length} entries for ${n} vectors`);
+    const out: bigint[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = ids[i] as unknown;
+      let id: bigint;
+      if (typeof v === 'bigint') id = v;
+      else if (typeof v === 'number' && Number.isSafeInteger(v)) id = BigInt(v);
+      else throw new TypeError(`ids[${i}] must be an integer (bigint or safe number), got ${String(v)}`);
+      if (id < 0n || id > MAX_ID) throw new RangeError(`ids[${i}] must be in [0, 2^63 − 1], got ${id}`);
+      out[i] = id;
+    }
+    return out;
+  }
+
+  /** Catalyzer output for n rows, checked: n × dout finite values. */
+  private async encode(x: Float32Array | Uint8Array, n: number, name: string): Promise<Float32Array> {
+    const y = await this.encoder.encode(x);
+    if (y.length !== n * this.config.dout) {
+      throw new Error(`the catalyzer returned ${y.length} values for ${n} ${name}, expected ${n * this.config.dout}`);
+    }
+    for (let i = 0; i < y.length; i++) {
+      if (!Number.isFinite(y[i])) {
+        throw new RangeError(`${name} row ${Math.floor(i / this.config.dout)} maps to a non-finite point (a zero vector?)`);
+      }
+    }
+    return y;
+  }
+
+  /**
+   * Adds n vectors (n × din). Without `ids`, assigns increasing ids after the largest
+   * ever used; an id already present is replaced. One LMDB transaction: all or nothing.
+   * Returns the ids stored, in input order.
+   */
+  async add(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
+    const store = this.live();
+    if (store.readOnly) throw new Error(`the index at ${store.dir} is open read-only`);
+    const { x, n } = this.rows('vectors', vectors);
+    const parsed = ids === undefined ? null : this.parseIds(ids, n);
+    if (n === 0) return new BigInt64Array(0);
+    const units = await this.encode(x, n, 'vectors');
+    const codes = await quantizeEncodeAsync(this.config.dout, this.config.r2, units);
+    return this.mutex.run(() => {
+      const s = this.live();
+      this.refresh(s);
+      return BigInt64Array.from(s.commitAdd(this.arena, codes, parsed).ids);
+    });
+  }
+
+  /** Removes the given ids (unknown ones are ignored); returns how many were removed. One transaction. */
+  async remove(ids: IdsInput): Promise<number> {
+    const store = this.live();
+    if (store.readOnly) throw new Error(`the index at ${store.dir} is open read-only`);
+    const parsed = this.parseIds(ids, ids?.length ?? 0);
+    return this.mutex.run(() => {
+      const s = this.live();
+      this.refresh(s);
+      return parsed.length === 0 ? 0 : s.commitRemove(this.arena, parsed).removed;
+    });
+  }
+
+  private refresh(store: IndexStore): void {
+    const txn = store.beginRead();
+    try {
+      store.refresh(this.arena, txn);
+    } finally {
+      txn.done();
+    }
+  }
+
+  /**
+   * The k nearest stored vectors of each query (nq × din), by squared L2 distance on
+   * the sphere between the query's catalyzer output and the decoded code, ascending,
+   * ties by smaller id. Sees every batch committed before it starts (in any process).
+   */
+  async search(queries: VectorsInput, k: number): Promise<SearchResult> {
+    this.live();
+    if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`k must be an integer, got ${String(k)}`);
+    if (k < 1) throw new RangeError(`k must be ≥ 1, got ${k}`);
+    if (k > 0x7fffffff) throw new RangeError(`k must be < 2^31, got ${k}`);
+    const { x, n: nq } = this.rows('queries', queries);
+    if (nq === 0) return { ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k };
+    const units = await this.encode(x, nq, 'queries');
+    return this.mutex.run(async () => {
+      const store = this.live();
+      const txn = store.beginRead();
+      try {
+        store.refresh(this.arena, txn);
+        const { slots, distances } = await decodeScan({
+          codes: this.arena.codes,
+          n: this.arena.count,
+          removed: this.arena.removed,
+          dim: this.config.dout,
+          r2: this.config.r2,
+          queries: units,
+          k,
+          threads: this.threads,
+        });
+        const ids = store.idsOfSlots(slots, txn);
+        sortTiesById(ids, distances, nq, k);
+        return { ids, distances, nq, k };
+      } finally {
+        txn.done();
+      }
+    });
+  }
+
+  /** Waits for running operations, then closes the store (and the catalyzer if the index loaded it). */
+  async close(): Promise<void> {
+    if (!this.store) return;
+    await this.mutex.run(async () => {
+      const store = this.store;
+      if (!store) return;
+      this.store = null;
+      await store.close();
+      if (this.ownsEncoder) await this.encoder.close();
+    });
+  }
+}
+
+/**
+ * The kernel breaks distance ties by slot (insertion order); within each row,
+ * reorder runs of equal distances by id so that results read "ties by smaller id".
+ */
+function sortTiesById(ids: BigInt64Array, dist: Float32Array, nq: number, k: number): void {
+  for (let q = 0; q < nq; q++) {
+    const base = q * k;
+    let i = 0;
+    while (i < k) {
+      let j = i + 1;
+      while (j < k && dist[base + j] === dist[base + i] && ids[base + j] >= 0n) j++;
+      if (j - i > 1 && ids[base + i] >= 0n) ids.subarray(base + i, base + j).sort();
+      i = j;
+    }
+  }
+}
