@@ -107,6 +107,9 @@ export class Index {
   private readonly config: IndexConfig;
   private readonly threads: number | undefined;
   private readonly mutex = new Mutex();
+  /** Set by close(): new operations are refused, running ones finish first. */
+  private closing: Promise<void> | null = null;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   private constructor(store: IndexStore, encoder: IndexEncoder, ownsEncoder: boolean, threads?: number) {
     this.store = store;
@@ -178,8 +181,28 @@ export class Index {
   }
 
   private live(): IndexStore {
+    if (!this.store || this.closing) throw new Error('the index is closed');
+    return this.store;
+  }
+
+  /** The store while an operation that started before close() runs. */
+  private storeOf(): IndexStore {
     if (!this.store) throw new Error('the index is closed');
     return this.store;
+  }
+
+  /** Runs an operation that close() waits for. Throws at once if the index is closed. */
+  private track<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      this.live();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const p = op();
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
   }
 
   /** Input dimension (the catalyzer's din). */
@@ -273,8 +296,12 @@ export class Index {
    * ever used; an id already present is replaced. One LMDB transaction: all or nothing.
    * Returns the ids stored, in input order.
    */
-  async add(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
-    const store = this.live();
+  add(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
+    return this.track(() => this.addNow(vectors, ids));
+  }
+
+  private async addNow(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
+    const store = this.storeOf();
     if (store.readOnly) throw new Error(`the index at ${store.dir} is open read-only`);
     const { x, n } = this.rows('vectors', vectors);
     const parsed = ids === undefined ? null : this.parseIds(ids, n);
@@ -282,19 +309,23 @@ export class Index {
     const units = await this.encode(x, n, 'vectors');
     const codes = await quantizeEncodeAsync(this.config.dout, this.config.r2, units);
     return this.mutex.run(() => {
-      const s = this.live();
+      const s = this.storeOf();
       this.refresh(s);
       return BigInt64Array.from(s.commitAdd(this.arena, codes, parsed).ids);
     });
   }
 
   /** Removes the given ids (unknown ones are ignored); returns how many were removed. One transaction. */
-  async remove(ids: IdsInput): Promise<number> {
-    const store = this.live();
+  remove(ids: IdsInput): Promise<number> {
+    return this.track(() => this.removeNow(ids));
+  }
+
+  private async removeNow(ids: IdsInput): Promise<number> {
+    const store = this.storeOf();
     if (store.readOnly) throw new Error(`the index at ${store.dir} is open read-only`);
     const parsed = this.parseIds(ids, ids?.length ?? 0);
     return this.mutex.run(() => {
-      const s = this.live();
+      const s = this.storeOf();
       this.refresh(s);
       return parsed.length === 0 ? 0 : s.commitRemove(this.arena, parsed).removed;
     });
@@ -314,8 +345,11 @@ export class Index {
    * the sphere between the query's catalyzer output and the decoded code, ascending,
    * ties by smaller id. Sees every batch committed before it starts (in any process).
    */
-  async search(queries: VectorsInput, k: number): Promise<SearchResult> {
-    this.live();
+  search(queries: VectorsInput, k: number): Promise<SearchResult> {
+    return this.track(() => this.searchNow(queries, k));
+  }
+
+  private async searchNow(queries: VectorsInput, k: number): Promise<SearchResult> {
     if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`k must be an integer, got ${String(k)}`);
     if (k < 1) throw new RangeError(`k must be ≥ 1, got ${k}`);
     if (k > 0x7fffffff) throw new RangeError(`k must be < 2^31, got ${k}`);
@@ -323,7 +357,7 @@ export class Index {
     if (nq === 0) return { ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k };
     const units = await this.encode(x, nq, 'queries');
     return this.mutex.run(async () => {
-      const store = this.live();
+      const store = this.storeOf();
       const txn = store.beginRead();
       try {
         store.refresh(this.arena, txn);
@@ -346,16 +380,22 @@ export class Index {
     });
   }
 
-  /** Waits for running operations, then closes the store (and the catalyzer if the index loaded it). */
-  async close(): Promise<void> {
-    if (!this.store) return;
-    await this.mutex.run(async () => {
-      const store = this.store;
-      if (!store) return;
-      this.store = null;
-      await store.close();
-      if (this.ownsEncoder) await this.encoder.close();
-    });
+  /**
+   * Refuses new operations, waits for running ones, then closes the store (and the
+   * catalyzer if the index loaded it). Closing twice is harmless.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.inflight]);
+      await this.mutex.run(async () => {
+        const store = this.store;
+        if (!store) return;
+        this.store = null;
+        await store.close();
+        if (this.ownsEncoder) await this.encoder.close();
+      });
+    })();
+    return this.closing;
   }
 }
 

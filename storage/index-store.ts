@@ -45,6 +45,21 @@ interface StoredState {
   nextId: string;
 }
 
+/** LMDB's first meta page holds the magic 0xBEEFC0DE at byte 24 (after the page header). */
+const LMDB_MAGIC = 0xbeefc0de;
+const LMDB_MAGIC_OFFSET = 24;
+
+function hasLmdbMagic(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(LMDB_MAGIC_OFFSET + 4);
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    return got === head.length && head.readUInt32LE(LMDB_MAGIC_OFFSET) === LMDB_MAGIC;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function corrupt(record: string, what: string): never {
   throw new IndexFormatError(`corrupt meta record '${record}': ${what}`);
 }
@@ -159,6 +174,9 @@ export class IndexStore {
     if (!fs.statSync(dir).isDirectory()) throw new IndexFormatError(`not a spreadvec index: ${dir} is not a directory`);
     const file = path.join(dir, DATA_FILE);
     if (!fs.existsSync(file)) throw new IndexFormatError(`not a spreadvec index: ${dir} has no ${DATA_FILE}`);
+    // lmdb crashes the process (SIGSEGV) on some non-LMDB files: check the meta page's
+    // magic number ourselves first.
+    if (!hasLmdbMagic(file)) throw new IndexFormatError(`not a spreadvec index: ${file} is not an LMDB environment (no LMDB magic number)`);
     let env: RootDatabase;
     try {
       env = IndexStore.openEnv(file, readOnly);
