@@ -5,3 +5,6 @@
  */
 export { activeIsa, detectedIsa, setIsa } from './kernels/addon';
 export type { Isa } from './kernels/addon';
+export { ZnCodec } from './lattice/zn-codec';
+export type { DecodedType } from './lattice/zn-codec';
+export { countPoints, radiusForBits } from './lattice/sphere-count';
