@@ -98,7 +98,10 @@ async function probeMemory(dir: string): Promise<void> {
   const before = process.memoryUsage();
   const index = await Index.open(dir, { loadCatalyzer: async () => identity });
   await index.search(unitRows(1, DIM, 9), K);
-  await new Promise((r) => setTimeout(r, 50)); // let lmdb-js drop its read buffers
+  // The chunk buffers read from LMDB are garbage by now, but V8 frees their backing
+  // stores a little later: wait, then collect twice.
+  await new Promise((r) => setTimeout(r, 500));
+  gc();
   gc();
   const after = process.memoryUsage();
   const delta = (k: 'rss' | 'heapUsed' | 'arrayBuffers') => after[k] - before[k];

@@ -68,11 +68,12 @@ export interface SearchResult {
 }
 
 async function defaultLoader(source: string | Uint8Array): Promise<IndexEncoder> {
-  // Loaded lazily: the catalyzer pulls in TensorFlow.js, which searches of an index
-  // whose caller passes its own encoder never need.
+  // Loaded lazily: the catalyzer pulls in TensorFlow.js, which an index whose caller
+  // passes its own encoder never needs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('./catalyzer/catalyzer') as { Catalyzer: { load(s: string | Uint8Array): Promise<IndexEncoder> } };
-  return mod.Catalyzer.load(source);
+  const mod = require('./catalyzer/catalyzer') as typeof import('./catalyzer/catalyzer');
+  const encoder: IndexEncoder = await mod.Catalyzer.load(source);
+  return encoder;
 }
 
 function parseQuantizer(name: string, dout: number): { r2: number; codec: ZnCodec } {
