@@ -353,7 +353,7 @@ export class Index {
   private async searchNow(queries: VectorsInput, k: number): Promise<SearchResult> {
     if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`k must be an integer, got ${String(k)}`);
     if (k < 1) throw new RangeError(`k must be ≥ 1, got ${k}`);
-    if (k > 0x7fffffff) throw new RangeError(`k must be < 2^31, got ${k}`);
+    if (k > 0x7ffffffe) throw new RangeError(`k must be < 2^31 − 1, got ${k}`);
     const { x, n: nq } = this.rows('queries', queries);
     if (nq === 0) return { ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k };
     const units = await this.encode(x, nq, 'queries');
@@ -362,18 +362,18 @@ export class Index {
       const txn = store.beginRead();
       try {
         store.refresh(this.arena, txn);
-        const { slots, distances } = await decodeScan({
-          codes: this.arena.codes,
-          n: this.arena.count,
-          removed: this.arena.removed,
-          dim: this.config.dout,
-          r2: this.config.r2,
-          queries: units,
-          k,
-          threads: this.threads,
-        });
-        const ids = store.idsOfSlots(slots, txn);
-        sortTiesById(ids, distances, nq, k);
+        const scan = (q: Float32Array, kk: number) =>
+          decodeScan({
+            codes: this.arena.codes,
+            n: this.arena.count,
+            removed: this.arena.removed,
+            dim: this.config.dout,
+            r2: this.config.r2,
+            queries: q,
+            k: kk,
+            threads: this.threads,
+          });
+        const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, this.config.dout, (slots) => store.idsOfSlots(slots, txn));
         return { ids, distances, nq, k };
       } finally {
         txn.done();
@@ -400,19 +400,58 @@ export class Index {
   }
 }
 
+type Scan = (queries: Float32Array, k: number) => Promise<{ slots: Int32Array; distances: Float32Array }>;
+
 /**
- * The kernel breaks distance ties by slot (insertion order); within each row,
- * reorder runs of equal distances by id so that results read "ties by smaller id".
+ * The kernel orders equal distances by slot (insertion order); the Index promises
+ * ties by smaller id. Scanning for k + 1 shows which queries have a tie straddling
+ * the k-th place; those few are scanned again with a larger k until every vector at
+ * the k-th distance is in hand. Then each row is sorted by (distance, id) and cut to k.
  */
-function sortTiesById(ids: BigInt64Array, dist: Float32Array, nq: number, k: number): void {
+async function topKByDistanceThenId(
+  scan: Scan,
+  queries: Float32Array,
+  nq: number,
+  k: number,
+  dim: number,
+  idsOf: (slots: Int32Array) => BigInt64Array,
+): Promise<{ ids: BigInt64Array; distances: Float32Array }> {
+  const k1 = k + 1;
+  const first = await scan(queries, k1);
+  const rows: { ids: BigInt64Array; dist: Float32Array; width: number }[] = [];
+  const allIds = idsOf(first.slots);
   for (let q = 0; q < nq; q++) {
-    const base = q * k;
-    let i = 0;
-    while (i < k) {
-      let j = i + 1;
-      while (j < k && dist[base + j] === dist[base + i] && ids[base + j] >= 0n) j++;
-      if (j - i > 1 && ids[base + i] >= 0n) ids.subarray(base + i, base + j).sort();
-      i = j;
-    }
+    rows.push({ ids: allIds.subarray(q * k1, (q + 1) * k1), dist: first.distances.subarray(q * k1, (q + 1) * k1), width: k1 });
   }
+  // A row is complete when its last place is padding or farther than its k-th.
+  const open = (r: (typeof rows)[number]) => r.ids[r.width - 1] >= 0n && r.dist[r.width - 1] === r.dist[k - 1];
+  let pending = rows.map((_, q) => q).filter((q) => open(rows[q]));
+  let width = k1;
+  while (pending.length > 0) {
+    width = Math.min(width * 4, 0x7fffffff);
+    const sub = new Float32Array(pending.length * dim);
+    pending.forEach((q, i) => sub.set(queries.subarray(q * dim, (q + 1) * dim), i * dim));
+    const more = await scan(sub, width);
+    const moreIds = idsOf(more.slots);
+    pending.forEach((q, i) => {
+      rows[q] = { ids: moreIds.subarray(i * width, (i + 1) * width), dist: more.distances.subarray(i * width, (i + 1) * width), width };
+    });
+    pending = pending.filter((q) => open(rows[q]));
+  }
+  const ids = new BigInt64Array(nq * k);
+  const distances = new Float32Array(nq * k);
+  rows.forEach((r, q) => {
+    const order = Array.from({ length: r.width }, (_, j) => j);
+    order.sort((a, b) => {
+      const d = r.dist[a] - r.dist[b];
+      if (d !== 0 && !Number.isNaN(d)) return d;
+      if (r.ids[a] < 0n || r.ids[b] < 0n) return r.ids[a] < 0n ? (r.ids[b] < 0n ? 0 : 1) : -1;
+      return r.ids[a] < r.ids[b] ? -1 : r.ids[a] > r.ids[b] ? 1 : 0;
+    });
+    for (let j = 0; j < k; j++) {
+      ids[q * k + j] = r.ids[order[j]];
+      distances[q * k + j] = r.dist[order[j]];
+    }
+  });
+  return { ids, distances };
 }

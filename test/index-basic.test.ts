@@ -120,16 +120,30 @@ test('k larger than the index pads with id -1 and distance Infinity; number[][] 
   await index.close();
 });
 
-test('ties are ordered by smaller id, whatever the insertion order', async () => {
+test('ties are ordered by smaller id, whatever the insertion order, also across the k-th place', async () => {
   const { index } = await create();
   const v = randomRows(1, DIN, 21);
-  const x = new Float32Array(4 * DIN);
-  for (let i = 0; i < 4; i++) x.set(v, i * DIN);
-  await index.add(x, [70n, 20n, 50n, 10n]);
-  await index.add(randomRows(50, DIN, 22));
-  const { ids, distances } = await index.search(v, 4);
-  assert.deepEqual([...ids], [10n, 20n, 50n, 70n]);
-  assert.ok(distances.every((d) => d === distances[0]));
+  // 30 copies of one vector under ids in scrambled order, among other vectors.
+  const ids = Array.from({ length: 30 }, (_, i) => BigInt(((i * 17) % 30) * 10 + 5));
+  const x = new Float32Array(30 * DIN);
+  for (let i = 0; i < 30; i++) x.set(v, i * DIN);
+  await index.add(randomRows(50, DIN, 22), Array.from({ length: 50 }, (_, i) => 1000 + i));
+  await index.add(x, ids);
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : 1));
+  for (const k of [1, 2, 4, 30, 31]) {
+    const got = await index.search(v, k);
+    assert.deepEqual([...got.ids.subarray(0, Math.min(k, 30))], sorted.slice(0, k), `k=${k}`);
+    assert.ok(got.distances.subarray(0, Math.min(k, 30)).every((d) => d === got.distances[0]));
+    if (k > 30) assert.ok(got.distances[30] > got.distances[0]);
+  }
+  // Two queries in one batch: one with a straddling tie, one without.
+  const two = new Float32Array(2 * DIN);
+  two.set(v, 0);
+  two.set(randomRows(1, DIN, 23), DIN);
+  const both = await index.search(two, 3);
+  assert.deepEqual([...both.ids.subarray(0, 3)], sorted.slice(0, 3));
+  const alone = await index.search(two.subarray(DIN), 3);
+  assert.deepEqual([...both.ids.subarray(3)], [...alone.ids]);
   await index.close();
 });
 
