@@ -22,6 +22,19 @@ export type { Pca } from './eval/pca';
 export { ZnCodec } from './lattice/zn-codec';
 export type { DecodedType } from './lattice/zn-codec';
 export { countPoints, radiusForBits } from './lattice/sphere-count';
+export { Index } from './vector-index';
+export type {
+  IndexEncoder,
+  EncoderLoader,
+  IndexCreateOptions,
+  IndexOpenOptions,
+  VectorsInput,
+  IdsInput,
+  SearchResult,
+} from './vector-index';
+export { IndexFormatError } from '../storage/index-store';
+export { decodeScan, decodeScanSync } from './kernels/scan-native';
+export type { ScanInput, ScanResult } from './kernels/scan-native';
 export { Catalyzer } from './catalyzer/catalyzer';
 export type { CatalyzerOptions } from './catalyzer/catalyzer';
 export { readCheckpoint, writeCheckpoint, CheckpointError } from './catalyzer/checkpoint';
