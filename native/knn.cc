@@ -117,7 +117,7 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
   std::vector<Cand> partial(slices > 1 ? static_cast<size_t>(slices * nq * k) : 0);
 
   parallel_for(static_cast<size_t>(tasks), 1, threads, [&](size_t tb, size_t te, int) {
-    std::vector<float> tile(kQueryBlock * kBaseBlock), bt(static_cast<size_t>(kBaseBlock) * d);
+    std::vector<float> tile(kQueryBlock * kBaseBlock);
     std::vector<Cand> own(slices > 1 ? 0 : static_cast<size_t>(kQueryBlock * k));
     for (size_t t = tb; t < te; t++) {
       const int64_t qb = static_cast<int64_t>(t) / slices, s = static_cast<int64_t>(t) % slices;
@@ -127,14 +127,10 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
       for (int64_t i = 0; i < qn; i++) heap_reset(heaps + i * k, k);
       for (int64_t b0 = s0; b0 < s1; b0 += kBaseBlock) {
         const int64_t bn = std::min(kBaseBlock, s1 - b0);
-        // Transpose the base block (bn×d → d×bn) so that sgemm reads both operands
-        // row by row; the cost is 1/kQueryBlock of the product's.
-        for (int64_t r = 0; r < bn; r++) {
-          const float* src = base + (b0 + r) * d;
-          for (int j = 0; j < d; j++) bt[j * bn + r] = src[j];
-        }
-        sgemm(false, false, static_cast<int>(qn), static_cast<int>(bn), d, 1.f, queries + q0 * d, d,
-              bt.data(), static_cast<int>(bn), 0.f, tile.data(), static_cast<int>(bn));
+        // tile = Q_block · B_blockᵀ; sgemm packs Bᵀ itself (a transpose done here
+        // with strided stores cost twice the product).
+        sgemm(false, true, static_cast<int>(qn), static_cast<int>(bn), d, 1.f, queries + q0 * d, d, base + b0 * d, d,
+              0.f, tile.data(), static_cast<int>(bn));
         const float* bn_norm = metric == KnnMetric::L2 ? bnorm.data() + b0 : nullptr;
         for (int64_t i = 0; i < qn; i++) fold_row(heaps + i * k, k, tile.data() + i * bn, bn_norm, b0, bn, metric);
       }
