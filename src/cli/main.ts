@@ -3,12 +3,14 @@
 import { Command } from 'commander';
 import { registerInfo } from './commands/info';
 import { registerEval } from './commands/eval';
+import { registerBench } from './commands/bench';
 
 const program = new Command();
 program.name('spreadvec').description('Compact vector search with a catalyzer and a spherical Zn lattice');
 
 registerInfo(program);
 registerEval(program);
+registerBench(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`spreadvec: ${err instanceof Error ? err.message : String(err)}\n`);

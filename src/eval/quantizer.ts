@@ -7,6 +7,8 @@
  */
 import { assertInteger, rowsOf } from '../validate';
 import { knn } from './knn';
+import { pqQuantizerFactory } from './pq';
+import { opqQuantizerFactory } from './opq';
 
 /** A compressed database that answers nearest-neighbour queries. */
 export interface QuantizerIndex {
@@ -153,3 +155,4 @@ registerQuantizer(/^binary$/, async (_spec, dim) => {
   return new FlatIndex(Math.ceil(dim / 8) * 8, dim, sign, sign);
 });
 registerQuantizer(/^zn_\d+$/, (spec, dim) => makeZn(spec, dim));
+registerQuantizer(/^pq_\d+$/, pqQuantizerFactory); registerQuantizer(/^opq_\d+$/, opqQuantizerFactory); // PQ module (src/eval/pq.ts, opq.ts)
