@@ -1,0 +1,10 @@
+/** Raised for any checkpoint that cannot be read or written: truncated, corrupt, hostile or unsupported. */
+export class CheckpointError extends Error {
+  /** Why the checkpoint was refused, e.g. "truncated pickle at byte 120". */
+  readonly reason: string;
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`invalid checkpoint: ${reason}`, options);
+    this.name = 'CheckpointError';
+    this.reason = reason;
+  }
+}
