@@ -159,6 +159,8 @@ function main(): void {
     if (!setIsa(isa)) continue;
     const t = time(() => native.quantizeEncode(dim, r2, x, 1), 1);
     console.log(`quantize+encode  native 1 thread, isa=${isa.padEnd(6)} ${rate(n, t.wall).padStart(22)} ${rate(n, t.cpu).padStart(24)}   ×${(enc1.cpu / t.cpu).toFixed(2)} of ${saved} (CPU)`);
+    const u = time(() => native.decode(dim, r2, codes, 'float32', 1, out), 1);
+    console.log(`decode float32   native 1 thread, isa=${isa.padEnd(6)} ${rate(n, u.wall).padStart(22)} ${rate(n, u.cpu).padStart(24)}   ×${(dec1.cpu / u.cpu).toFixed(2)} of ${saved} (CPU)`);
   }
   setIsa(saved);
 

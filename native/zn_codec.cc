@@ -13,13 +13,41 @@
 #include <vector>
 
 #include "cpu_features.h"
+#include "zn_codec_impl.h"
 #include "zn_codec_kernels.h"
 
 namespace spreadvec {
 
-using u128 = unsigned __int128;
+using zn_detail::load_rank;
+using zn_detail::RankTables;
+using zn_detail::store_rank;
+
+namespace zn_portable {
+#include "zn_codec_decode.inc"
+}  // namespace zn_portable
 
 namespace {
+
+// The AVX-512 decoder also needs BMI2 (pdep) and popcnt: every AVX-512 CPU has them.
+bool avx512_decode() {
+#if defined(__x86_64__) || defined(_M_X64)
+  static const bool bits = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+  return bits && active_isa() == Isa::Avx512;
+#else
+  return false;
+#endif
+}
+
+template <class Out>
+void decode_dispatch(const ZnSphereCodec::Impl& m, const uint8_t* code, const Out* values, Out* out) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (avx512_decode()) {
+    zn_detail::decode_avx512(m, code, values, out);
+    return;
+  }
+#endif
+  zn_portable::decode_code(m, code, values, out);
+}
 
 constexpr int kMaxR2 = 1 << 20;       // keeps atom values ≤ 1024 (exact scores)
 constexpr size_t kMaxAtoms = 1 << 20;  // enumeration guard
@@ -53,146 +81,7 @@ int isqrt(int n) {
   return s;
 }
 
-// Rank arithmetic of one width (uint64 fast path or u128).
-template <class R>
-struct RankTables {
-  int stride = 0;          // dim + 1
-  std::vector<R> binom_t;  // binom_t[k * stride + q] = C(q, k), saturating, k <= kmax, q <= dim
-  std::vector<R> offsets;  // natom + 1 cumulative atom sizes (offsets[natom] = nv)
-  std::vector<R> radix;    // per explicit level C(n_level, count_level)
-  std::vector<uint64_t> magic;  // per level floor((2^64 - 1) / radix) (uint64 path)
-  R nv = 0;
-
-  const R* row(int k) const { return binom_t.data() + static_cast<size_t>(k) * stride; }
-};
-
-// n / d and n % d. The uint64 path multiplies by a precomputed reciprocal
-// m = floor((2^64 - 1) / d): the estimate is at most one below the quotient.
-template <class R>
-inline R div_mod(R n, R d, uint64_t, R* rem) {
-  R q = n / d;
-  *rem = n - q * d;
-  return q;
-}
-
-template <>
-inline uint64_t div_mod<uint64_t>(uint64_t n, uint64_t d, uint64_t m, uint64_t* rem) {
-  uint64_t q = static_cast<uint64_t>((static_cast<u128>(n) * m) >> 64);
-  uint64_t r = n - q * d;
-  const bool fix = r >= d;
-  q += fix;
-  r -= fix ? d : 0;
-  *rem = r;
-  return q;
-}
-
-template <class R>
-R load_rank(const uint8_t* code, int bytes) {
-  R r = 0;
-  for (int b = bytes - 1; b >= 0; b--) r = (r << 8) | code[b];
-  return r;
-}
-
-template <>
-uint64_t load_rank<uint64_t>(const uint8_t* code, int bytes) {
-  uint64_t r = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  std::memcpy(&r, code, bytes);
-#else
-  for (int b = bytes - 1; b >= 0; b--) r = (r << 8) | code[b];
-#endif
-  return r;
-}
-
-template <class R>
-void store_rank(R r, uint8_t* code, int bytes) {
-  for (int b = 0; b < bytes; b++) {
-    code[b] = static_cast<uint8_t>(r & 0xff);
-    r >>= 8;
-  }
-}
-
-// kSelectInByte[b][r]: position of the r-th set bit of byte b.
-struct SelectTable {
-  uint8_t pos[256][8];
-  SelectTable() {
-    for (int b = 0; b < 256; b++) {
-      int r = 0;
-      for (int i = 0; i < 8; i++)
-        if (b >> i & 1) pos[b][r++] = static_cast<uint8_t>(i);
-      for (; r < 8; r++) pos[b][r] = 0;
-    }
-  }
-};
-const SelectTable kSelect;
-
-// Position of the q-th (0-based) set bit of x, which has more than q set bits.
-// Branch-free broadword select (byte popcounts, prefix sums, one table lookup):
-// baseline x86-64 has neither popcnt nor pdep.
-inline int select64(uint64_t x, int q) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  uint64_t s = x - ((x >> 1) & 0x5555555555555555ULL);
-  s = (s & 0x3333333333333333ULL) + ((s >> 2) & 0x3333333333333333ULL);
-  s = (s + (s >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-  const uint64_t prefix = s * kOnes;  // byte i: set bits in bytes 0..i
-  // Byte i gets its high bit when prefix_i <= q (no borrow: every byte stays >= 64).
-  const uint64_t at_most = ((static_cast<uint64_t>(q) * kOnes) | kHigh) - prefix;
-  const int b = static_cast<int>((((at_most & kHigh) >> 7) * kOnes) >> 56);  // the byte holding it
-  const int before = static_cast<int>(((prefix << 8) >> (8 * b)) & 0xFF);
-  return 8 * b + kSelect.pos[(x >> (8 * b)) & 0xFF][q - before];
-}
-
-// Largest q' <= q with C(q', k) <= t, k >= 1, given row[i] = C(i, k) (the scan
-// stops at C(k - 1, k) = 0). k = 1 and k = 2 have closed forms; larger k scan down.
-// Out-of-range t (a rank >= nv) still returns some q' in [0, q].
-template <class R>
-inline int largest_below(const R* row, int k, R t, int q) {
-  if (k == 1) return t < static_cast<R>(q) ? static_cast<int>(t) : q;  // C(i, 1) = i
-  if (k == 2) {  // i (i - 1) / 2 <= t: solve, then fix the rounding
-    int g = static_cast<int>((1.0 + std::sqrt(1.0 + 8.0 * static_cast<double>(t))) * 0.5);
-    g = std::max(1, std::min(g, q));
-    while (row[g] > t) g--;
-    while (g < q && row[g + 1] <= t) g++;
-    return g;
-  }
-  while (row[q] > t) q--;
-  return q;
-}
-
 }  // namespace
-
-struct ZnSphereCodec::Impl {
-  int dim = 0, r2 = 0, nbit = 0, code_bytes = 0, natom = 0;
-  int max_nnz = 0;    // largest nnz of an atom (rows of the quantize table)
-  int kmax = 0;       // largest count of an explicit level (rows of the binomials)
-  bool wide = false;  // ranks need the u128 path
-  u128 nv = 0;
-  std::vector<int32_t> patterns;  // natom x dim
-  // Per atom: nonzeros, its explicit levels [lev_begin, lev_end), the value that
-  // fills the rest (the most frequent one, ties to the smaller value).
-  std::vector<int> nnz, lev_begin, lev_end, implicit_value;
-  // Per explicit level: value, count, free positions before it.
-  std::vector<int> lev_value, lev_count, lev_n;
-  std::vector<uint16_t> identity;  // 0, 1, ..., dim - 1
-  RankTables<uint64_t> t64;
-  RankTables<u128> t128;
-  int npad = 0;                    // natom rounded up to 64
-  std::vector<double> atom_t;      // max_nnz x npad transposed atoms (quantize scores)
-  std::vector<int32_t> int_value;  // value v -> v (decode to integers)
-  std::vector<float> unit_value;   // value v -> float(v / sqrt(r2))
-  std::vector<int8_t> int8_value;  // value v -> v when v <= 127 (else 0: never used)
-
-  void build(int d, int r);
-  template <class R>
-  void fill_tables(RankTables<R>* t) const;
-  int find_pattern(const int32_t* sorted_abs) const;
-
-  template <class R, class Out>
-  void decode_rank(const RankTables<R>& t, R rank, const Out* values, Out* out) const;
-  template <class R>
-  R encode_atom(const RankTables<R>& t, const int32_t* z, int a) const;
-  int quantize_to(const float* x, int32_t* z) const;  // returns the atom
-};
 
 void ZnSphereCodec::Impl::build(int d, int r) {
   if (d < 1) throw std::invalid_argument("dim must be >= 1, got " + std::to_string(d));
@@ -350,105 +239,6 @@ int ZnSphereCodec::Impl::find_pattern(const int32_t* sorted_abs) const {
   return -1;
 }
 
-// Decodes `rank` into out[0..dim) with values[v] the output of value v (negated for
-// negative coordinates). Each selected position of a level is found by scanning a
-// row of binomials down from the previous one (combinatorial number system); sign
-// bits are consumed in placement order.
-template <class R, class Out>
-void ZnSphereCodec::Impl::decode_rank(const RankTables<R>& t, R rank, const Out* values, Out* out) const {
-  // Last atom whose offset is <= rank (branchless binary search).
-  const R* off = t.offsets.data();
-  int a = 0;
-  for (int len = natom; len > 1;) {
-    const int half = len / 2;
-    a = off[a + half] <= rank ? a + half : a;
-    len -= half;
-  }
-  const R w = rank - off[a];
-  const int k_nz = nnz[a];
-  R signs = w & ((R(1) << k_nz) - 1);
-  R perm = w >> k_nz;
-  const int implicit = implicit_value[a];
-  const Out fill = values[implicit];
-  for (int p = 0; p < dim; p++) out[p] = fill;
-  const int lb = lev_begin[a], le = lev_end[a];
-  if (dim <= 64) {
-    // Free positions as a bit mask: the q-th free position is select64(free, q),
-    // and clearing a chosen bit keeps the indices of the lower ones.
-    uint64_t free = dim == 64 ? ~uint64_t(0) : (uint64_t(1) << dim) - 1;
-    for (int l = lb; l < le; l++) {
-      R tl;
-      if (l + 1 < le) perm = div_mod<R>(perm, t.radix[l], t.magic[l], &tl);
-      else tl = perm;
-      const int value = lev_value[l];
-      const Out v = values[value];
-      const R sign_step = value != 0 ? 1 : 0;
-      int q = lev_n[l] - 1;
-      for (int k = lev_count[l]; k > 0; k--) {
-        const R* row = t.row(k);
-        q = largest_below(row, k, tl, q);
-        tl -= row[q];
-        const int p = select64(free, q);
-        free &= ~(uint64_t(1) << p);
-        out[p] = (signs & sign_step) ? static_cast<Out>(-v) : v;
-        signs >>= sign_step;
-        q--;
-      }
-    }
-    if (implicit != 0) {
-      while (free) {
-        const int p = 63 - __builtin_clzll(free);
-        free &= ~(uint64_t(1) << p);
-        out[p] = (signs & 1) ? static_cast<Out>(-fill) : fill;
-        signs >>= 1;
-      }
-    }
-    return;
-  }
-
-  uint16_t buf[2][kMaxDim];
-  uint8_t taken[kMaxDim];  // taken[q]: free index q chosen by the current level
-  const uint16_t* list = identity.data();  // free positions, ascending
-  int n = dim;
-  for (int l = lb; l < le; l++) {
-    R tl;
-    if (l + 1 < le) perm = div_mod<R>(perm, t.radix[l], t.magic[l], &tl);
-    else tl = perm;
-    const int value = lev_value[l];
-    const Out v = values[value];
-    const bool compact = l + 1 < le || implicit != 0;  // the free list is read again
-    if (compact) std::memset(taken, 0, n);
-    int q = n - 1;
-    for (int k = lev_count[l]; k > 0; k--) {
-      const R* row = t.row(k);
-      q = largest_below(row, k, tl, q);
-      tl -= row[q];
-      const bool neg = value != 0 && (signs & 1);
-      out[list[q]] = neg ? static_cast<Out>(-v) : v;
-      signs >>= value != 0 ? 1 : 0;
-      taken[q] = 1;
-      q--;
-    }
-    if (compact) {
-      uint16_t* next = buf[(l - lb) & 1];
-      int j = 0;
-      for (int i = 0; i < n; i++) {
-        next[j] = list[i];
-        j += 1 - taken[i];
-      }
-      list = next;
-      n = j;
-    }
-  }
-  if (implicit != 0) {
-    for (int i = n - 1; i >= 0; i--) {
-      const bool neg = signs & 1;
-      out[list[i]] = neg ? static_cast<Out>(-fill) : fill;
-      signs >>= 1;
-    }
-  }
-}
-
 template <class R>
 R ZnSphereCodec::Impl::encode_atom(const RankTables<R>& t, const int32_t* z, int a) const {
   uint16_t buf[2][kMaxDim];
@@ -584,34 +374,28 @@ bool ZnSphereCodec::encode(const int32_t* z, uint8_t* code) const {
 }
 
 void ZnSphereCodec::decode(const uint8_t* code, int32_t* z) const {
-  const Impl& m = *impl_;
-  if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.int_value.data(), z);
-  else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.int_value.data(), z);
+  decode_dispatch(*impl_, code, impl_->int_value.data(), z);
 }
 
 void ZnSphereCodec::decode_int8(const uint8_t* code, int8_t* z) const {
-  const Impl& m = *impl_;
-  if (m.r2 > 127 * 127) throw std::invalid_argument("decode_int8 needs r2 <= 16129");
-  if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.int8_value.data(), z);
-  else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.int8_value.data(), z);
+  if (impl_->r2 > 127 * 127) throw std::invalid_argument("decode_int8 needs r2 <= 16129");
+  decode_dispatch(*impl_, code, impl_->int8_value.data(), z);
 }
 
 void ZnSphereCodec::decode_unit(const uint8_t* code, float* out) const {
-  const Impl& m = *impl_;
-  if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.unit_value.data(), out);
-  else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.unit_value.data(), out);
+  decode_dispatch(*impl_, code, impl_->unit_value.data(), out);
 }
 
 void ZnSphereCodec::decode_unit_batch(const uint8_t* codes, size_t n, float* out) const {
   const Impl& m = *impl_;
   const size_t cb = m.code_bytes, d = m.dim;
-  if (m.wide) {
-    for (size_t i = 0; i < n; i++)
-      m.decode_rank(m.t128, load_rank<u128>(codes + i * cb, m.code_bytes), m.unit_value.data(), out + i * d);
-  } else {
-    for (size_t i = 0; i < n; i++)
-      m.decode_rank(m.t64, load_rank<uint64_t>(codes + i * cb, m.code_bytes), m.unit_value.data(), out + i * d);
+#if defined(__x86_64__) || defined(_M_X64)
+  if (avx512_decode()) {
+    zn_detail::decode_batch_avx512(m, codes, n, m.unit_value.data(), out);
+    return;
   }
+#endif
+  for (size_t i = 0; i < n; i++) zn_portable::decode_code(m, codes + i * cb, m.unit_value.data(), out + i * d);
 }
 
 bool ZnSphereCodec::code_in_range(const uint8_t* code) const {

@@ -90,12 +90,15 @@ test('native quantize+encode, decode and encode equal the reference on random in
           setIsa(isa);
           assert.deepEqual(c.quantizeEncode(x), expected, `quantizeEncode d=${d} r2=${r2} isa=${isa}`);
         }
-        setIsa(best);
         const codes = randomRanks(c, seeds);
         const z = c.decodeBatch(codes);
-        assert.deepEqual(c.decodeCodes(codes, 'int8'), Int8Array.from(z));
         const scale = Math.sqrt(r2);
-        assert.deepEqual(c.decodeCodes(codes, 'float32'), Float32Array.from(z, (v) => v / scale));
+        for (const isa of isas) {
+          setIsa(isa);
+          assert.deepEqual(c.decodeCodes(codes, 'int8'), Int8Array.from(z), `decode int8 isa=${isa}`);
+          assert.deepEqual(c.decodeCodes(codes, 'float32'), Float32Array.from(z, (v) => v / scale), `decode isa=${isa}`);
+        }
+        setIsa(best);
         assert.deepEqual(native.encode(d, r2, z), codes);
       },
     ),
@@ -117,10 +120,14 @@ test('wide ranks: 79-bit (48, 30) and 75-bit (64, 20) codes, native = reference'
       setIsa(isa);
       assert.deepEqual(native.quantizeEncode(d, r2, x), expected, `(${d}, ${r2}) ${isa}`);
     }
-    setIsa(best);
     const seeds = Array.from({ length: n }, (_, i) => (i < 2 ? i : ((i * 0.6180339887) % 1)));
     const codes = randomRanks(c, seeds);
-    assert.deepEqual(native.decode(d, r2, codes, 'int8'), Int8Array.from(c.decodeBatch(codes)));
+    const z = c.decodeBatch(codes);
+    for (const isa of isas) {
+      setIsa(isa);
+      assert.deepEqual(native.decode(d, r2, codes, 'int8'), Int8Array.from(z), `(${d}, ${r2}) decode ${isa}`);
+    }
+    setIsa(best);
   }
 });
 
@@ -140,10 +147,13 @@ test('dimensions above 64 (free-list decode path), native = reference', () => {
           setIsa(isa);
           assert.deepEqual(native.quantizeEncode(d, r2, x), expected, `(${d}, ${r2}) ${isa}`);
         }
-        setIsa(best);
         const codes = randomRanks(c, [0, 1, ...seeds]);
         const z = c.decodeBatch(codes);
-        assert.deepEqual(native.decode(d, r2, codes, 'int8'), Int8Array.from(z));
+        for (const isa of isas) {
+          setIsa(isa);
+          assert.deepEqual(native.decode(d, r2, codes, 'int8'), Int8Array.from(z), `(${d}, ${r2}) decode ${isa}`);
+        }
+        setIsa(best);
         assert.deepEqual(native.encode(d, r2, z), codes);
       },
     ),
