@@ -1,8 +1,384 @@
-// Placeholder: the codec module registers its glue here.
+// N-API glue of the spherical Zn codec (kernels in zn_codec.cc): validates the
+// arguments, naming the bad one, and runs batch kernels over native threads, on
+// the calling thread (sync) or on a libuv worker (async, returns a Promise).
+#include <napi.h>
+
+#include <atomic>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "bindings.h"
+#include "parallel.h"
+#include "zn_codec.h"
 
 namespace spreadvec {
 
-void InitCodecBinding(Napi::Env, Napi::Object) {}
+namespace {
+
+constexpr size_t kGrain = 1024;  // vectors per parallel chunk
+
+// Throws the pending JS error and returns nullptr on bad dim/r2.
+const ZnSphereCodec* CodecArg(const Napi::CallbackInfo& info, const char* fn) {
+  Napi::Env env = info.Env();
+  const char* names[2] = {"dim", "r2"};
+  int values[2];
+  for (int i = 0; i < 2; i++) {
+    if (info.Length() <= static_cast<size_t>(i) || !info[i].IsNumber()) {
+      Napi::TypeError::New(env, std::string(fn) + ": " + names[i] + " must be an integer").ThrowAsJavaScriptException();
+      return nullptr;
+    }
+    double v = info[i].As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 2147483647.0) {
+      Napi::TypeError::New(env, std::string(fn) + ": " + names[i] + " must be an integer, got " + std::to_string(v))
+          .ThrowAsJavaScriptException();
+      return nullptr;
+    }
+    values[i] = static_cast<int>(v);
+  }
+  try {
+    return &zn_codec(values[0], values[1]);
+  } catch (const std::exception& e) {
+    Napi::RangeError::New(env, std::string(fn) + ": " + e.what()).ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
+int ThreadsArg(const Napi::CallbackInfo& info, size_t index, const char* fn, bool* ok) {
+  *ok = true;
+  if (info.Length() <= index || info[index].IsUndefined()) return default_threads();
+  if (!info[index].IsNumber()) {
+    *ok = false;
+    Napi::TypeError::New(info.Env(), std::string(fn) + ": threads must be an integer").ThrowAsJavaScriptException();
+    return 0;
+  }
+  double t = info[index].As<Napi::Number>().DoubleValue();
+  if (!(t >= 0) || t != std::floor(t) || t > 1024) {
+    *ok = false;
+    Napi::RangeError::New(info.Env(), std::string(fn) + ": threads must be an integer in [0, 1024]")
+        .ThrowAsJavaScriptException();
+    return 0;
+  }
+  return t == 0 ? default_threads() : static_cast<int>(t);
+}
+
+template <class T>
+bool TypedArg(const Napi::CallbackInfo& info, size_t index, napi_typedarray_type type, const char* fn,
+              const char* name, const char* type_name, T* out) {
+  if (info.Length() <= index || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != type) {
+    Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be a " + type_name)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = info[index].As<T>();
+  return true;
+}
+
+bool RowsArg(Napi::Env env, const char* fn, const char* name, size_t length, size_t width, const char* unit,
+             size_t* rows) {
+  if (length % width != 0) {
+    Napi::RangeError::New(env, std::string(fn) + ": " + name + " has " + std::to_string(length) +
+                                   " values, not a multiple of " + unit + "=" + std::to_string(width))
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *rows = length / width;
+  return true;
+}
+
+// ---- batch kernels (plain C++, run on any thread); return "" or an error ----
+
+std::string QuantizeEncodeKernel(const ZnSphereCodec& codec, const float* x, size_t n, uint8_t* codes, int threads) {
+  const size_t d = codec.dim(), cb = codec.code_bytes();
+  for (size_t i = 0; i < n * d; i++) {
+    if (!std::isfinite(x[i])) {
+      return "x holds a non-finite value (" + std::string(std::isnan(x[i]) ? "NaN" : "Infinity") + ") at index " +
+             std::to_string(i);
+    }
+  }
+  parallel_for(n, kGrain, threads, [&](size_t b, size_t e, int) {
+    for (size_t i = b; i < e; i++) codec.quantize_encode(x + i * d, codes + i * cb);
+  });
+  return "";
+}
+
+std::string RangeCheck(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, int threads) {
+  const size_t cb = codec.code_bytes();
+  std::atomic<size_t> first_bad{n};
+  parallel_for(n, kGrain * 16, threads, [&](size_t b, size_t e, int) {
+    for (size_t i = b; i < e; i++) {
+      if (!codec.code_in_range(codes + i * cb)) {
+        size_t cur = first_bad.load();
+        while (i < cur && !first_bad.compare_exchange_weak(cur, i)) {
+        }
+        return;
+      }
+    }
+  });
+  if (first_bad.load() < n) {
+    return "codes row " + std::to_string(first_bad.load()) + " holds a rank >= nv=" + codec.nv_string();
+  }
+  return "";
+}
+
+std::string DecodeKernel(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, bool as_float, void* out,
+                         int threads) {
+  std::string err = RangeCheck(codec, codes, n, threads);
+  if (!err.empty()) return err;
+  const size_t d = codec.dim(), cb = codec.code_bytes();
+  if (as_float) {
+    float* f = static_cast<float*>(out);
+    parallel_for(n, kGrain, threads, [&](size_t b, size_t e, int) { codec.decode_unit_batch(codes + b * cb, e - b, f + b * d); });
+  } else {
+    int8_t* o = static_cast<int8_t*>(out);
+    parallel_for(n, kGrain, threads, [&](size_t b, size_t e, int) {
+      for (size_t i = b; i < e; i++) codec.decode_int8(codes + i * cb, o + i * d);
+    });
+  }
+  return "";
+}
+
+// ---- glue ----
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  const ZnSphereCodec* codec = CodecArg(info, "znInfo");
+  if (!codec) return info.Env().Undefined();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("nv", codec->nv_string());
+  o.Set("nbit", codec->nbit());
+  o.Set("codeBytes", codec->code_bytes());
+  o.Set("natom", codec->natom());
+  return o;
+}
+
+struct QuantizeArgs {
+  const ZnSphereCodec* codec = nullptr;
+  Napi::Float32Array x;
+  size_t n = 0;
+  int threads = 1;
+};
+
+bool ParseQuantize(const Napi::CallbackInfo& info, const char* fn, QuantizeArgs* a) {
+  a->codec = CodecArg(info, fn);
+  if (!a->codec) return false;
+  if (!TypedArg(info, 2, napi_float32_array, fn, "x", "Float32Array", &a->x)) return false;
+  if (!RowsArg(info.Env(), fn, "x", a->x.ElementLength(), a->codec->dim(), "dim", &a->n)) return false;
+  bool ok;
+  a->threads = ThreadsArg(info, 3, fn, &ok);
+  return ok;
+}
+
+Napi::Value QuantizeEncode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QuantizeArgs a;
+  if (!ParseQuantize(info, "znQuantizeEncode", &a)) return env.Undefined();
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, a.n * a.codec->code_bytes());
+  std::string err = QuantizeEncodeKernel(*a.codec, a.x.Data(), a.n, out.Data(), a.threads);
+  if (!err.empty()) {
+    Napi::RangeError::New(env, "znQuantizeEncode: " + err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return out;
+}
+
+// Runs a batch kernel on a libuv worker; the input and output arrays are kept
+// alive by references until the promise settles.
+class BatchWorker : public Napi::AsyncWorker {
+ public:
+  using Kernel = std::function<std::string()>;
+  BatchWorker(Napi::Env env, const char* fn, Napi::Value input, Napi::Value output, Kernel kernel)
+      : Napi::AsyncWorker(env, fn),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        fn_(fn),
+        input_(Napi::Persistent(input)),
+        output_(Napi::Persistent(output)),
+        kernel_(std::move(kernel)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    error_ = kernel_();
+    if (!error_.empty()) SetError(error_);
+  }
+  void OnOK() override { deferred_.Resolve(output_.Value()); }
+  void OnError(const Napi::Error&) override {
+    deferred_.Reject(Napi::RangeError::New(Env(), fn_ + ": " + error_).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string fn_;
+  Napi::Reference<Napi::Value> input_, output_;
+  Kernel kernel_;
+  std::string error_;
+};
+
+Napi::Value QuantizeEncodeAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QuantizeArgs a;
+  if (!ParseQuantize(info, "znQuantizeEncodeAsync", &a)) return env.Undefined();
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, a.n * a.codec->code_bytes());
+  const float* x = a.x.Data();
+  uint8_t* codes = out.Data();
+  const ZnSphereCodec* codec = a.codec;
+  size_t n = a.n;
+  int threads = a.threads;
+  auto* w = new BatchWorker(env, "znQuantizeEncodeAsync", a.x, out,
+                            [=] { return QuantizeEncodeKernel(*codec, x, n, codes, threads); });
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value Quantize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QuantizeArgs a;
+  if (!ParseQuantize(info, "znQuantize", &a)) return env.Undefined();
+  const size_t d = a.codec->dim();
+  const float* x = a.x.Data();
+  for (size_t i = 0; i < a.n * d; i++) {
+    if (!std::isfinite(x[i])) {
+      Napi::RangeError::New(env, "znQuantize: x holds a non-finite value at index " + std::to_string(i))
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  Napi::Int32Array out = Napi::Int32Array::New(env, a.n * d);
+  for (size_t i = 0; i < a.n; i++) a.codec->quantize(x + i * d, out.Data() + i * d);
+  return out;
+}
+
+Napi::Value Encode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "znEncode";
+  const ZnSphereCodec* codec = CodecArg(info, fn);
+  if (!codec) return env.Undefined();
+  Napi::Int32Array z;
+  size_t n;
+  if (!TypedArg(info, 2, napi_int32_array, fn, "z", "Int32Array", &z)) return env.Undefined();
+  if (!RowsArg(env, fn, "z", z.ElementLength(), codec->dim(), "dim", &n)) return env.Undefined();
+  const size_t d = codec->dim(), cb = codec->code_bytes();
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, n * cb);
+  for (size_t i = 0; i < n; i++) {
+    if (!codec->encode(z.Data() + i * d, out.Data() + i * cb)) {
+      Napi::RangeError::New(env, std::string(fn) + ": z row " + std::to_string(i) +
+                                     " is not a point of the sphere (squared norm must be r2=" +
+                                     std::to_string(codec->r2()) + ")")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  return out;
+}
+
+struct DecodeArgs {
+  const ZnSphereCodec* codec = nullptr;
+  Napi::Value out;  // optional caller-supplied output array (undefined: allocate)
+  Napi::Uint8Array codes;
+  size_t n = 0;
+  bool as_float = true;
+  int threads = 1;
+};
+
+bool ParseDecode(const Napi::CallbackInfo& info, const char* fn, DecodeArgs* a) {
+  Napi::Env env = info.Env();
+  a->codec = CodecArg(info, fn);
+  if (!a->codec) return false;
+  if (!TypedArg(info, 2, napi_uint8_array, fn, "codes", "Uint8Array", &a->codes)) return false;
+  if (!RowsArg(env, fn, "codes", a->codes.ElementLength(), a->codec->code_bytes(), "codeBytes", &a->n)) return false;
+  std::string as = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+  if (as != "int8" && as != "float32") {
+    Napi::TypeError::New(env, std::string(fn) + ": as must be 'int8' or 'float32'").ThrowAsJavaScriptException();
+    return false;
+  }
+  a->as_float = as == "float32";
+  if (!a->as_float && a->codec->r2() > 127 * 127) {
+    Napi::RangeError::New(env, std::string(fn) + ": as='int8' needs r2 <= 16129 (coordinates up to 127), got r2=" +
+                                   std::to_string(a->codec->r2()))
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  bool ok;
+  a->threads = ThreadsArg(info, 4, fn, &ok);
+  if (!ok) return false;
+  a->out = info.Length() > 5 ? info[5] : env.Undefined();
+  if (!a->out.IsUndefined()) {
+    const napi_typedarray_type want = a->as_float ? napi_float32_array : napi_int8_array;
+    const size_t len = a->n * a->codec->dim();
+    if (!a->out.IsTypedArray() || a->out.As<Napi::TypedArray>().TypedArrayType() != want ||
+        a->out.As<Napi::TypedArray>().ElementLength() != len) {
+      Napi::TypeError::New(env, std::string(fn) + ": out must be a" + (a->as_float ? " Float32Array" : "n Int8Array") +
+                                    " of " + std::to_string(len) + " elements")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+  }
+  return true;
+}
+
+Napi::Value NewDecodeOutput(Napi::Env env, const DecodeArgs& a, void** data) {
+  if (!a.out.IsUndefined()) {
+    *data = a.as_float ? static_cast<void*>(a.out.As<Napi::Float32Array>().Data())
+                       : static_cast<void*>(a.out.As<Napi::Int8Array>().Data());
+    return a.out;
+  }
+  size_t len = a.n * a.codec->dim();
+  if (a.as_float) {
+    Napi::Float32Array f = Napi::Float32Array::New(env, len);
+    *data = f.Data();
+    return f;
+  }
+  Napi::Int8Array i = Napi::Int8Array::New(env, len);
+  *data = i.Data();
+  return i;
+}
+
+Napi::Value Decode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  DecodeArgs a;
+  if (!ParseDecode(info, "znDecode", &a)) return env.Undefined();
+  void* data;
+  Napi::Value out = NewDecodeOutput(env, a, &data);
+  std::string err = DecodeKernel(*a.codec, a.codes.Data(), a.n, a.as_float, data, a.threads);
+  if (!err.empty()) {
+    Napi::RangeError::New(env, "znDecode: " + err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return out;
+}
+
+Napi::Value DecodeAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  DecodeArgs a;
+  if (!ParseDecode(info, "znDecodeAsync", &a)) return env.Undefined();
+  void* data;
+  Napi::Value out = NewDecodeOutput(env, a, &data);
+  const ZnSphereCodec* codec = a.codec;
+  const uint8_t* codes = a.codes.Data();
+  size_t n = a.n;
+  bool as_float = a.as_float;
+  int threads = a.threads;
+  auto* w = new BatchWorker(env, "znDecodeAsync", a.codes, out,
+                            [=] { return DecodeKernel(*codec, codes, n, as_float, data, threads); });
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+}  // namespace
+
+void InitCodecBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("znInfo", Napi::Function::New(env, Info));
+  exports.Set("znQuantizeEncode", Napi::Function::New(env, QuantizeEncode));
+  exports.Set("znQuantizeEncodeAsync", Napi::Function::New(env, QuantizeEncodeAsync));
+  exports.Set("znQuantize", Napi::Function::New(env, Quantize));
+  exports.Set("znEncode", Napi::Function::New(env, Encode));
+  exports.Set("znDecode", Napi::Function::New(env, Decode));
+  exports.Set("znDecodeAsync", Napi::Function::New(env, DecodeAsync));
+}
 
 }  // namespace spreadvec

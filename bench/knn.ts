@@ -1,0 +1,44 @@
+/**
+ * Exact k-NN throughput: the native blocked-GEMM kernel against the TypeScript
+ * reference (baseline) on the same slice of sift-debian-small, in one process.
+ *   npx tsx bench/knn.ts [nq] [nb] [k]
+ */
+import * as path from 'node:path';
+import { readBvecs, toFloat32 } from '../src/data/vecs';
+import { knnReference } from '../src/eval/knn-reference';
+import { knnNative } from '../src/kernels/knn-native';
+import { activeIsa } from '../src/kernels/addon';
+
+async function main() {
+  const [nq = 1000, nb = 329945, k = 100] = process.argv.slice(2).map(Number);
+  const dir = path.join(__dirname, '../../shared/data/sift-debian-small');
+  const base = toFloat32(readBvecs(path.join(dir, 'bigann_base.bvecs'), { count: nb }).data);
+  const queries = toFloat32(readBvecs(path.join(dir, 'bigann_query.bvecs'), { count: nq }).data);
+  const dim = 128, rows = base.length / dim, gflop = (2 * nq * rows * dim) / 1e9;
+  console.log(`isa=${activeIsa()} nq=${nq} nb=${rows} d=${dim} k=${k} (${gflop.toFixed(1)} GFLOP of products)`);
+
+  // Baseline: the TS reference on a subset of the queries (it is slow), scaled.
+  const nqRef = Math.max(1, Math.min(nq, 20));
+  let t = performance.now();
+  const ref = knnReference(queries.subarray(0, nqRef * dim), base, dim, k);
+  const refPerQuery = (performance.now() - t) / 1000 / nqRef;
+  console.log(`reference (TS): ${(1 / refPerQuery).toFixed(1)} queries/s (${nqRef} queries)`);
+
+  for (const threads of [1, 2]) {
+    await knnNative(queries.subarray(0, 8 * dim), base.subarray(0, 4096 * dim), dim, k, { threads }); // warm-up
+    t = performance.now();
+    const got = await knnNative(queries, base, dim, k, { threads });
+    const s = (performance.now() - t) / 1000;
+    let same = 0;
+    for (let i = 0; i < nqRef * k; i++) same += got.indices[i] === ref.indices[i] ? 1 : 0;
+    console.log(
+      `native, ${threads} thread(s): ${(nq / s).toFixed(1)} queries/s, ${(gflop / s).toFixed(1)} GFLOP/s, ` +
+        `${(refPerQuery * nq / s).toFixed(1)}× the reference; ${((100 * same) / (nqRef * k)).toFixed(2)}% ids identical`,
+    );
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

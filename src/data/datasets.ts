@@ -1,0 +1,251 @@
+/**
+ * The dataset registry: names → folders with a known file layout.
+ *
+ * The registry is a JSON file (path from `SPREADVEC_DATASETS`, default
+ * `./datasets.json`) of the form
+ * `{ "mydata": { "folder": "/data/mine", "layout": "npy" } }`;
+ * a relative folder is resolved against the JSON file's own folder. One name is
+ * built in: `sift-debian-small` → `../shared/data/sift-debian-small` next to the
+ * package root. See docs/data.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readVecs, vecsFormatOf, vecsInfo, type Matrix, type RowRange } from './vecs';
+
+/** File layouts the registry understands. */
+export type DatasetLayout = 'bigann' | 'deep1b' | 'npy';
+
+/** The four files of a dataset, relative to its folder. */
+export interface DatasetFiles {
+  learn: string;
+  base: string;
+  query: string;
+  /** Ground truth: exact L2 neighbours of each query in base, nearest first. */
+  gt: string;
+}
+
+/** One registry entry, resolved. */
+export interface DatasetEntry {
+  name: string;
+  /** Absolute folder. */
+  folder: string;
+  layout: DatasetLayout;
+  files: DatasetFiles;
+  /**
+   * Number of leading base vectors the ground-truth file was computed on
+   * (BigANN's idx_1M / Deep1B's deep1M: 1,000,000), or undefined for the whole base.
+   */
+  gtBaseSize?: number;
+}
+
+/** The files of each layout, as the paper's lib/data.py names them. */
+export const LAYOUTS: Record<DatasetLayout, { files: DatasetFiles; gtBaseSize?: number }> = {
+  bigann: {
+    files: { learn: 'bigann_learn.bvecs', base: 'bigann_base.bvecs', query: 'bigann_query.bvecs', gt: 'gnd/idx_1M.ivecs' },
+    gtBaseSize: 1_000_000,
+  },
+  deep1b: {
+    files: { learn: 'learn.fvecs', base: 'base.fvecs', query: 'deep1B_queries.fvecs', gt: 'deep1M_groundtruth.ivecs' },
+    gtBaseSize: 1_000_000,
+  },
+  npy: { files: { learn: 'learn.npy', base: 'base.npy', query: 'query.npy', gt: 'gt.npy' } },
+};
+
+/** Registry file in use: `$SPREADVEC_DATASETS`, else `./datasets.json`. */
+export function datasetsFile(): string {
+  return path.resolve(process.env.SPREADVEC_DATASETS || 'datasets.json');
+}
+
+/** The package root (the folder holding package.json and binding.gyp). */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+
+function builtIns(): Record<string, DatasetEntry> {
+  const folder = path.resolve(packageRoot(), '../shared/data/sift-debian-small');
+  return { 'sift-debian-small': { name: 'sift-debian-small', folder, layout: 'bigann', ...LAYOUTS.bigann } };
+}
+
+/** A registry entry as written in the JSON file. */
+interface RawEntry {
+  folder?: unknown;
+  layout?: unknown;
+  files?: Partial<Record<keyof DatasetFiles, unknown>>;
+  gtBaseSize?: unknown;
+}
+
+/**
+ * All datasets known: the built-ins, then the registry file's entries (which
+ * override a built-in of the same name). A missing registry file is not an error.
+ */
+export function loadRegistry(file: string = datasetsFile()): Map<string, DatasetEntry> {
+  const out = new Map(Object.entries(builtIns()));
+  if (!fs.existsSync(file)) return out;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new TypeError(`${file}: expected an object mapping dataset names to { folder, layout }`);
+  }
+  for (const [name, value] of Object.entries(json as Record<string, RawEntry>)) {
+    const where = `${file}: dataset '${name}'`;
+    if (typeof value !== 'object' || value === null) throw new TypeError(`${where} must be an object { folder, layout }`);
+    if (typeof value.folder !== 'string') throw new TypeError(`${where}: folder must be a string`);
+    const layout = value.layout;
+    if (typeof layout !== 'string' || !(layout in LAYOUTS)) {
+      throw new RangeError(`${where}: layout must be one of ${Object.keys(LAYOUTS).join(', ')}, got ${String(layout)}`);
+    }
+    const def = LAYOUTS[layout as DatasetLayout];
+    const files = { ...def.files };
+    for (const [role, f] of Object.entries(value.files ?? {})) {
+      if (!(role in files)) throw new RangeError(`${where}: unknown file role '${role}' (learn, base, query, gt)`);
+      if (typeof f !== 'string') throw new TypeError(`${where}: files.${role} must be a string`);
+      files[role as keyof DatasetFiles] = f;
+    }
+    let gtBaseSize = def.gtBaseSize;
+    if (value.gtBaseSize !== undefined) {
+      if (typeof value.gtBaseSize !== 'number' || !Number.isSafeInteger(value.gtBaseSize) || value.gtBaseSize < 1) {
+        throw new RangeError(`${where}: gtBaseSize must be a positive integer`);
+      }
+      gtBaseSize = value.gtBaseSize;
+    }
+    const folder = path.resolve(path.dirname(file), value.folder);
+    out.set(name, { name, folder, layout: layout as DatasetLayout, files, gtBaseSize });
+  }
+  return out;
+}
+
+/** The entry named `name`; throws listing the known names. */
+export function resolveDataset(name: string, registryFile: string = datasetsFile()): DatasetEntry {
+  const reg = loadRegistry(registryFile);
+  const entry = reg.get(name);
+  if (!entry) {
+    throw new RangeError(
+      `unknown dataset '${name}' (known: ${[...reg.keys()].join(', ')}; add it to ${registryFile}, see docs/data.md)`,
+    );
+  }
+  return entry;
+}
+
+/** Vectors as stored (uint8 for bvecs, float32 for fvecs/npy float32, …). */
+export type VectorMatrix = Matrix<Float32Array | Uint8Array>;
+
+/** Reads the files of one dataset, each file or a row range of it. */
+export class Dataset {
+  constructor(readonly entry: DatasetEntry) {}
+
+  /** Absolute path of one of the dataset's files. */
+  file(role: keyof DatasetFiles): string {
+    return path.join(this.entry.folder, this.entry.files[role]);
+  }
+
+  /** Whether the file exists (the npy layout's gt is optional). */
+  has(role: keyof DatasetFiles): boolean {
+    return fs.existsSync(this.file(role));
+  }
+
+  /** Rows and dimension of a file, from its header only. */
+  shape(role: keyof DatasetFiles): { rows: number; dim: number } {
+    const f = this.mustExist(role);
+    if (this.entry.layout === 'npy') {
+      const m = readNpyMatrix(f);
+      return { rows: m.rows, dim: m.dim };
+    }
+    const info = vecsInfo(f);
+    return { rows: info.rows, dim: info.dim };
+  }
+
+  learn(range?: RowRange): VectorMatrix {
+    return this.vectors('learn', range);
+  }
+
+  base(range?: RowRange): VectorMatrix {
+    return this.vectors('base', range);
+  }
+
+  queries(range?: RowRange): VectorMatrix {
+    return this.vectors('query', range);
+  }
+
+  /** Ground-truth neighbour ids (rows = queries), or undefined when the file is absent. */
+  groundTruth(range?: RowRange): Matrix<Int32Array> | undefined {
+    if (!this.has('gt')) return undefined;
+    const m = this.read('gt', range);
+    if (!(m.data instanceof Int32Array)) {
+      throw new TypeError(`${this.file('gt')}: ground truth must hold int32 (or int64) ids`);
+    }
+    return m as Matrix<Int32Array>;
+  }
+
+  private vectors(role: keyof DatasetFiles, range?: RowRange): VectorMatrix {
+    const m = this.read(role, range);
+    if (m.data instanceof Int32Array) throw new TypeError(`${this.file(role)}: vectors must be float32 or uint8, not int32`);
+    return m as VectorMatrix;
+  }
+
+  private mustExist(role: keyof DatasetFiles): string {
+    const f = this.file(role);
+    if (!fs.existsSync(f)) {
+      throw new Error(`dataset '${this.entry.name}' (${this.entry.layout} layout): missing ${role} file ${f}`);
+    }
+    return f;
+  }
+
+  private read(role: keyof DatasetFiles, range?: RowRange): Matrix {
+    const f = this.mustExist(role);
+    if (this.entry.layout !== 'npy') return readVecs(f, range, vecsFormatOf(f));
+    const m = readNpyMatrix(f);
+    const start = Math.min(range?.start ?? 0, m.rows);
+    const end = Math.min(m.rows, range?.count === undefined ? m.rows : start + range.count);
+    return { data: m.data.subarray(start * m.dim, end * m.dim), rows: end - start, dim: m.dim };
+  }
+}
+
+/** Opens a dataset by registry name. */
+export function openDataset(name: string, registryFile?: string): Dataset {
+  return new Dataset(resolveDataset(name, registryFile));
+}
+
+/** The `.npy` reader this module needs (src/data/npy.ts). */
+interface NpyModule {
+  readNpy(file: string): { data: Float32Array | Float64Array | Uint8Array | Int32Array | BigInt64Array; shape: number[] };
+}
+
+/**
+ * Reads a 2-d `.npy` file as a matrix (int64 ids become int32). The `.npy`
+ * codec lives in src/data/npy.ts; it is loaded lazily so the vecs layouts work
+ * without it.
+ */
+export function readNpyMatrix(file: string): Matrix<Float32Array | Uint8Array | Int32Array> {
+  let npy: Partial<NpyModule> = {};
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    npy = require('./npy') as Partial<NpyModule>;
+  } catch {
+    // reported below
+  }
+  if (typeof npy.readNpy !== 'function') throw new Error(`${file}: .npy support (src/data/npy.ts) is not available`);
+  const { data, shape } = npy.readNpy(file);
+  if (shape.length !== 2) throw new RangeError(`${file}: expected a 2-d array, got shape (${shape.join(', ')})`);
+  const [rows, dim] = shape;
+  if (data instanceof Float32Array || data instanceof Uint8Array || data instanceof Int32Array) return { data, rows, dim };
+  if (data instanceof Float64Array) return { data: Float32Array.from(data), rows, dim };
+  if (data instanceof BigInt64Array) {
+    const out = new Int32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v < -2147483648n || v > 2147483647n) throw new RangeError(`${file}: int64 value ${v} at ${i} does not fit int32`);
+      out[i] = Number(v);
+    }
+    return { data: out, rows, dim };
+  }
+  throw new TypeError(`${file}: unsupported dtype for a dataset (float32, float64, uint8, int32 or int64)`);
+}
