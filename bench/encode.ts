@@ -163,7 +163,7 @@ async function main(): Promise<void> {
       const v = r.vecPerSec as number;
       const c = r.vecPerCpuSec as number;
       const perCpu = torch1 ? `; per CPU-second ${(c / torch1).toFixed(2)}× PyTorch 1 thread` : '';
-      console.log(`  tfjs ${r.backend} workers=${r.workers}: ${Math.round(v)} vec/s, ${Math.round(c)} vec per CPU-second  (wall ${(v / best).toFixed(2)}× PyTorch best ${Math.round(best)}${perCpu})`);
+      console.log(`  ${r.backend === 'native' ? 'native (addon sgemm)' : `tfjs ${r.backend}`} workers=${r.workers}: ${Math.round(v)} vec/s, ${Math.round(c)} vec per CPU-second  (wall ${(v / best).toFixed(2)}× PyTorch best ${Math.round(best)}${perCpu})`);
     } else {
       console.log(`  wasm matMul ${r.matMul} ${r.shape}: ${(r.gflops as number).toFixed(1)} GFLOP/s wall, ${(r.gflopsPerCpuSec as number).toFixed(1)} GFLOP per CPU-second`);
     }
