@@ -7,6 +7,7 @@
  *   npx tsx bench/encode.ts [--n 100000]
  *
  * Each backend runs in a child process (a thread loads one tfjs backend once).
+ * `native` (opt-in, not TensorFlow.js) runs the same layers through the addon's sgemm.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -81,7 +82,7 @@ async function child(): Promise<void> {
 /** Plain and transposed wasm matMul at the catalyzer's biggest layer (1024×1024). */
 async function matMulGflops(): Promise<Record<string, unknown>[]> {
   const { getBackend } = await import('../src/catalyzer/backend');
-  const { tf } = await getBackend();
+  const tf = (await getBackend()).tf!;
   const out: Record<string, unknown>[] = [];
   const [m, k, n] = [1024, 1024, 1024];
   const a = tf.randomNormal([m, k]);
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--child')) return child();
   console.log(`encode ${N} SIFT-like vectors, catalyzer ${DIN}→${DINT}→${DINT}→${DOUT}`);
   const rows: Record<string, unknown>[] = [];
-  for (const backend of ['gpu', 'node', 'wasm']) {
+  for (const backend of ['gpu', 'node', 'wasm', 'native']) {
     const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', '--n', String(N)], {
       env: { ...process.env, SPREADVEC_BACKEND: backend },
       encoding: 'utf8',
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
       const v = r.vecPerSec as number;
       const c = r.vecPerCpuSec as number;
       const perCpu = torch1 ? `; per CPU-second ${(c / torch1).toFixed(2)}× PyTorch 1 thread` : '';
-      console.log(`  tfjs ${r.backend} workers=${r.workers}: ${Math.round(v)} vec/s, ${Math.round(c)} vec per CPU-second  (wall ${(v / best).toFixed(2)}× PyTorch best ${Math.round(best)}${perCpu})`);
+      console.log(`  ${r.backend === 'native' ? 'native (addon sgemm)' : `tfjs ${r.backend}`} workers=${r.workers}: ${Math.round(v)} vec/s, ${Math.round(c)} vec per CPU-second  (wall ${(v / best).toFixed(2)}× PyTorch best ${Math.round(best)}${perCpu})`);
     } else {
       console.log(`  wasm matMul ${r.matMul} ${r.shape}: ${(r.gflops as number).toFixed(1)} GFLOP/s wall, ${(r.gflopsPerCpuSec as number).toFixed(1)} GFLOP per CPU-second`);
     }

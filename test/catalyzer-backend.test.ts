@@ -46,7 +46,7 @@ test('SPREADVEC_BACKEND forces a backend; an unavailable or unknown one fails cl
     assert.match(run(PRINT_BACKEND, { SPREADVEC_BACKEND: 'node' }).out, /^ERROR backend tfjs-node cannot be used: Cannot find module '@tensorflow\/tfjs-node'$/);
   }
   const bogus = run(PRINT_BACKEND, { SPREADVEC_BACKEND: 'tpu' });
-  assert.match(bogus.out + bogus.err, /SPREADVEC_BACKEND must be one of auto, gpu, node, wasm, cpu; got 'tpu'/);
+  assert.match(bogus.out + bogus.err, /SPREADVEC_BACKEND must be one of auto, gpu, node, wasm, cpu, native; got 'tpu'/);
 });
 
 test('SPREADVEC_BACKEND=cpu: the pure-JS backend gives the same golden outputs', () => {
@@ -63,6 +63,28 @@ test('SPREADVEC_BACKEND=cpu: the pure-JS backend gives the same golden outputs',
       await c.close();
     })();`;
   assert.equal(run(code, { SPREADVEC_BACKEND: 'cpu' }).out, 'cpu match');
+});
+
+test('SPREADVEC_BACKEND=native (addon sgemm, opt-in): golden outputs in the calling thread and in two workers', () => {
+  const code = `
+    const { Catalyzer } = require('./src/catalyzer/catalyzer.ts');
+    const { readNpy } = require('./src/data/npy.ts');
+    const F = '../shared/fixtures/catalyzer/';
+    (async () => {
+      const x = readNpy(F + 'golden_input.npy').data, g = readNpy(F + 'golden_output.npy').data;
+      const big = new Float32Array(x.length * 40); for (let k = 0; k < 40; k++) big.set(x, k * x.length);
+      const res = [];
+      for (const workers of [1, 2]) {
+        const c = await Catalyzer.load(F + 'catalyzer_zip.pth', { workers });
+        const y = await c.encode(big);
+        let m = 0; for (let i = 0; i < y.length; i++) m = Math.max(m, Math.abs(y[i] - g[i % g.length]));
+        res.push(c.backend + (m <= 1e-5 ? ' match' : ' diff ' + m));
+        await c.close();
+      }
+      console.log(res.join(', '));
+    })();`;
+  const r = run(code, { SPREADVEC_BACKEND: 'native' });
+  assert.equal(r.out, 'native match, native match', r.err);
 });
 
 test('spreadvec info prints the backend', () => {
