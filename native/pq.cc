@@ -142,19 +142,27 @@ void pq_decode(const uint8_t* codes, size_t n, int d, int M, const float* codebo
 void pq_compute_luts(const float* queries, size_t nq, int d, int M, const float* codebooks,
                      float* luts, int threads) {
   int dsub = d / M;
+  // Codebooks transposed to M × dsub × 256 so that the inner loop runs over the 256
+  // centroids (vectorizable) while each entry still sums its dsub terms in order,
+  // as the TS reference does.
+  std::vector<float> ct(size_t(M) * dsub * kPqKsub);
+  for (int m = 0; m < M; m++)
+    for (int j = 0; j < kPqKsub; j++)
+      for (int p = 0; p < dsub; p++)
+        ct[(size_t(m) * dsub + p) * kPqKsub + j] = codebooks[(size_t(m) * kPqKsub + j) * dsub + p];
   parallel_for(nq, 16, threads, [&](size_t b, size_t e, int) {
     for (size_t q = b; q < e; q++) {
       for (int m = 0; m < M; m++) {
         const float* qs = queries + q * d + size_t(m) * dsub;
         float* row = luts + (q * M + m) * kPqKsub;
-        for (int j = 0; j < kPqKsub; j++) {
-          const float* c = codebooks + (size_t(m) * kPqKsub + j) * dsub;
-          float s = 0.f;
-          for (int p = 0; p < dsub; p++) {
-            float t = qs[p] - c[p];
-            s += t * t;
+        for (int j = 0; j < kPqKsub; j++) row[j] = 0.f;
+        for (int p = 0; p < dsub; p++) {
+          const float qp = qs[p];
+          const float* c = ct.data() + (size_t(m) * dsub + p) * kPqKsub;
+          for (int j = 0; j < kPqKsub; j++) {
+            float t = qp - c[j];
+            row[j] += t * t;
           }
-          row[j] = s;
         }
       }
     }
@@ -171,11 +179,15 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
   const bool grouped = nq >= 4;
   const size_t ngroups = (nq + kPqGroup - 1) / kPqGroup;
   const size_t table = size_t(M) * kPqKsub;
-  std::vector<float> lutG;
+  // 64-byte aligned: each code's 16 entries are then one cache line, never two.
+  std::vector<float> lutStore;
+  float* lutG = nullptr;
   if (grouped) {
-    lutG.assign(ngroups * table * kPqGroup, 0.f);
+    lutStore.assign(ngroups * table * kPqGroup + 16, 0.f);
+    lutG = lutStore.data();
+    while (reinterpret_cast<uintptr_t>(lutG) % 64 != 0) lutG++;
     for (size_t q = 0; q < nq; q++) {
-      float* g = lutG.data() + (q / kPqGroup) * table * kPqGroup + (q % kPqGroup);
+      float* g = lutG + (q / kPqGroup) * table * kPqGroup + (q % kPqGroup);
       const float* l = luts + q * table;
       for (size_t e = 0; e < table; e++) g[e * kPqGroup] = l[e];
     }
@@ -215,7 +227,7 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
         continue;
       }
       for (size_t g = 0; g < ngroups; g++) {
-        const float* lg = lutG.data() + g * table * kPqGroup;
+        const float* lg = lutG + g * table * kPqGroup;
         size_t q0 = g * kPqGroup, width = std::min<size_t>(kPqGroup, nq - q0);
         for (size_t s0 = 0; s0 < count; s0 += sub) {
           size_t cnt = std::min(sub, count - s0);

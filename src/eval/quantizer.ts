@@ -8,6 +8,8 @@
 import { assertInteger, rowsOf } from '../validate';
 import { knn } from './knn';
 import { ZnCodec } from '../lattice/zn-codec';
+import { pqQuantizerFactory } from './pq';
+import { opqQuantizerFactory } from './opq';
 
 /** A compressed database that answers nearest-neighbour queries. */
 export interface QuantizerIndex {
@@ -127,3 +129,6 @@ registerQuantizer(/^binary$/, async (_spec, dim) => {
   return new FlatIndex(Math.ceil(dim / 8) * 8, dim, sign, sign);
 });
 registerQuantizer(/^zn_\d+$/, (spec, dim) => makeZn(spec, dim));
+// The PQ module's families (src/eval/pq.ts, opq.ts).
+registerQuantizer(/^pq_\d+$/, pqQuantizerFactory);
+registerQuantizer(/^opq_\d+$/, opqQuantizerFactory);

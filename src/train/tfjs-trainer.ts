@@ -100,7 +100,12 @@ export class TfjsMlpTrainer {
         const triplet = tf.mean(perPoint);
         result.offending = (perPoint.dataSync() as Float32Array).reduce((c, v) => c + (v > 0 ? 1 : 0), 0);
         const nn = nearestOtherRow(fa.dataSync(), n, this.dims.dout);
-        const uniform = tf.neg(tf.mean(tf.log(tf.mul(dist(fa, tf.gather(fa, nn) as tf.Tensor2D), n))));
+        // The nearest rows by a one-hot matMul rather than tf.gather, whose gradient
+        // (UnsortedSegmentSum) the wasm backend lacks.
+        const onehot = new Float32Array(n * n);
+        for (let i = 0; i < n; i++) onehot[i * n + nn[i]] = 1;
+        const neighbours = tf.matMul(tf.tensor2d(onehot, [n, n]), fa) as tf.Tensor2D;
+        const uniform = tf.neg(tf.mean(tf.log(tf.mul(dist(fa, neighbours), n))));
         result.triplet = triplet.dataSync()[0];
         result.uniform = uniform.dataSync()[0];
         return tf.add(triplet, tf.mul(uniform, lambda)) as tf.Scalar;
