@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cpu_features.h"
+#include "gemm_packed.h"
 
 namespace spreadvec {
 
@@ -25,6 +26,30 @@ void sgemm_reference(bool transA, bool transB, int M, int N, int K, float alpha,
     for (int j = 0; j < N; j++) c[j] = alpha * row[j] + (beta == 0.f ? 0.f : beta * c[j]);
   }
 }
+
+namespace {
+
+// Portable packed micro-kernel (4×8): plain loops over a register-sized tile that
+// the compiler vectorizes with the baseline ISA (SSE2 on x86-64, NEON on arm64).
+constexpr int kPortableMR = 4, kPortableNR = 8;
+
+void kernel_portable(int kc, const float* Ap, const float* Bp, float* C, int ldc, float beta) {
+  float acc[kPortableMR][kPortableNR] = {};
+  for (int p = 0; p < kc; p++) {
+    for (int i = 0; i < kPortableMR; i++) {
+      const float a = Ap[i];
+      for (int j = 0; j < kPortableNR; j++) acc[i][j] += a * Bp[j];
+    }
+    Ap += kPortableMR;
+    Bp += kPortableNR;
+  }
+  for (int i = 0; i < kPortableMR; i++) {
+    float* c = C + static_cast<size_t>(i) * ldc;
+    for (int j = 0; j < kPortableNR; j++) c[j] = (beta == 0.f ? 0.f : beta * c[j]) + acc[i][j];
+  }
+}
+
+}  // namespace
 
 #if defined(__x86_64__) || defined(_M_X64)
 // Packed SIMD variants (gemm_avx2.cc, gemm_avx512.cc), compiled with their ISA flags.
@@ -52,7 +77,12 @@ void sgemm(bool transA, bool transB, int M, int N, int K, float alpha, const flo
     }
   }
 #endif
-  sgemm_reference(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  if (static_cast<long long>(M) * N * K < 4096) {
+    sgemm_reference(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  gemm_packed<kPortableMR, kPortableNR>(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C,
+                                        ldc, kernel_portable);
 }
 
 }  // namespace spreadvec

@@ -63,6 +63,11 @@ test('a short training on SIFT improves validation recall; its checkpoint reload
     let maxErr = 0;
     for (let i = 0; i < got.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
     assert.ok(maxErr < 1e-4, `max |Catalyzer.encode - trainer| = ${maxErr}`);
+    // --init_name starts from the checkpoint (0 epochs: the network is the checkpoint's).
+    const resumed = await trainOnSplit(split, { ...opts, initName: file, epochs: 0, checkpointDir: '' }, { log: () => {} });
+    for (const k of Object.keys(res.bestState!)) {
+      assert.deepEqual(Array.from(resumed.state[k].data as ArrayLike<number | bigint>), Array.from(res.bestState![k].data as ArrayLike<number | bigint>), k);
+    }
   } finally {
     await cat.close?.();
     fs.rmSync(dir, { recursive: true, force: true });
