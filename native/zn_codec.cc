@@ -56,15 +56,35 @@ int isqrt(int n) {
 // Rank arithmetic of one width (uint64 fast path or u128).
 template <class R>
 struct RankTables {
-  int stride = 0;          // kmax + 1
-  std::vector<R> binom;    // binom[n * stride + k] = C(n, k), saturating, n <= dim
+  int stride = 0;          // dim + 1
+  std::vector<R> binom_t;  // binom_t[k * stride + q] = C(q, k), saturating, k <= kmax, q <= dim
   std::vector<R> offsets;  // natom + 1 cumulative atom sizes (offsets[natom] = nv)
-  std::vector<R> cdn;      // per atom C(dim, nnz)
-  std::vector<R> radix;    // per level C(n_level, count_level)
+  std::vector<R> radix;    // per explicit level C(n_level, count_level)
+  std::vector<uint64_t> magic;  // per level floor((2^64 - 1) / radix) (uint64 path)
   R nv = 0;
 
-  R C(int n, int k) const { return binom[static_cast<size_t>(n) * stride + k]; }
+  const R* row(int k) const { return binom_t.data() + static_cast<size_t>(k) * stride; }
 };
+
+// n / d and n % d. The uint64 path multiplies by a precomputed reciprocal
+// m = floor((2^64 - 1) / d): the estimate is at most one below the quotient.
+template <class R>
+inline R div_mod(R n, R d, uint64_t, R* rem) {
+  R q = n / d;
+  *rem = n - q * d;
+  return q;
+}
+
+template <>
+inline uint64_t div_mod<uint64_t>(uint64_t n, uint64_t d, uint64_t m, uint64_t* rem) {
+  uint64_t q = static_cast<uint64_t>((static_cast<u128>(n) * m) >> 64);
+  uint64_t r = n - q * d;
+  const bool fix = r >= d;
+  q += fix;
+  r -= fix ? d : 0;
+  *rem = r;
+  return q;
+}
 
 template <class R>
 R load_rank(const uint8_t* code, int bytes) {
@@ -92,22 +112,75 @@ void store_rank(R r, uint8_t* code, int bytes) {
   }
 }
 
+// kSelectInByte[b][r]: position of the r-th set bit of byte b.
+struct SelectTable {
+  uint8_t pos[256][8];
+  SelectTable() {
+    for (int b = 0; b < 256; b++) {
+      int r = 0;
+      for (int i = 0; i < 8; i++)
+        if (b >> i & 1) pos[b][r++] = static_cast<uint8_t>(i);
+      for (; r < 8; r++) pos[b][r] = 0;
+    }
+  }
+};
+const SelectTable kSelect;
+
+// Position of the q-th (0-based) set bit of x, which has more than q set bits.
+// Branch-free broadword select (byte popcounts, prefix sums, one table lookup):
+// baseline x86-64 has neither popcnt nor pdep.
+inline int select64(uint64_t x, int q) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t s = x - ((x >> 1) & 0x5555555555555555ULL);
+  s = (s & 0x3333333333333333ULL) + ((s >> 2) & 0x3333333333333333ULL);
+  s = (s + (s >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  const uint64_t prefix = s * kOnes;  // byte i: set bits in bytes 0..i
+  // Byte i gets its high bit when prefix_i <= q (no borrow: every byte stays >= 64).
+  const uint64_t at_most = ((static_cast<uint64_t>(q) * kOnes) | kHigh) - prefix;
+  const int b = static_cast<int>((((at_most & kHigh) >> 7) * kOnes) >> 56);  // the byte holding it
+  const int before = static_cast<int>(((prefix << 8) >> (8 * b)) & 0xFF);
+  return 8 * b + kSelect.pos[(x >> (8 * b)) & 0xFF][q - before];
+}
+
+// Largest q' <= q with C(q', k) <= t, k >= 1, given row[i] = C(i, k) (the scan
+// stops at C(k - 1, k) = 0). k = 1 and k = 2 have closed forms; larger k scan down.
+// Out-of-range t (a rank >= nv) still returns some q' in [0, q].
+template <class R>
+inline int largest_below(const R* row, int k, R t, int q) {
+  if (k == 1) return t < static_cast<R>(q) ? static_cast<int>(t) : q;  // C(i, 1) = i
+  if (k == 2) {  // i (i - 1) / 2 <= t: solve, then fix the rounding
+    int g = static_cast<int>((1.0 + std::sqrt(1.0 + 8.0 * static_cast<double>(t))) * 0.5);
+    g = std::max(1, std::min(g, q));
+    while (row[g] > t) g--;
+    while (g < q && row[g + 1] <= t) g++;
+    return g;
+  }
+  while (row[q] > t) q--;
+  return q;
+}
+
 }  // namespace
 
 struct ZnSphereCodec::Impl {
   int dim = 0, r2 = 0, nbit = 0, code_bytes = 0, natom = 0;
-  int kmax = 0;     // largest nnz of an atom
+  int max_nnz = 0;    // largest nnz of an atom (rows of the quantize table)
+  int kmax = 0;       // largest count of an explicit level (rows of the binomials)
   bool wide = false;  // ranks need the u128 path
   u128 nv = 0;
   std::vector<int32_t> patterns;  // natom x dim
-  std::vector<int> nnz, lev_begin, lev_end, last_value;  // per atom
-  std::vector<int> lev_value, lev_count;                 // per explicit level
+  // Per atom: nonzeros, its explicit levels [lev_begin, lev_end), the value that
+  // fills the rest (the most frequent one, ties to the smaller value).
+  std::vector<int> nnz, lev_begin, lev_end, implicit_value;
+  // Per explicit level: value, count, free positions before it.
+  std::vector<int> lev_value, lev_count, lev_n;
+  std::vector<uint16_t> identity;  // 0, 1, ..., dim - 1
   RankTables<uint64_t> t64;
   RankTables<u128> t128;
-  int npad = 0;                  // natom rounded up to 64
-  std::vector<double> atom_t;    // kmax x npad transposed atoms (quantize scores)
+  int npad = 0;                    // natom rounded up to 64
+  std::vector<double> atom_t;      // max_nnz x npad transposed atoms (quantize scores)
   std::vector<int32_t> int_value;  // value v -> v (decode to integers)
   std::vector<float> unit_value;   // value v -> float(v / sqrt(r2))
+  std::vector<int8_t> int8_value;  // value v -> v when v <= 127 (else 0: never used)
 
   void build(int d, int r);
   template <class R>
@@ -157,39 +230,49 @@ void ZnSphereCodec::Impl::build(int d, int r) {
     throw std::invalid_argument("r2=" + std::to_string(r) + " gives an empty sphere at dim=" + std::to_string(d) +
                                 ": no integer vector has squared norm " + std::to_string(r));
   }
-  // Per-atom structure: nonzeros and levels (distinct values, decreasing).
+  // Per-atom structure: symbols (distinct values, 0 included) in decreasing order;
+  // the most frequent one (ties to the smaller value) is implicit, the others are
+  // explicit levels placed in that order.
   nnz.resize(natom);
   lev_begin.resize(natom);
   lev_end.resize(natom);
-  last_value.resize(natom);
+  implicit_value.resize(natom);
   for (int a = 0; a < natom; a++) {
     const int32_t* p = &patterns[static_cast<size_t>(a) * d];
+    std::vector<std::pair<int, int>> symbols;  // (value, count)
     int k = 0;
-    while (k < d && p[k] != 0) k++;
+    for (int i = 0; i < d; i++) {
+      k += p[i] != 0;
+      if (!symbols.empty() && symbols.back().first == p[i]) symbols.back().second++;
+      else symbols.emplace_back(p[i], 1);
+    }
     nnz[a] = k;
-    kmax = std::max(kmax, k);
+    max_nnz = std::max(max_nnz, k);
+    size_t implicit = 0;
+    for (size_t i = 1; i < symbols.size(); i++)
+      if (symbols[i].second >= symbols[implicit].second) implicit = i;
+    implicit_value[a] = symbols[implicit].first;
     lev_begin[a] = static_cast<int>(lev_value.size());
-    int i = 0;
-    while (i < k) {
-      int j = i;
-      while (j < k && p[j] == p[i]) j++;
-      if (j < k) {  // not the last value: an explicit level
-        lev_value.push_back(p[i]);
-        lev_count.push_back(j - i);
-      } else {
-        last_value[a] = p[i];
-      }
-      i = j;
+    int free = d;
+    for (size_t i = 0; i < symbols.size(); i++) {
+      if (i == implicit) continue;
+      lev_value.push_back(symbols[i].first);
+      lev_count.push_back(symbols[i].second);
+      lev_n.push_back(free);
+      kmax = std::max(kmax, symbols[i].second);
+      free -= symbols[i].second;
     }
     lev_end[a] = static_cast<int>(lev_value.size());
   }
+  identity.resize(d);
+  for (int i = 0; i < d; i++) identity[i] = static_cast<uint16_t>(i);
   // Exact sizes in u128 (saturating binomials; overflow of nv means > 128 bits).
   fill_tables(&t128);
   bool overflow = false;
   u128 total = 0;
   t128.offsets.assign(1, 0);
   for (int a = 0; a < natom; a++) {
-    u128 size = t128.cdn[a];
+    u128 size = 1;
     for (int l = lev_begin[a]; l < lev_end[a]; l++) overflow |= __builtin_mul_overflow(size, t128.radix[l], &size);
     if (nnz[a] >= 128) overflow = true;
     else overflow |= __builtin_mul_overflow(size, u128(1) << nnz[a], &size);
@@ -206,7 +289,7 @@ void ZnSphereCodec::Impl::build(int d, int r) {
   t128.nv = total;
   nbit = bits_for(nv);
   code_bytes = (nbit + 7) / 8;
-  wide = nv >= (u128(1) << 64) || kmax >= 64;  // fast path: every rank and binomial < 2^64 - 1
+  wide = nv >= (u128(1) << 64);  // fast path: every rank and binomial < 2^64 - 1
   if (!wide) {
     fill_tables(&t64);
     t64.offsets.resize(t128.offsets.size());
@@ -215,7 +298,7 @@ void ZnSphereCodec::Impl::build(int d, int r) {
   }
   // Quantize: transposed atoms as doubles, zero-padded.
   npad = (natom + 63) / 64 * 64;
-  atom_t.assign(static_cast<size_t>(std::max(kmax, 1)) * npad, 0.0);
+  atom_t.assign(static_cast<size_t>(max_nnz) * npad, 0.0);
   for (int a = 0; a < natom; a++)
     for (int i = 0; i < nnz[a]; i++) atom_t[static_cast<size_t>(i) * npad + a] = patterns[static_cast<size_t>(a) * d + i];
   const int vmax = isqrt(r);
@@ -223,31 +306,32 @@ void ZnSphereCodec::Impl::build(int d, int r) {
   for (int v = 0; v <= vmax; v++) {
     int_value.push_back(v);
     unit_value.push_back(static_cast<float>(v / root));
+    int8_value.push_back(static_cast<int8_t>(v <= 127 ? v : 0));
   }
 }
 
 template <class R>
 void ZnSphereCodec::Impl::fill_tables(RankTables<R>* t) const {
   const R sat = ~R(0);
-  t->stride = kmax + 1;
-  t->binom.assign(static_cast<size_t>(dim + 1) * t->stride, 0);
-  for (int n = 0; n <= dim; n++) {
-    t->binom[static_cast<size_t>(n) * t->stride] = 1;
-    for (int k = 1; k <= std::min(n, kmax); k++) {
-      R a = t->C(n - 1, k - 1), b = k <= n - 1 ? t->C(n - 1, k) : 0, s;
-      if (__builtin_add_overflow(a, b, &s)) s = sat;
-      t->binom[static_cast<size_t>(n) * t->stride + k] = s;
+  t->stride = dim + 1;
+  t->binom_t.assign(static_cast<size_t>(kmax + 1) * t->stride, 0);
+  R* b = t->binom_t.data();
+  for (int q = 0; q <= dim; q++) b[q] = 1;  // C(q, 0)
+  for (int k = 1; k <= kmax; k++) {
+    R* row = b + static_cast<size_t>(k) * t->stride;
+    const R* up = row - t->stride;
+    for (int q = k; q <= dim; q++) {  // C(q, k) = C(q - 1, k - 1) + C(q - 1, k)
+      R s;
+      if (__builtin_add_overflow(up[q - 1], row[q - 1], &s)) s = sat;
+      row[q] = s;
     }
   }
-  t->cdn.resize(natom);
   t->radix.resize(lev_value.size());
-  for (int a = 0; a < natom; a++) {
-    t->cdn[a] = t->C(dim, nnz[a]);
-    int n = nnz[a];
-    for (int l = lev_begin[a]; l < lev_end[a]; l++) {
-      t->radix[l] = t->C(n, lev_count[l]);
-      n -= lev_count[l];
-    }
+  t->magic.resize(lev_value.size());
+  for (size_t l = 0; l < lev_value.size(); l++) {
+    t->radix[l] = t->row(lev_count[l])[lev_n[l]];
+    const R rd = t->radix[l];
+    t->magic[l] = (rd == 0 || rd > R(~uint64_t(0))) ? 0 : ~uint64_t(0) / static_cast<uint64_t>(rd);
   }
 }
 
@@ -267,108 +351,142 @@ int ZnSphereCodec::Impl::find_pattern(const int32_t* sorted_abs) const {
 }
 
 // Decodes `rank` into out[0..dim) with values[v] the output of value v (negated for
-// negative coordinates). Branch-light: the subset walks select with comparisons.
+// negative coordinates). Each selected position of a level is found by scanning a
+// row of binomials down from the previous one (combinatorial number system); sign
+// bits are consumed in placement order.
 template <class R, class Out>
 void ZnSphereCodec::Impl::decode_rank(const RankTables<R>& t, R rank, const Out* values, Out* out) const {
   // Last atom whose offset is <= rank (branchless binary search).
   const R* off = t.offsets.data();
   int a = 0;
   for (int len = natom; len > 1;) {
-    int half = len / 2;
+    const int half = len / 2;
     a = off[a + half] <= rank ? a + half : a;
     len -= half;
   }
-  R w = rank - off[a];
+  const R w = rank - off[a];
   const int k_nz = nnz[a];
-  const R signs = w & ((R(1) << k_nz) - 1);
-  w >>= k_nz;
-  const R cdn = t.cdn[a];
-  R perm = w / cdn;
-  R sub = w - perm * cdn;
+  R signs = w & ((R(1) << k_nz) - 1);
+  R perm = w >> k_nz;
+  const int implicit = implicit_value[a];
+  const Out fill = values[implicit];
+  for (int p = 0; p < dim; p++) out[p] = fill;
+  const int lb = lev_begin[a], le = lev_end[a];
+  if (dim <= 64) {
+    // Free positions as a bit mask: the q-th free position is select64(free, q),
+    // and clearing a chosen bit keeps the indices of the lower ones.
+    uint64_t free = dim == 64 ? ~uint64_t(0) : (uint64_t(1) << dim) - 1;
+    for (int l = lb; l < le; l++) {
+      R tl;
+      if (l + 1 < le) perm = div_mod<R>(perm, t.radix[l], t.magic[l], &tl);
+      else tl = perm;
+      const int value = lev_value[l];
+      const Out v = values[value];
+      const R sign_step = value != 0 ? 1 : 0;
+      int q = lev_n[l] - 1;
+      for (int k = lev_count[l]; k > 0; k--) {
+        const R* row = t.row(k);
+        q = largest_below(row, k, tl, q);
+        tl -= row[q];
+        const int p = select64(free, q);
+        free &= ~(uint64_t(1) << p);
+        out[p] = (signs & sign_step) ? static_cast<Out>(-v) : v;
+        signs >>= sign_step;
+        q--;
+      }
+    }
+    if (implicit != 0) {
+      while (free) {
+        const int p = 63 - __builtin_clzll(free);
+        free &= ~(uint64_t(1) << p);
+        out[p] = (signs & 1) ? static_cast<Out>(-fill) : fill;
+        signs >>= 1;
+      }
+    }
+    return;
+  }
 
-  // Values of the support slots, level by level over the free slots.
-  int slot_value[kMaxDim > 256 ? 256 : kMaxDim];
-  // Two free-slot lists; index -1 of each is a scratch cell for the branchless
-  // writes of selected slots.
-  int free_a[257], free_b[257];
-  int* freel = free_a + 1;
-  int* next = free_b + 1;
-  int nfree = k_nz;
-  for (int q = 0; q < k_nz; q++) {
-    freel[q] = q;
-    slot_value[q] = last_value[a];
-  }
-  for (int l = lev_begin[a]; l < lev_end[a]; l++) {
+  uint16_t buf[2][kMaxDim];
+  uint8_t taken[kMaxDim];  // taken[q]: free index q chosen by the current level
+  const uint16_t* list = identity.data();  // free positions, ascending
+  int n = dim;
+  for (int l = lb; l < le; l++) {
     R tl;
-    if (l + 1 < lev_end[a]) {
-      R quo = perm / t.radix[l];
-      tl = perm - quo * t.radix[l];
-      perm = quo;
-    } else {
-      tl = perm;
-    }
+    if (l + 1 < le) perm = div_mod<R>(perm, t.radix[l], t.magic[l], &tl);
+    else tl = perm;
     const int value = lev_value[l];
-    int kk = lev_count[l];
-    int wpos = nfree - kk - 1;
-    int q = nfree - 1;
-    for (; kk > 0; q--) {
-      const R c = t.C(q, kk);
-      const bool sel = tl >= c;
-      const int f = freel[q];
-      tl -= sel ? c : R(0);
-      slot_value[f] = sel ? value : slot_value[f];
-      next[wpos] = f;  // overwritten later when f was selected
-      wpos -= !sel;
-      kk -= sel;
+    const Out v = values[value];
+    const bool compact = l + 1 < le || implicit != 0;  // the free list is read again
+    if (compact) std::memset(taken, 0, n);
+    int q = n - 1;
+    for (int k = lev_count[l]; k > 0; k--) {
+      const R* row = t.row(k);
+      q = largest_below(row, k, tl, q);
+      tl -= row[q];
+      const bool neg = value != 0 && (signs & 1);
+      out[list[q]] = neg ? static_cast<Out>(-v) : v;
+      signs >>= value != 0 ? 1 : 0;
+      taken[q] = 1;
+      q--;
     }
-    for (; q >= 0; q--) next[q] = freel[q];  // the rest keep their order
-    nfree -= lev_count[l];
-    std::swap(freel, next);
+    if (compact) {
+      uint16_t* next = buf[(l - lb) & 1];
+      int j = 0;
+      for (int i = 0; i < n; i++) {
+        next[j] = list[i];
+        j += 1 - taken[i];
+      }
+      list = next;
+      n = j;
+    }
   }
-  // Support positions: walk p downward, slot k-1 sits at the k-th selected position.
-  int k = k_nz;
-  int p = dim - 1;
-  for (; k > 0; p--) {
-    const R c = t.C(p, k);
-    const bool sel = sub >= c;
-    sub -= sel ? c : R(0);
-    const int slot = k - 1;
-    const Out v = values[slot_value[slot]];
-    const Out sv = ((signs >> slot) & 1) ? static_cast<Out>(-v) : v;
-    out[p] = sel ? sv : Out(0);
-    k -= sel;
+  if (implicit != 0) {
+    for (int i = n - 1; i >= 0; i--) {
+      const bool neg = signs & 1;
+      out[list[i]] = neg ? static_cast<Out>(-fill) : fill;
+      signs >>= 1;
+    }
   }
-  for (; p >= 0; p--) out[p] = Out(0);
 }
 
 template <class R>
 R ZnSphereCodec::Impl::encode_atom(const RankTables<R>& t, const int32_t* z, int a) const {
-  int slots[256];
-  R sub = 0, signs = 0;
-  int k = 0;
-  for (int p = 0; p < dim; p++) {
-    const int32_t v = z[p];
-    if (v == 0) continue;
-    sub += t.C(p, k + 1);
-    if (v < 0) signs |= R(1) << k;
-    slots[k++] = v < 0 ? -v : v;
-  }
-  R perm = 0, mult = 1;
-  int nfree = k;
-  for (int l = lev_begin[a]; l < lev_end[a]; l++) {
+  uint16_t buf[2][kMaxDim];
+  uint16_t chosen[kMaxDim];
+  const uint16_t* list = identity.data();
+  int n = dim;
+  R perm = 0, mult = 1, signs = 0;
+  int k = 0;  // next sign bit
+  const int lb = lev_begin[a], le = lev_end[a];
+  for (int l = lb; l < le; l++) {
     const int value = lev_value[l];
+    uint16_t* next = buf[(l - lb) & 1];
     R tl = 0;
-    int cnt = 0, kept = 0;
-    for (int q = 0; q < nfree; q++) {
-      if (slots[q] == value) tl += t.C(q, ++cnt);
-      else slots[kept++] = slots[q];
+    int cnt = 0, j = 0;
+    for (int q = 0; q < n; q++) {
+      const int p = list[q];
+      const int v = z[p] < 0 ? -z[p] : z[p];
+      if (v == value) {
+        tl += t.row(cnt + 1)[q];
+        chosen[cnt++] = static_cast<uint16_t>(p);
+      } else {
+        next[j++] = static_cast<uint16_t>(p);
+      }
+    }
+    if (value != 0) {  // signs in placement order: decreasing position
+      for (int i = cnt - 1; i >= 0; i--, k++)
+        if (z[chosen[i]] < 0) signs |= R(1) << k;
     }
     perm += tl * mult;
-    if (l + 1 < lev_end[a]) mult *= t.radix[l];
-    nfree = kept;
+    if (l + 1 < le) mult *= t.radix[l];
+    list = next;
+    n = j;
   }
-  const R within = ((perm * t.cdn[a] + sub) << k) | signs;
-  return t.offsets[a] + within;
+  if (implicit_value[a] != 0) {
+    for (int i = n - 1; i >= 0; i--, k++)
+      if (z[list[i]] < 0) signs |= R(1) << k;
+  }
+  return t.offsets[a] + ((perm << nnz[a]) | signs);
 }
 
 int ZnSphereCodec::Impl::quantize_to(const float* x, int32_t* z) const {
@@ -384,7 +502,7 @@ int ZnSphereCodec::Impl::quantize_to(const float* x, int32_t* z) const {
   }
   std::sort(keys, keys + dim, [](uint64_t u, uint64_t v) { return u > v; });
   double xs[kMaxDim];
-  const int nrow = std::max(kmax, 1);
+  const int nrow = max_nnz;
   for (int i = 0; i < nrow; i++) {
     uint32_t bits = static_cast<uint32_t>(keys[i] >> 32);
     float f;
@@ -469,6 +587,13 @@ void ZnSphereCodec::decode(const uint8_t* code, int32_t* z) const {
   const Impl& m = *impl_;
   if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.int_value.data(), z);
   else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.int_value.data(), z);
+}
+
+void ZnSphereCodec::decode_int8(const uint8_t* code, int8_t* z) const {
+  const Impl& m = *impl_;
+  if (m.r2 > 127 * 127) throw std::invalid_argument("decode_int8 needs r2 <= 16129");
+  if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.int8_value.data(), z);
+  else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.int8_value.data(), z);
 }
 
 void ZnSphereCodec::decode_unit(const uint8_t* code, float* out) const {

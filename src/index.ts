@@ -22,6 +22,19 @@ export type { Pca } from './eval/pca';
 export { ZnCodec } from './lattice/zn-codec';
 export type { DecodedType } from './lattice/zn-codec';
 export { countPoints, radiusForBits } from './lattice/sphere-count';
+export { Index } from './vector-index';
+export type {
+  IndexEncoder,
+  EncoderLoader,
+  IndexCreateOptions,
+  IndexOpenOptions,
+  VectorsInput,
+  IdsInput,
+  SearchResult,
+} from './vector-index';
+export { IndexFormatError } from '../storage/index-store';
+export { decodeScan, decodeScanSync } from './kernels/scan-native';
+export type { ScanInput, ScanResult } from './kernels/scan-native';
 export { Catalyzer } from './catalyzer/catalyzer';
 export type { CatalyzerOptions } from './catalyzer/catalyzer';
 export { readCheckpoint, writeCheckpoint, CheckpointError } from './catalyzer/checkpoint';
@@ -37,3 +50,14 @@ export { ProductQuantizer, PqIndex, pqQuantizerFactory } from './eval/pq';
 export type { PqTrainOptions } from './eval/pq';
 export { OptimizedProductQuantizer, OpqIndex, opqQuantizerFactory } from './eval/opq';
 export type { OpqTrainOptions } from './eval/opq';
+export { sgemm, sgemmReference, NativeMlpTrainer, knnL2, tripletKoleoLossNative } from './kernels/mlp-native';
+export type { StepStats, BatchRunStats } from './kernels/mlp-native';
+export { trainOnSplit, validateTrainer, lrPerEpoch, resolveOptions, epochLine, TRAIN_DEFAULTS, ZN_RADII } from './train/trainer';
+export type { TrainOptions, TrainReporter, TrainResult, EpochLog, TrainingSplit, ValidationResult } from './train/trainer';
+export { runTraining } from './train/run';
+export { crossValidate, DEFAULT_LAMBDAS } from './train/crossvalidate';
+export type { CrossValidateOptions, CrossValidateResult } from './train/crossvalidate';
+export { TfjsMlpTrainer } from './train/tfjs-trainer';
+export { initState, stateFromTrainer, loadStateIntoTrainer, dimsOfState, STATE_KEYS } from './train/state';
+export type { CatalyzerState, StateTensor, MlpDims } from './train/state';
+export { tripletLoss, koleoLoss, tripletKoleoLoss } from './train/losses';

@@ -4,6 +4,9 @@ import { Command } from 'commander';
 import { registerInfo } from './commands/info';
 import { registerEval } from './commands/eval';
 import { registerBench } from './commands/bench';
+import { registerTrain } from './commands/train';
+import { registerZn } from './commands/zn';
+import { registerCrossvalidate } from './commands/crossvalidate';
 
 const program = new Command();
 program.name('spreadvec').description('Compact vector search with a catalyzer and a spherical Zn lattice');
@@ -11,6 +14,9 @@ program.name('spreadvec').description('Compact vector search with a catalyzer an
 registerInfo(program);
 registerEval(program);
 registerBench(program);
+registerTrain(program);
+registerZn(program);
+registerCrossvalidate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`spreadvec: ${err instanceof Error ? err.message : String(err)}\n`);

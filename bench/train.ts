@@ -1,0 +1,103 @@
+/**
+ * Training-step benchmark: the native C++ step (packed AVX-512/AVX2 sgemm,
+ * hand-written gradients) against the TensorFlow.js step (autograd) in the same
+ * run, and the sgemm against sgemm_reference on the step's matrix shapes.
+ * PyTorch 1.13 CPU runs this step at 62 steps/s on one thread here (issue #5);
+ * that figure is quoted, since PyTorch is not installed with the package.
+ *
+ *   npx tsx bench/train.ts [--steps 200] [--tfjs-steps 10] [--backend wasm|cpu]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { activeIsa } from '../src/kernels/addon';
+import { NativeMlpTrainer, sgemm, sgemmReference } from '../src/kernels/mlp-native';
+import { Rng } from '../src/train/random';
+import { initState, loadStateIntoTrainer } from '../src/train/state';
+import { TfjsMlpTrainer } from '../src/train/tfjs-trainer';
+
+const PYTORCH_STEPS_PER_S = 62;
+const args = process.argv.slice(2);
+const arg = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const steps = Number(arg('steps', '200'));
+const tfjsSteps = Number(arg('tfjs-steps', '10'));
+const backend = arg('backend', 'wasm');
+
+const din = 128, dint = 1024, dout = 24, batch = 64;
+// FLOPs of one step: three forwards of `batch` rows, and the backward (weight
+// gradients and input gradients of layers 2 and 3; layer 1's input gradient is not needed).
+const rows = 3 * batch;
+const fwd = 2 * rows * (din * dint + dint * dint + dint * dout);
+const bwd = 2 * rows * (din * dint + dint * dint + dint * dout) + 2 * rows * (dint * dint + dint * dout);
+const stepFlops = fwd + bwd;
+
+function time(fn: () => void, minSeconds = 1): number {
+  fn();
+  let n = 0;
+  const t0 = performance.now();
+  do {
+    fn();
+    n++;
+  } while (performance.now() - t0 < minSeconds * 1000);
+  return (performance.now() - t0) / 1000 / n;
+}
+
+async function main() {
+  console.log(`isa=${activeIsa()}  step: batch ${batch}, din ${din}, dint ${dint}, dout ${dout} (${(stepFlops / 1e9).toFixed(2)} GFLOP/step)`);
+
+  // 1. sgemm vs sgemm_reference on the step's shapes.
+  console.log('\nsgemm (packed, dispatched) vs sgemm_reference, GFLOP/s');
+  const rng = new Rng(1);
+  const shapes: [string, boolean, boolean, number, number, number][] = [
+    ['layer 2 forward  X·W2ᵀ', false, true, rows, dint, dint],
+    ['layer 2 dW       dZᵀ·A', true, false, dint, dint, rows],
+    ['layer 2 dX       dZ·W2', false, false, rows, dint, dint],
+    ['layer 1 forward  X·W1ᵀ', false, true, rows, dint, din],
+  ];
+  for (const [label, ta, tb, m, n, k] of shapes) {
+    const a = Float32Array.from({ length: m * k }, () => rng.uniform(-1, 1));
+    const b = Float32Array.from({ length: k * n }, () => rng.uniform(-1, 1));
+    const c = new Float32Array(m * n);
+    const lda = ta ? m : k, ldb = tb ? k : n;
+    const fast = time(() => sgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n));
+    const ref = time(() => sgemmReference(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n), 0.5);
+    const gf = (s: number) => (2 * m * n * k) / s / 1e9;
+    console.log(`  ${label} ${m}×${n}×${k}: ${gf(fast).toFixed(1)} vs ${gf(ref).toFixed(1)}  (×${(ref / fast).toFixed(1)})`);
+  }
+
+  // 2. Training steps on SIFT-like inputs.
+  const nrows = 20000;
+  const x = Float32Array.from({ length: nrows * din }, () => Math.floor(rng.uniform(0, 1) ** 3 * 160));
+  const init = initState({ din, dint, dout }, 1234);
+  const pick = () => Int32Array.from({ length: batch }, () => rng.int(nrows));
+  const native = new NativeMlpTrainer(din, dint, dout);
+  loadStateIntoTrainer(native, init);
+  for (let i = 0; i < 5; i++) native.step(x, pick(), pick(), pick(), 0.01, 0.9, 0.01);
+  const batches = Array.from({ length: steps }, () => [pick(), pick(), pick()]);
+  let t0 = performance.now();
+  for (const [a, p, n] of batches) native.step(x, a, p, n, 0.01, 0.9, 0.01);
+  const nativeRate = steps / ((performance.now() - t0) / 1000);
+
+  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend(backend);
+  await tf.ready();
+  const tfjs = new TfjsMlpTrainer(init);
+  tfjs.step(x, pick(), pick(), pick(), 0.01, 0.9, 0.01);
+  t0 = performance.now();
+  for (let i = 0; i < tfjsSteps; i++) tfjs.step(x, pick(), pick(), pick(), 0.01, 0.9, 0.01);
+  const tfjsRate = tfjsSteps / ((performance.now() - t0) / 1000);
+  tfjs.dispose();
+
+  const gflops = (r: number) => ((r * stepFlops) / 1e9).toFixed(1);
+  console.log('\ntraining step (one thread), steps/s and GFLOP/s');
+  console.log(`  native C++ (${activeIsa()}): ${nativeRate.toFixed(1)} steps/s  ${gflops(nativeRate)} GFLOP/s`);
+  console.log(`  tfjs ${tf.getBackend()}:         ${tfjsRate.toFixed(2)} steps/s  ${gflops(tfjsRate)} GFLOP/s`);
+  console.log(`  native / tfjs = ×${(nativeRate / tfjsRate).toFixed(1)}`);
+  console.log(`  native / PyTorch 1.13 (62 steps/s, quoted) = ${(nativeRate / PYTORCH_STEPS_PER_S).toFixed(2)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,405 @@
+#include "mlp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "gemm.h"
+#include "parallel.h"
+
+namespace spreadvec {
+
+namespace {
+
+constexpr float kPdistEps = 1e-6f;     // torch.nn.PairwiseDistance default
+constexpr float kNormalizeEps = 1e-12f; // torch.nn.functional.normalize default
+
+// y[r×c] += bias (broadcast over rows)
+void add_bias(float* y, int64_t rows, int cols, const float* bias) {
+  for (int64_t i = 0; i < rows; i++) {
+    float* row = y + i * cols;
+    for (int j = 0; j < cols; j++) row[j] += bias[j];
+  }
+}
+
+// Column sums of x[rows×cols] added into out[cols].
+void add_column_sums(const float* x, int64_t rows, int cols, float* out) {
+  for (int64_t i = 0; i < rows; i++) {
+    const float* row = x + i * cols;
+    for (int j = 0; j < cols; j++) out[j] += row[j];
+  }
+}
+
+// BatchNorm1d (train mode) + ReLU on one group of n rows, in place: z becomes
+// xhat, a receives relu(gamma·xhat + beta). Updates the running statistics as
+// PyTorch does (unbiased variance, momentum 0.1). istd receives 1/sqrt(var+eps).
+void bn_relu_train(float* z, float* a, int n, int c, const float* gamma, const float* beta,
+                   float* rmean, float* rvar, float* istd, std::vector<float>& tmp) {
+  tmp.assign(2 * static_cast<size_t>(c), 0.f);
+  float* mean = tmp.data();
+  float* var = mean + c;
+  add_column_sums(z, n, c, mean);
+  for (int j = 0; j < c; j++) mean[j] /= n;
+  for (int i = 0; i < n; i++) {
+    const float* row = z + static_cast<size_t>(i) * c;
+    for (int j = 0; j < c; j++) {
+      float d = row[j] - mean[j];
+      var[j] += d * d;
+    }
+  }
+  for (int j = 0; j < c; j++) {
+    float v = var[j] / n;
+    istd[j] = 1.f / std::sqrt(v + MlpTrainer::kBnEps);
+    float unbiased = n > 1 ? var[j] / (n - 1) : v;
+    rmean[j] = (1 - MlpTrainer::kBnMomentum) * rmean[j] + MlpTrainer::kBnMomentum * mean[j];
+    rvar[j] = (1 - MlpTrainer::kBnMomentum) * rvar[j] + MlpTrainer::kBnMomentum * unbiased;
+  }
+  for (int i = 0; i < n; i++) {
+    float* row = z + static_cast<size_t>(i) * c;
+    float* out = a + static_cast<size_t>(i) * c;
+    for (int j = 0; j < c; j++) {
+      float xh = (row[j] - mean[j]) * istd[j];
+      row[j] = xh;
+      float y = gamma[j] * xh + beta[j];
+      out[j] = y > 0.f ? y : 0.f;
+    }
+  }
+}
+
+// Backward of ReLU∘BatchNorm1d(train) for one group, in place: on entry da holds
+// d(loss)/d(relu output), a the relu output, xhat the normalized input; on exit da
+// holds d(loss)/d(BN input). Adds into dgamma, dbeta.
+void bn_relu_backward(float* da, const float* a, const float* xhat, int n, int c,
+                      const float* gamma, const float* istd, float* dgamma, float* dbeta,
+                      std::vector<float>& tmp) {
+  tmp.assign(2 * static_cast<size_t>(c), 0.f);
+  float* sdy = tmp.data();
+  float* sdyx = sdy + c;
+  for (int i = 0; i < n; i++) {
+    float* dy = da + static_cast<size_t>(i) * c;
+    const float* ar = a + static_cast<size_t>(i) * c;
+    const float* xr = xhat + static_cast<size_t>(i) * c;
+    for (int j = 0; j < c; j++) {
+      float g = ar[j] > 0.f ? dy[j] : 0.f;
+      dy[j] = g;
+      sdy[j] += g;
+      sdyx[j] += g * xr[j];
+    }
+  }
+  for (int j = 0; j < c; j++) {
+    dgamma[j] += sdyx[j];
+    dbeta[j] += sdy[j];
+  }
+  const float inv_n = 1.f / n;
+  for (int i = 0; i < n; i++) {
+    float* dy = da + static_cast<size_t>(i) * c;
+    const float* xr = xhat + static_cast<size_t>(i) * c;
+    for (int j = 0; j < c; j++) {
+      float k = gamma[j] * istd[j];
+      dy[j] = k * (dy[j] - inv_n * sdy[j] - inv_n * xr[j] * sdyx[j]);
+    }
+  }
+}
+
+// |x - y + eps| and writes the difference (x - y + eps) to diff.
+float pdist(const float* x, const float* y, int d, float* diff) {
+  double s = 0;
+  for (int k = 0; k < d; k++) {
+    diff[k] = x[k] - y[k] + kPdistEps;
+    s += static_cast<double>(diff[k]) * diff[k];
+  }
+  return static_cast<float>(std::sqrt(s));
+}
+
+}  // namespace
+
+MlpStepStats triplet_koleo_loss(const float* f, int n, int d, float lambda, float* df) {
+  MlpStepStats st;
+  const float* fa = f;
+  const float* fp = f + static_cast<size_t>(n) * d;
+  const float* fn = f + 2 * static_cast<size_t>(n) * d;
+  float* ga = df;
+  float* gp = df + static_cast<size_t>(n) * d;
+  float* gn = df + 2 * static_cast<size_t>(n) * d;
+  std::fill(df, df + 3 * static_cast<size_t>(n) * d, 0.f);
+  std::vector<float> dp(d), dn(d);
+  const float inv_n = 1.f / n;
+  double trip = 0;
+  for (int i = 0; i < n; i++) {
+    const float* a = fa + static_cast<size_t>(i) * d;
+    float lp = pdist(a, fp + static_cast<size_t>(i) * d, d, dp.data());
+    float ln = pdist(a, fn + static_cast<size_t>(i) * d, d, dn.data());
+    float l = lp - ln;
+    if (l > 0.f) {
+      trip += l;
+      st.offending++;
+      float sp = inv_n / std::max(lp, 1e-30f), sn = inv_n / std::max(ln, 1e-30f);
+      for (int k = 0; k < d; k++) {
+        ga[i * d + k] += sp * dp[k] - sn * dn[k];
+        gp[i * d + k] -= sp * dp[k];
+        gn[i * d + k] += sn * dn[k];
+      }
+    }
+  }
+  st.triplet = trip / n;
+
+  // KoLeo: nearest other anchor by inner product (a constant index, as in the
+  // paper's code, which computes it on detached data).
+  double uni = 0;
+  std::vector<float> dots(static_cast<size_t>(n) * n);
+  if (n > 1) sgemm(false, true, n, n, d, 1.f, fa, d, fa, d, 0.f, dots.data(), n);
+  for (int i = 0; i < n; i++) {
+    int best = -1;
+    float bv = -std::numeric_limits<float>::infinity();
+    for (int j = 0; j < n; j++) {
+      float v = j == i ? -1.f : dots[static_cast<size_t>(i) * n + j];
+      if (v > bv) bv = v, best = j;
+    }
+    const float* a = fa + static_cast<size_t>(i) * d;
+    const float* b = fa + static_cast<size_t>(best) * d;
+    float dist = pdist(a, b, d, dp.data());
+    uni -= std::log(n * static_cast<double>(dist));
+    // d(-log(n·dist))/d a = -diff / dist²; the neighbour gets the opposite.
+    float s = lambda * inv_n / std::max(dist * dist, 1e-30f);
+    for (int k = 0; k < d; k++) {
+      ga[i * d + k] -= s * dp[k];
+      ga[best * d + k] += s * dp[k];
+    }
+  }
+  st.uniform = uni / n;
+  st.loss = st.triplet + lambda * st.uniform;
+  return st;
+}
+
+MlpTrainer::MlpTrainer(int din, int dint, int dout) : din_(din), dint_(dint), dout_(dout) {
+  w1_.assign(static_cast<size_t>(dint) * din, 0.f);
+  b1_.assign(dint, 0.f);
+  g1_.assign(dint, 1.f);
+  be1_.assign(dint, 0.f);
+  rm1_.assign(dint, 0.f);
+  rv1_.assign(dint, 1.f);
+  w2_.assign(static_cast<size_t>(dint) * dint, 0.f);
+  b2_.assign(dint, 0.f);
+  g2_.assign(dint, 1.f);
+  be2_.assign(dint, 0.f);
+  rm2_.assign(dint, 0.f);
+  rv2_.assign(dint, 1.f);
+  w3_.assign(static_cast<size_t>(dout) * dint, 0.f);
+  b3_.assign(dout, 0.f);
+  for (auto* p : trainable()) {
+    grad_.emplace_back(p->size(), 0.f);
+    mom_.emplace_back(p->size(), 0.f);
+  }
+}
+
+std::vector<std::vector<float>*> MlpTrainer::trainable() {
+  return {&w1_, &b1_, &g1_, &be1_, &w2_, &b2_, &g2_, &be2_, &w3_, &b3_};
+}
+
+const std::vector<std::string>& MlpTrainer::param_names() {
+  static const std::vector<std::string> names = {
+      "0.weight", "0.bias",         "1.weight",      "1.bias", "1.running_mean", "1.running_var",
+      "3.weight", "3.bias",         "4.weight",      "4.bias", "4.running_mean", "4.running_var",
+      "6.weight", "6.bias"};
+  return names;
+}
+
+std::vector<float>* MlpTrainer::param(const std::string& name) {
+  std::vector<float>* all[] = {&w1_, &b1_, &g1_, &be1_, &rm1_, &rv1_, &w2_,
+                               &b2_, &g2_, &be2_, &rm2_, &rv2_, &w3_, &b3_};
+  const auto& names = param_names();
+  for (size_t i = 0; i < names.size(); i++)
+    if (names[i] == name) return all[i];
+  return nullptr;
+}
+
+void MlpTrainer::reset_momentum() {
+  for (auto& m : mom_) std::fill(m.begin(), m.end(), 0.f);
+  has_momentum_ = false;
+}
+
+void MlpTrainer::forward_train(int n) {
+  const int rows = 3 * n;
+  std::vector<float> tmp;
+  // Layer 1: Linear, then BatchNorm+ReLU per group (anchor / positive / negative
+  // each get their own batch statistics, as three separate net() calls would).
+  sgemm(false, true, rows, dint_, din_, 1.f, x_.data(), din_, w1_.data(), din_, 0.f,
+        xhat1_.data(), dint_);
+  add_bias(xhat1_.data(), rows, dint_, b1_.data());
+  for (int g = 0; g < 3; g++) {
+    size_t off = static_cast<size_t>(g) * n * dint_;
+    bn_relu_train(xhat1_.data() + off, a1_.data() + off, n, dint_, g1_.data(), be1_.data(),
+                  rm1_.data(), rv1_.data(), istd1_.data() + static_cast<size_t>(g) * dint_, tmp);
+    num_batches_tracked[0]++;
+  }
+  // Layer 2.
+  sgemm(false, true, rows, dint_, dint_, 1.f, a1_.data(), dint_, w2_.data(), dint_, 0.f,
+        xhat2_.data(), dint_);
+  add_bias(xhat2_.data(), rows, dint_, b2_.data());
+  for (int g = 0; g < 3; g++) {
+    size_t off = static_cast<size_t>(g) * n * dint_;
+    bn_relu_train(xhat2_.data() + off, a2_.data() + off, n, dint_, g2_.data(), be2_.data(),
+                  rm2_.data(), rv2_.data(), istd2_.data() + static_cast<size_t>(g) * dint_, tmp);
+    num_batches_tracked[1]++;
+  }
+  // Layer 3 and L2 normalization.
+  sgemm(false, true, rows, dout_, dint_, 1.f, a2_.data(), dint_, w3_.data(), dint_, 0.f,
+        o_.data(), dout_);
+  add_bias(o_.data(), rows, dout_, b3_.data());
+  for (int i = 0; i < rows; i++) {
+    const float* o = o_.data() + static_cast<size_t>(i) * dout_;
+    float* f = f_.data() + static_cast<size_t>(i) * dout_;
+    double s = 0;
+    for (int k = 0; k < dout_; k++) s += static_cast<double>(o[k]) * o[k];
+    float r = std::max(static_cast<float>(std::sqrt(s)), kNormalizeEps);
+    for (int k = 0; k < dout_; k++) f[k] = o[k] / r;
+  }
+}
+
+void MlpTrainer::backward(int n) {
+  const int rows = 3 * n;
+  std::vector<float> tmp;
+  for (auto& g : grad_) std::fill(g.begin(), g.end(), 0.f);
+  // Through the L2 normalization: dO = (dF - F·<F, dF>) / |O|.
+  std::vector<float> dO(static_cast<size_t>(rows) * dout_);
+  for (int i = 0; i < rows; i++) {
+    const float* o = o_.data() + static_cast<size_t>(i) * dout_;
+    const float* f = f_.data() + static_cast<size_t>(i) * dout_;
+    const float* df = df_.data() + static_cast<size_t>(i) * dout_;
+    float* g = dO.data() + static_cast<size_t>(i) * dout_;
+    double s = 0, dot = 0;
+    for (int k = 0; k < dout_; k++) {
+      s += static_cast<double>(o[k]) * o[k];
+      dot += static_cast<double>(f[k]) * df[k];
+    }
+    float r = static_cast<float>(std::sqrt(s));
+    if (r > kNormalizeEps) {
+      for (int k = 0; k < dout_; k++) g[k] = (df[k] - f[k] * static_cast<float>(dot)) / r;
+    } else {
+      for (int k = 0; k < dout_; k++) g[k] = df[k] / kNormalizeEps;
+    }
+  }
+  // Layer 3: dW3 = dOᵀ·A2, db3 = Σ dO, dA2 = dO·W3.
+  sgemm(true, false, dout_, dint_, rows, 1.f, dO.data(), dout_, a2_.data(), dint_, 0.f,
+        grad_[8].data(), dint_);
+  add_column_sums(dO.data(), rows, dout_, grad_[9].data());
+  sgemm(false, false, rows, dint_, dout_, 1.f, dO.data(), dout_, w3_.data(), dint_, 0.f,
+        d2_.data(), dint_);
+  for (int g = 0; g < 3; g++) {
+    size_t off = static_cast<size_t>(g) * n * dint_;
+    bn_relu_backward(d2_.data() + off, a2_.data() + off, xhat2_.data() + off, n, dint_,
+                     g2_.data(), istd2_.data() + static_cast<size_t>(g) * dint_,
+                     grad_[6].data(), grad_[7].data(), tmp);
+  }
+  // Layer 2: dW2 = dZ2ᵀ·A1, db2 = Σ dZ2, dA1 = dZ2·W2.
+  sgemm(true, false, dint_, dint_, rows, 1.f, d2_.data(), dint_, a1_.data(), dint_, 0.f,
+        grad_[4].data(), dint_);
+  add_column_sums(d2_.data(), rows, dint_, grad_[5].data());
+  sgemm(false, false, rows, dint_, dint_, 1.f, d2_.data(), dint_, w2_.data(), dint_, 0.f,
+        d1_.data(), dint_);
+  for (int g = 0; g < 3; g++) {
+    size_t off = static_cast<size_t>(g) * n * dint_;
+    bn_relu_backward(d1_.data() + off, a1_.data() + off, xhat1_.data() + off, n, dint_,
+                     g1_.data(), istd1_.data() + static_cast<size_t>(g) * dint_,
+                     grad_[2].data(), grad_[3].data(), tmp);
+  }
+  // Layer 1: dW1 = dZ1ᵀ·X, db1 = Σ dZ1 (≈ 0: BatchNorm removes the bias).
+  sgemm(true, false, dint_, din_, rows, 1.f, d1_.data(), dint_, x_.data(), din_, 0.f,
+        grad_[0].data(), din_);
+  add_column_sums(d1_.data(), rows, dint_, grad_[1].data());
+}
+
+MlpStepStats MlpTrainer::step(const float* x, const int32_t* anchors, const int32_t* positives,
+                              const int32_t* negatives, int n, float lr, float momentum,
+                              float lambda) {
+  const size_t rows = 3 * static_cast<size_t>(n);
+  x_.resize(rows * din_);
+  for (const int32_t* idx : {anchors, positives, negatives}) {
+    size_t base = (idx == anchors ? 0 : idx == positives ? 1 : 2) * static_cast<size_t>(n);
+    for (int i = 0; i < n; i++)
+      std::memcpy(x_.data() + (base + i) * din_, x + static_cast<size_t>(idx[i]) * din_,
+                  sizeof(float) * din_);
+  }
+  for (auto* v : {&xhat1_, &a1_, &xhat2_, &a2_, &d1_, &d2_}) v->resize(rows * dint_);
+  for (auto* v : {&o_, &f_, &df_}) v->resize(rows * dout_);
+  istd1_.resize(3 * static_cast<size_t>(dint_));
+  istd2_.resize(3 * static_cast<size_t>(dint_));
+
+  forward_train(n);
+  MlpStepStats st = triplet_koleo_loss(f_.data(), n, dout_, lambda, df_.data());
+  backward(n);
+
+  // SGD with momentum, PyTorch's formulation: buf = m·buf + g; p -= lr·buf.
+  auto params = trainable();
+  for (size_t t = 0; t < params.size(); t++) {
+    float* p = params[t]->data();
+    float* buf = mom_[t].data();
+    const float* g = grad_[t].data();
+    size_t len = params[t]->size();
+    if (!has_momentum_) {
+      for (size_t i = 0; i < len; i++) buf[i] = g[i];
+    } else {
+      for (size_t i = 0; i < len; i++) buf[i] = momentum * buf[i] + g[i];
+    }
+    for (size_t i = 0; i < len; i++) p[i] -= lr * buf[i];
+  }
+  has_momentum_ = true;
+  return st;
+}
+
+void MlpTrainer::forward_eval(const float* x, int64_t n, float* out, int threads) const {
+  // Fold each BatchNorm (running statistics) into a per-column scale and shift.
+  auto fold = [&](const std::vector<float>& b, const std::vector<float>& g,
+                  const std::vector<float>& be, const std::vector<float>& rm,
+                  const std::vector<float>& rv, std::vector<float>& scale,
+                  std::vector<float>& shift) {
+    scale.resize(dint_);
+    shift.resize(dint_);
+    for (int j = 0; j < dint_; j++) {
+      scale[j] = g[j] / std::sqrt(rv[j] + kBnEps);
+      shift[j] = (b[j] - rm[j]) * scale[j] + be[j];
+    }
+  };
+  std::vector<float> s1, t1, s2, t2;
+  fold(b1_, g1_, be1_, rm1_, rv1_, s1, t1);
+  fold(b2_, g2_, be2_, rm2_, rv2_, s2, t2);
+  constexpr int64_t kChunk = 256;
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  parallel_for(static_cast<size_t>(chunks), 1, threads, [&](size_t cb, size_t ce, int) {
+    std::vector<float> h1(kChunk * dint_), h2(kChunk * dint_);
+    auto affine_relu = [&](float* h, int rows, const std::vector<float>& s,
+                           const std::vector<float>& t) {
+      for (int i = 0; i < rows; i++) {
+        float* r = h + static_cast<size_t>(i) * dint_;
+        for (int j = 0; j < dint_; j++) r[j] = std::max(r[j] * s[j] + t[j], 0.f);
+      }
+    };
+    for (size_t c = cb; c < ce; c++) {
+      int64_t r0 = static_cast<int64_t>(c) * kChunk;
+      int rows = static_cast<int>(std::min(kChunk, n - r0));
+      const float* xin = x + r0 * din_;
+      float* o = out + r0 * dout_;
+      sgemm(false, true, rows, dint_, din_, 1.f, xin, din_, w1_.data(), din_, 0.f, h1.data(),
+            dint_);
+      affine_relu(h1.data(), rows, s1, t1);
+      sgemm(false, true, rows, dint_, dint_, 1.f, h1.data(), dint_, w2_.data(), dint_, 0.f,
+            h2.data(), dint_);
+      affine_relu(h2.data(), rows, s2, t2);
+      sgemm(false, true, rows, dout_, dint_, 1.f, h2.data(), dint_, w3_.data(), dint_, 0.f, o,
+            dout_);
+      for (int i = 0; i < rows; i++) {
+        float* f = o + static_cast<size_t>(i) * dout_;
+        double s = 0;
+        for (int k = 0; k < dout_; k++) {
+          f[k] += b3_[k];
+          s += static_cast<double>(f[k]) * f[k];
+        }
+        float r = std::max(static_cast<float>(std::sqrt(s)), kNormalizeEps);
+        for (int k = 0; k < dout_; k++) f[k] /= r;
+      }
+    }
+  });
+}
+
+}  // namespace spreadvec

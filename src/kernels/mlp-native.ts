@@ -1,0 +1,117 @@
+/**
+ * Typed wrapper of the native catalyzer trainer (native/mlp.cc) and of the shared
+ * SGEMM (native/gemm.cc). The trainer owns the MLP's parameters in PyTorch's
+ * state_dict layout; one `step` is the paper's whole inner loop (three forwards,
+ * triplet + KoLeo loss, backward, SGD with momentum).
+ */
+import { addon } from './addon';
+
+/** Loss terms of one batch, or sums of batch means over several batches. */
+export interface StepStats {
+  /** triplet + λ·uniform */
+  loss: number;
+  /** mean of relu(|f(a)-f(p)| - |f(a)-f(n)|) */
+  triplet: number;
+  /** KoLeo term: -mean(log(n · distance to the nearest other anchor)) */
+  uniform: number;
+  /** triplets with a positive loss */
+  offending: number;
+}
+
+/** Sums over the batches of one `trainBatches` call. */
+export interface BatchRunStats extends StepStats {
+  batches: number;
+}
+
+/**
+ * Row-major C[m×n] = alpha·op(A)·op(B) + beta·C with op(X) = X or Xᵀ (then X is
+ * stored k×m / n×k), dispatched to the AVX-512 / AVX2 packed kernels.
+ */
+export function sgemm(
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
+): void {
+  addon().sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/** The portable reference SGEMM (same arguments as `sgemm`). */
+export function sgemmReference(
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
+): void {
+  addon().sgemmReference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/**
+ * The native triplet + λ·KoLeo loss of `f` (3n×d rows: anchors, positives,
+ * negatives, unit vectors) and its gradient with respect to `f`.
+ */
+export function tripletKoleoLossNative(f: Float32Array, n: number, d: number, lambda: number): StepStats & { grad: Float32Array } {
+  return addon().tripletKoleoLoss(f, n, d, lambda);
+}
+
+/** The trainable network in native memory. */
+export class NativeMlpTrainer {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly raw: any;
+
+  constructor(readonly din: number, readonly dint: number, readonly dout: number) {
+    this.raw = new (addon().MlpTrainer)(din, dint, dout);
+  }
+
+  /** A copy of the float tensor for a state_dict key ("0.weight", "1.running_var", …). */
+  getParam(name: string): Float32Array {
+    return this.raw.getParam(name);
+  }
+
+  setParam(name: string, value: Float32Array): void {
+    this.raw.setParam(name, value);
+  }
+
+  /** num_batches_tracked of the two BatchNorm layers ("1." and "4."). */
+  getNumBatchesTracked(): [number, number] {
+    return this.raw.getNumBatchesTracked();
+  }
+
+  setNumBatchesTracked(first: number, second: number): void {
+    this.raw.setNumBatchesTracked(first, second);
+  }
+
+  /** Forget the momentum buffers. */
+  resetMomentum(): void {
+    this.raw.resetMomentum();
+  }
+
+  /** One SGD step on the batch whose rows of `x` (rows of din) the three index arrays name. */
+  step(x: Float32Array, anchors: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, momentum: number, lambda: number): StepStats {
+    return this.raw.step(x, anchors, positives, negatives, lr, momentum, lambda);
+  }
+
+  /**
+   * Consecutive SGD steps of `batchSize` anchors (the last batch may be smaller; a
+   * single leftover row is skipped), off the main thread.
+   */
+  trainBatches(
+    x: Float32Array, anchors: Int32Array, positives: Int32Array, negatives: Int32Array,
+    batchSize: number, lr: number, momentum: number, lambda: number,
+  ): Promise<BatchRunStats> {
+    return this.raw.trainBatches(x, anchors, positives, negatives, batchSize, lr, momentum, lambda);
+  }
+
+  /** Eval-mode outputs (BatchNorm with running statistics), rows×dout, off the main thread. */
+  forwardEval(x: Float32Array, threads?: number): Promise<Float32Array> {
+    return this.raw.forwardEval(x, threads);
+  }
+
+  forwardEvalSync(x: Float32Array, threads?: number): Float32Array {
+    return this.raw.forwardEvalSync(x, threads);
+  }
+}
+
+/**
+ * Exact k nearest neighbours in L2 of each query row among the base rows (rows of
+ * d floats), nearest first: nq×k indices. Blocked sgemm + top-k, off the main thread.
+ */
+export function knnL2(queries: Float32Array, base: Float32Array, d: number, k: number, threads?: number): Promise<Int32Array> {
+  return addon().knnL2(queries, base, d, k, threads);
+}

@@ -1,0 +1,269 @@
+/**
+ * The paper's train.py (triplet_optimize) on the native trainer: each epoch mines
+ * hard negatives in output space, then runs SGD over the training set in a random
+ * order, and every `valFreq` epochs validates with Zn quantizers, writes
+ * `checkpoint.pth` and keeps the best as `checkpoint.pth.best`.
+ */
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import cliProgress from 'cli-progress';
+import { knnL2, NativeMlpTrainer } from '../kernels/mlp-native';
+import { knn } from '../eval/knn';
+import { evaluateAll, type QuantizerRecalls } from '../eval/evaluate';
+import type { Split } from '../data/splits';
+import { formatF, formatG } from './format';
+import { Rng } from './random';
+import { dimsOfState, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from './state';
+import { loadCheckpointState, saveCheckpoint } from './checkpoint-io';
+
+/** 1-recall at ranks 1, 10, 100 per validation quantizer (the paper's `logs[i].val`). */
+export type ValidationResult = Record<string, [number, number, number]>;
+
+/** What training reads from a split: train vectors, and base/queries/gt for validation. */
+export type TrainingSplit = Pick<Split, 'dim' | 'train' | 'base' | 'queries' | 'gt' | 'gtK'>;
+
+/** Options of `spreadvec train`; names and defaults follow the paper's train.py. */
+export interface TrainOptions {
+  /** A dataset name of the registry (src/data/datasets.ts), e.g. sift-debian-small. */
+  database: string;
+  /** Training vectors kept (default 500000). */
+  numLearn: number;
+  /** Size of the validation base taken from the learn set (default 1000000). */
+  sizeBase: number;
+  /** Validation queries taken after the base (the paper's qsize, 100000). */
+  querySize: number;
+  dint: number;
+  dout: number;
+  /** λ, weight of the KoLeo term (default 0.05). */
+  lambdaUniform: number;
+  batchSize: number;
+  epochs: number;
+  momentum: number;
+  /** Positives are drawn among this many input-space neighbours (self included, as in the paper). */
+  rankPositive: number;
+  /** The negative is this-th neighbour in output space (self included). */
+  rankNegative: number;
+  /** Comma-separated learning rates, stretched over the epochs. */
+  lrSchedule: string;
+  valFreq: number;
+  /** Comma-separated quantizers for validation; default zn at 16/32/64 bits for dout. */
+  validationQuantizers: string;
+  /** "<quantizer>,rank=<R>"; default "zn_<r2 of 64 bits>,rank=10". */
+  saveBestCriterion: string;
+  /** Where checkpoint.pth(.best) go; none written when empty. */
+  checkpointDir: string;
+  /** Checkpoint to start from. */
+  initName: string;
+  seed: number;
+}
+
+export const TRAIN_DEFAULTS: TrainOptions = {
+  database: '', numLearn: 500000, sizeBase: 1000000, querySize: 100000, dint: 1024, dout: 16,
+  lambdaUniform: 0.05, batchSize: 64, epochs: 160, momentum: 0.9, rankPositive: 10, rankNegative: 50,
+  lrSchedule: '0.1,0.1,0.05,0.01', valFreq: 10, validationQuantizers: '', saveBestCriterion: '',
+  checkpointDir: '', initName: '', seed: 1234,
+};
+
+/** Radii r2 of the Zn quantizers at 16, 32 and 64 bits per output dimension (the paper's table). */
+export const ZN_RADII: Record<number, [number, number, number]> = {
+  16: [4, 21, 200], 24: [3, 10, 79], 32: [3, 8, 36], 40: [2, 7, 24],
+};
+
+/** One epoch's record, as the paper's trainer keeps it in `logs`. */
+export interface EpochLog {
+  epoch: number;
+  loss_triplet: number;
+  loss_uniform: number;
+  loss: number;
+  offending: number;
+  lr: number;
+  val?: ValidationResult;
+  /** [hard-negative mining, training, validation] seconds */
+  times?: [number, number, number];
+}
+
+/** How the run reports: log lines (stdout in the CLI) and whether to draw progress bars. */
+export interface TrainReporter {
+  log(line: string): void;
+  progress?: boolean;
+}
+
+export interface TrainResult {
+  state: CatalyzerState;
+  logs: EpochLog[];
+  bestScore: number;
+  bestState?: CatalyzerState;
+  /** Threads used by the parallel phases (forward passes, k-NN). */
+  threads?: number;
+}
+
+/** The learning rate of each epoch: the schedule stretched over `epochs`. */
+export function lrPerEpoch(schedule: string, epochs: number): number[] {
+  const lrs = schedule.split(',').map((s) => Number(s.trim()));
+  if (lrs.length === 0 || lrs.some((x) => !Number.isFinite(x) || x < 0)) throw new RangeError(`lr_schedule '${schedule}' is not a list of learning rates`);
+  return Array.from({ length: epochs }, (_, e) => lrs[Math.floor((e * lrs.length) / epochs)]);
+}
+
+/** Fills the dout-dependent defaults (validation quantizers, best criterion). */
+export function resolveOptions(opts: TrainOptions): TrainOptions & { quantizers: string[] } {
+  const radii = ZN_RADII[opts.dout];
+  const quantizers = opts.validationQuantizers
+    ? opts.validationQuantizers.split(',').map((s) => s.trim())
+    : radii ? radii.map((r) => `zn_${r}`) : ['none'];
+  const saveBestCriterion = opts.saveBestCriterion || (radii ? `zn_${radii[2]},rank=10` : 'none,rank=10');
+  return { ...opts, saveBestCriterion, quantizers };
+}
+
+/** The paper's per-epoch line. */
+export function epochLine(l: EpochLog): string {
+  const [hn, ep, val] = l.times ?? [0, 0, 0];
+  return `epoch ${l.epoch}, times: [hn ${hn.toFixed(2)} s epoch ${ep.toFixed(2)} s val ${val.toFixed(2)} s] lr = ${formatF(l.lr)} loss = ${formatG(l.loss)} = ${formatG(l.loss_triplet)} + lam * ${formatG(l.loss_uniform)}, offending ${l.offending}`;
+}
+
+function bar(enabled: boolean | undefined, label: string, total: number) {
+  if (!enabled) return undefined;
+  const b = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted}`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+  b.start(total, 0);
+  return b;
+}
+
+/** Eval-mode outputs of the network for `x` (rows of din). */
+export function encodeWith(trainer: NativeMlpTrainer, x: Float32Array, threads?: number): Promise<Float32Array> {
+  return trainer.forwardEval(x, threads);
+}
+
+/**
+ * Validates the trainer's current network on a split with the evaluation module
+ * (prints eval.py's lines); `score` is the recall named by `criterion`.
+ */
+export async function validateTrainer(
+  trainer: NativeMlpTrainer, split: TrainingSplit, quantizers: string[], criterion: string,
+  print: (l: string) => void = () => {}, threads?: number,
+): Promise<{ res: ValidationResult; score: number }> {
+  const needsTrain = quantizers.some((q) => !/^(zn_\d+|none|binary)$/.test(q));
+  const { results, score } = await evaluateAll({
+    encode: (x) => trainer.forwardEval(x, threads),
+    split: { dim: split.dim, base: split.base, queries: split.queries, gt: split.gt, gtK: split.gtK, train: split.train },
+    trainSize: needsTrain ? 10_000 : 0,
+    quantizers,
+    bestKey: criterion,
+    log: print,
+  });
+  const res: ValidationResult = {};
+  for (const r of results as QuantizerRecalls[]) res[r.quantizer] = [r.r1, r.r10, r.r100];
+  return { res, score };
+}
+
+/** The paper's training loop on a loaded split. */
+export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, reporter: TrainReporter, threads?: number): Promise<TrainResult> {
+  const opts = resolveOptions(options);
+  const d = split.dim;
+  const xt = split.train;
+  const nt = xt.length / d;
+  if (nt < 2) throw new RangeError('training needs at least 2 vectors');
+  if (opts.rankPositive > nt || opts.rankNegative > nt) throw new RangeError(`rank_positive/rank_negative exceed the ${nt} training vectors`);
+  const lrs = lrPerEpoch(opts.lrSchedule, opts.epochs);
+  reporter.log(`Lr schedule [${lrs.map((x) => formatG(x)).join(', ')}]`);
+  const rng = new Rng(opts.seed);
+
+  // Network: PyTorch's default init from the seed, or a checkpoint.
+  let state: CatalyzerState;
+  if (opts.initName) {
+    reporter.log(`loading state from ${opts.initName}`);
+    state = loadCheckpointState(opts.initName);
+    const dims = dimsOfState(state);
+    if (dims.din !== d) throw new RangeError(`init_name: network input ${dims.din} ≠ data dimension ${d}`);
+  } else {
+    state = initState({ din: d, dint: opts.dint, dout: opts.dout }, opts.seed);
+  }
+  const dims = dimsOfState(state);
+  const trainer = new NativeMlpTrainer(dims.din, dims.dint, dims.dout);
+  loadStateIntoTrainer(trainer, state);
+
+  reporter.log('computing training ground truth');
+  const kpos = opts.rankPositive;
+  const gtNN = (await knn(xt, xt, d, kpos, { threads })).indices;
+
+  const args = checkpointArgs(opts);
+  const logs: EpochLog[] = [];
+  let bestScore = 0;
+  let bestState: CatalyzerState | undefined;
+  const positives = new Int32Array(nt);
+  const negatives = new Int32Array(nt);
+  const chunkBatches = 64;
+
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    const lr = lrs[epoch];
+    const t0 = performance.now();
+    for (let i = 0; i < nt; i++) positives[i] = gtNN[i * kpos + rng.int(kpos)];
+    // Hard negatives: the rank_negative-th neighbour in output space, exact, by the
+    // trainer's own 24-d k-NN kernel (native/mlp_neighbors.cc; ~1.6× faster here
+    // than the general one for this shape).
+    const f = await trainer.forwardEval(xt, threads);
+    const I = await knnL2(f, f, dims.dout, opts.rankNegative, threads);
+    for (let i = 0; i < nt; i++) negatives[i] = I[i * opts.rankNegative + opts.rankNegative - 1];
+    const t1 = performance.now();
+
+    const perm = rng.permutation(nt);
+    const pos = new Int32Array(nt);
+    const neg = new Int32Array(nt);
+    for (let i = 0; i < nt; i++) {
+      pos[i] = positives[perm[i]];
+      neg[i] = negatives[perm[i]];
+    }
+    const nbatches = Math.ceil(nt / opts.batchSize);
+    const b = bar(reporter.progress, `epoch ${epoch}`, nbatches);
+    let sumLoss = 0, sumTrip = 0, sumUni = 0, offending = 0, batches = 0;
+    for (let b0 = 0; b0 < nbatches; b0 += chunkBatches) {
+      const lo = b0 * opts.batchSize;
+      const hi = Math.min(nt, (b0 + chunkBatches) * opts.batchSize);
+      const st = await trainer.trainBatches(xt, perm.subarray(lo, hi), pos.subarray(lo, hi), neg.subarray(lo, hi), opts.batchSize, lr, opts.momentum, opts.lambdaUniform);
+      sumLoss += st.loss;
+      sumTrip += st.triplet;
+      sumUni += st.uniform;
+      offending += st.offending;
+      batches += st.batches;
+      b?.update(Math.min(nbatches, b0 + chunkBatches));
+    }
+    b?.stop();
+    const t2 = performance.now();
+    const log: EpochLog = {
+      epoch, loss_triplet: sumTrip / batches, loss_uniform: sumUni / batches, loss: sumLoss / batches, offending, lr,
+    };
+    logs.push(log);
+
+    if ((epoch + 1) % opts.valFreq === 0) {
+      reporter.log(`Validation at epoch ${epoch}`);
+      const { res, score } = await validateTrainer(trainer, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads);
+      log.val = res;
+      const current = stateFromTrainer(trainer);
+      if (opts.checkpointDir) {
+        fs.mkdirSync(opts.checkpointDir, { recursive: true });
+        const fname = path.join(opts.checkpointDir, 'checkpoint.pth');
+        reporter.log(`storing ${fname}`);
+        saveCheckpoint(fname, { state_dict: current, epoch, args: { ...args, lr }, logs: logs as unknown as Record<string, unknown>[] });
+        if (score > bestScore) fs.copyFileSync(fname, `${fname}.best`);
+      }
+      if (score > bestScore) {
+        reporter.log(`${opts.saveBestCriterion} score improves (${formatG(score)} > ${formatG(bestScore)}), keeping as best`);
+        bestScore = score;
+        bestState = current;
+      }
+    }
+    const t3 = performance.now();
+    log.times = [(t1 - t0) / 1000, (t2 - t1) / 1000, (t3 - t2) / 1000];
+    reporter.log(epochLine(log));
+  }
+  return { state: stateFromTrainer(trainer), logs, bestScore, bestState, threads };
+}
+
+/** The argparse.Namespace the paper's checkpoints carry (its attribute names). */
+export function checkpointArgs(opts: TrainOptions & { quantizers: string[] }): Record<string, unknown> {
+  return {
+    database: opts.database, size_base: opts.sizeBase, num_learn: opts.numLearn, dint: opts.dint, dout: opts.dout,
+    lambda_uniform: opts.lambdaUniform, batch_size: opts.batchSize, epochs: opts.epochs, momentum: opts.momentum,
+    rank_positive: opts.rankPositive, rank_negative: opts.rankNegative, seed: opts.seed, checkpoint_dir: opts.checkpointDir,
+    init_name: opts.initName, save_best_criterion: opts.saveBestCriterion, quantizer_train: '', lr_schedule: opts.lrSchedule,
+    device: 'cpu', val_freq: opts.valFreq, validation_quantizers: opts.quantizers,
+  };
+}
