@@ -52,6 +52,8 @@ export interface PqBenchOptions {
   recall?: boolean;
   /** Dataset of the recall part (default sift-debian-small). */
   database?: string;
+  /** Include the raw-vector rows (PQ, OPQ) of the recall part (default true). */
+  raw?: boolean;
   /** Catalyzer checkpoint for the catalyzer rows (skipped with a message when absent). */
   catalyzer?: string;
   /** Training vectors given to PQ/OPQ in the recall part (default 65536, Faiss's sample size). */
@@ -176,7 +178,7 @@ function findFaissPython(): string | undefined {
 // ---------------------------------------------------------------------------------
 // Part 1: speed
 
-async function speedPart(o: Required<Omit<PqBenchOptions, 'catalyzer' | 'plot' | 'log' | 'recallQueries'>>, log: (l: string) => void, notes: string[]): Promise<SpeedRow[]> {
+async function speedPart(o: Required<Omit<PqBenchOptions, 'catalyzer' | 'plot' | 'log' | 'recallQueries' | 'raw'>>, log: (l: string) => void, notes: string[]): Promise<SpeedRow[]> {
   const { n, nq, single, threads, ks } = o;
   const rows: SpeedRow[] = [];
   const d = 128, M = 8;
@@ -351,8 +353,10 @@ async function recallPart(o: PqBenchOptions, log: (l: string) => void, notes: st
   };
   log('| method | bits | 1-R@1 | 1-R@10 | 1-R@100 | search ms/query |');
   log('|---|---|---|---|---|---|');
-  await measure('PQ (raw)', await pqQuantizerFactory('pq_64', split.dim, split.train), split.base, split.queries);
-  await measure('OPQ (raw)', await opqQuantizerFactory('opq_64', split.dim, split.train), split.base, split.queries);
+  if (o.raw ?? true) {
+    await measure('PQ (raw)', await pqQuantizerFactory('pq_64', split.dim, split.train), split.base, split.queries);
+    await measure('OPQ (raw)', await opqQuantizerFactory('opq_64', split.dim, split.train), split.base, split.queries);
+  }
   if (!o.catalyzer) {
     notes.push('catalyzer rows: no --catalyzer checkpoint given; rows skipped');
   } else if (!fs.existsSync(o.catalyzer)) {
