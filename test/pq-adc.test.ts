@@ -5,6 +5,7 @@ import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
 import { pqAdcSearchNative, pqAdcSearchNativeSync, pqComputeLutsNative, pqDecodeNative } from '../src/kernels/pq-native';
 import { adcSearchReference, computeLutsReference } from '../src/eval/pq-reference';
 import { ProductQuantizer, pqQuantizerFactory } from '../src/eval/pq';
+import { makeQuantizer } from '../src/eval/quantizer';
 
 const ISAS: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
   const ok = setIsa(isa);
@@ -128,4 +129,15 @@ test('pq_<bits> factory: bits per vector, add then search returns nq×k ids; bad
   assert.throws(() => pqAdcSearchNativeSync(new Float32Array(10), 8, new Uint8Array(8), 1), RangeError);
   assert.throws(() => pqAdcSearchNativeSync(new Float32Array(2048), 8, new Uint8Array(8), 0), /k must be in/);
   assert.throws(() => pqAdcSearchNativeSync(new Float64Array(2048) as never, 8, new Uint8Array(8), 1), /luts must be a Float32Array/);
+});
+
+test('the evaluation zoo builds pq_<bits> and opq_<bits>', async () => {
+  const d = 8;
+  const train = structured(600, d, 31);
+  const pq = await makeQuantizer('pq_32', d, train);
+  assert.equal(pq.bitsPerVector, 32);
+  const opq = await makeQuantizer('opq_16', d, train);
+  assert.equal(opq.bitsPerVector, 16);
+  await pq.add(train);
+  assert.equal((await pq.search(train.subarray(0, d), 3)).length, 3);
 });

@@ -11,6 +11,7 @@ interface BenchOptions {
   lanceQueries: string;
   speed: boolean;
   recall: boolean;
+  raw: boolean;
   database: string;
   catalyzer?: string;
   trainSize: string;
@@ -42,6 +43,7 @@ export function registerBench(program: Command): void {
     .option('--lance-queries <n>', 'queries given to LanceDB', '100')
     .option('--no-speed', 'skip the speed part')
     .option('--no-recall', 'skip the recall part')
+    .option('--no-raw', 'skip the raw-vector PQ/OPQ rows of the recall part')
     .option('--database <name>', 'dataset of the recall part', 'sift-debian-small')
     .option('--catalyzer <ckpt>', 'catalyzer checkpoint for the catalyzer + OPQ / zn_79 rows')
     .option('--train-size <n>', 'learn vectors given to PQ/OPQ training', '65536')
@@ -50,7 +52,7 @@ export function registerBench(program: Command): void {
     .action(async (o: BenchOptions) => {
       await runPqBenchmark({
         n: positive('n', o.n), nq: positive('nq', o.nq), single: positive('single', o.single), threads: positive('threads', o.threads),
-        faiss: o.faiss, lance: o.lance, lanceQueries: positive('lance-queries', o.lanceQueries), speed: o.speed, recall: o.recall,
+        faiss: o.faiss, lance: o.lance, lanceQueries: positive('lance-queries', o.lanceQueries), speed: o.speed, recall: o.recall, raw: o.raw,
         database: o.database, catalyzer: o.catalyzer, trainSize: positive('train-size', o.trainSize),
         recallQueries: positive('recall-queries', o.recallQueries), plot: o.plot,
       });
