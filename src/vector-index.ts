@@ -153,7 +153,12 @@ export class Index {
         codeBytes: codec.codeBytes,
       };
       const store = IndexStore.create(path, config, encoder.toCheckpoint());
-      return new Index(store, encoder, owns, options.threads);
+      try {
+        return new Index(store, encoder, owns, options.threads);
+      } catch (e) {
+        await store.close();
+        throw e;
+      }
     } catch (e) {
       if (owns) await encoder.close();
       throw e;
@@ -165,17 +170,17 @@ export class Index {
     if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
     if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1);
     const store = IndexStore.open(path, { readOnly: options.readOnly });
+    let encoder: IndexEncoder | undefined;
     try {
-      const loader = options.loadCatalyzer ?? defaultLoader;
-      const encoder = await loader(store.checkpoint());
+      encoder = await (options.loadCatalyzer ?? defaultLoader)(store.checkpoint());
       if (encoder.din !== store.config.din || encoder.dout !== store.config.dout) {
-        await encoder.close();
         throw new Error(
           `the catalyzer stored in ${path} maps ${encoder.din} → ${encoder.dout}, but the index was built for ${store.config.din} → ${store.config.dout}`,
         );
       }
       return new Index(store, encoder, true, options.threads);
     } catch (e) {
+      await encoder?.close();
       await store.close();
       throw e;
     }
