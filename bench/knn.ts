@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { readBvecs, toFloat32 } from '../src/data/vecs';
 import { knnReference } from '../src/eval/knn-reference';
 import { knnNative } from '../src/kernels/knn-native';
-import { activeIsa } from '../src/kernels/addon';
+import { activeIsa, addon } from '../src/kernels/addon';
 
 async function main() {
   const [nq = 1000, nb = 329945, k = 100] = process.argv.slice(2).map(Number);
@@ -27,13 +27,30 @@ async function main() {
   for (const threads of [1, 2]) {
     await knnNative(queries.subarray(0, 8 * dim), base.subarray(0, 4096 * dim), dim, k, { threads }); // warm-up
     t = performance.now();
+    const cpu0 = process.cpuUsage();
     const got = await knnNative(queries, base, dim, k, { threads });
     const s = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
     let same = 0;
     for (let i = 0; i < nqRef * k; i++) same += got.indices[i] === ref.indices[i] ? 1 : 0;
     console.log(
       `native, ${threads} thread(s): ${(nq / s).toFixed(1)} queries/s, ${(gflop / s).toFixed(1)} GFLOP/s, ` +
-        `${(refPerQuery * nq / s).toFixed(1)}× the reference; ${((100 * same) / (nqRef * k)).toFixed(2)}% ids identical`,
+        `${(refPerQuery * nq / s).toFixed(1)}× the reference; ${(gflop / cpuS).toFixed(1)} GFLOP per CPU-second; ` +
+        `${((100 * same) / (nqRef * k)).toFixed(2)}% ids identical`,
+    );
+  }
+  // The training module's own L2 top-k (src/kernels/mlp-native.ts), when present.
+  if (typeof addon().knnL2 === 'function') {
+    t = performance.now();
+    const cpu0 = process.cpuUsage();
+    await addon().knnL2(queries, base, dim, k, 2);
+    const s = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    console.log(
+      `mlp knnL2, 2 threads: ${(nq / s).toFixed(1)} queries/s, ${(gflop / s).toFixed(1)} GFLOP/s, ` +
+        `${(gflop / cpuS).toFixed(1)} GFLOP per CPU-second`,
     );
   }
 }

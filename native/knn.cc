@@ -9,7 +9,9 @@
 #include <limits>
 #include <vector>
 
+#include "cpu_features.h"
 #include "gemm.h"
+#include "knn_kernels.h"
 #include "parallel.h"
 
 namespace spreadvec {
@@ -20,6 +22,8 @@ namespace {
 // selection reads it back.
 constexpr int64_t kQueryBlock = 256;
 constexpr int64_t kBaseBlock = 1024;
+// Queries sharing one transposed base block (heaps: kGroupQueries × k candidates).
+constexpr int64_t kGroupQueries = 8 * kQueryBlock;
 constexpr int32_t kNoIndex = std::numeric_limits<int32_t>::max();
 
 // Sort key of a candidate: smaller is better (L2: |b|² - 2<q,b>; IP: -<q,b>).
@@ -52,17 +56,27 @@ inline void heap_reset(Cand* h, int k) {
   for (int i = 0; i < k; i++) h[i] = {std::numeric_limits<float>::infinity(), kNoIndex};
 }
 
-// Folds the candidates of rows [b0, b0+n) for one query into its heap.
-inline void fold_row(Cand* h, int k, const float* scores, const float* bnorm, int64_t b0, int64_t n,
-                     KnnMetric metric) {
-  Cand top = h[0];
-  for (int64_t j = 0; j < n; j++) {
-    float key = metric == KnnMetric::L2 ? bnorm[j] - 2.f * scores[j] : -scores[j];
-    // Indices grow along the scan, so an equal key never beats what is stored.
-    if (key < top.key || (key == top.key && static_cast<int32_t>(b0 + j) < top.idx)) {
-      heap_replace_top(h, k, {key, static_cast<int32_t>(b0 + j)});
-      top = h[0];
-    }
+using ScanFn = int64_t (*)(const float*, const float*, int64_t, int64_t, float);
+
+// The candidate scan of the active instruction set (all variants return the same j).
+ScanFn scan_for_isa() {
+  switch (active_isa()) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::Avx512: return knn_detail::scan_below_avx512;
+    case Isa::Avx2: return knn_detail::scan_below_avx2;
+#endif
+    default: return knn_detail::scan_below_scalar;
+  }
+}
+
+// Folds the candidates of rows [b0, b0+n) for one query into its heap. The scan
+// skips, many at a time, the candidates not below the current worst: only the
+// few that enter the heap leave the vector loop. Indices grow along the scan, so
+// a candidate equal to the worst never beats it (that one has a smaller index).
+inline void fold_row(Cand* h, int k, const float* scores, const float* bnorm, int64_t b0, int64_t n, ScanFn scan) {
+  for (int64_t j = scan(scores, bnorm, 0, n, h[0].key); j < n; j = scan(scores, bnorm, j + 1, n, h[0].key)) {
+    float key = bnorm ? bnorm[j] - 2.f * scores[j] : -scores[j];
+    heap_replace_top(h, k, {key, static_cast<int32_t>(b0 + j)});
   }
 }
 
@@ -81,6 +95,21 @@ void emit(Cand* h, int k, float qnorm, KnnMetric metric, int32_t* idx, float* di
   }
 }
 
+// out (d×n) = xᵀ for x (n×d), in 16×16 tiles so that reads and writes both stay
+// within a few cache lines.
+void transpose_block(const float* x, int64_t n, int d, float* out) {
+  constexpr int64_t T = 16;
+  for (int64_t r0 = 0; r0 < n; r0 += T) {
+    const int64_t r1 = std::min(n, r0 + T);
+    for (int64_t c0 = 0; c0 < d; c0 += T) {
+      const int64_t c1 = std::min<int64_t>(d, c0 + T);
+      for (int64_t c = c0; c < c1; c++) {
+        for (int64_t r = r0; r < r1; r++) out[c * n + r] = x[r * d + c];
+      }
+    }
+  }
+}
+
 void row_norms(const float* x, int64_t n, int d, int threads, float* out) {
   parallel_for(static_cast<size_t>(n), 4096, threads, [&](size_t b, size_t e, int) {
     for (size_t i = b; i < e; i++) {
@@ -94,10 +123,28 @@ void row_norms(const float* x, int64_t n, int d, int threads, float* out) {
 
 }  // namespace
 
+namespace knn_detail {
+
+int64_t scan_below_scalar(const float* scores, const float* bnorm, int64_t j, int64_t n, float thr) {
+  if (bnorm) {
+    for (; j < n; j++) {
+      if (bnorm[j] - 2.f * scores[j] < thr) return j;
+    }
+  } else {
+    for (; j < n; j++) {
+      if (-scores[j] < thr) return j;
+    }
+  }
+  return n;
+}
+
+}  // namespace knn_detail
+
 void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb, int d, int k,
                 KnnMetric metric, int threads, int32_t* out_idx, float* out_dist) {
   if (nq == 0) return;
   if (threads < 1) threads = default_threads();
+  const ScanFn scan = scan_for_isa();
 
   std::vector<float> bnorm(metric == KnnMetric::L2 ? nb : 0), qnorm(nq, 0.f);
   if (metric == KnnMetric::L2) {
@@ -105,42 +152,52 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
     row_norms(queries, nq, d, threads, qnorm.data());
   }
 
-  // Tasks = query blocks × base slices. With fewer query blocks than threads, the
-  // base is cut into slices searched in parallel and their top-k merged after.
-  const int64_t nqb = (nq + kQueryBlock - 1) / kQueryBlock;
+  // Work = query groups × base slices. Enough queries: split the queries evenly
+  // into groups (a multiple of the thread count, ≤ ~8 tiles each), every group
+  // scanning the whole base. Few queries: one group, and the base is cut into
+  // slices searched in parallel whose top-k are merged at the end.
   const int64_t nbb = std::max<int64_t>(1, (nb + kBaseBlock - 1) / kBaseBlock);
-  const int64_t slices = nqb >= threads ? 1 : std::min<int64_t>(nbb, (threads + nqb - 1) / nqb);
+  int64_t groups = 1, slices = 1;
+  if (nq >= static_cast<int64_t>(threads) * kQueryBlock) {
+    const int64_t want = std::max<int64_t>(threads, (nq + kGroupQueries - 1) / kGroupQueries);
+    groups = (want + threads - 1) / threads * threads;
+  } else {
+    slices = std::min<int64_t>(nbb, threads);
+  }
   const int64_t per_slice = ((nbb + slices - 1) / slices) * kBaseBlock;
-  const int64_t tasks = nqb * slices;
+  const int64_t tasks = groups * slices;
 
   // Partial heaps per slice (only when slices > 1): slices × nq × k.
   std::vector<Cand> partial(slices > 1 ? static_cast<size_t>(slices * nq * k) : 0);
 
   parallel_for(static_cast<size_t>(tasks), 1, threads, [&](size_t tb, size_t te, int) {
     std::vector<float> tile(kQueryBlock * kBaseBlock), bt(static_cast<size_t>(kBaseBlock) * d);
-    std::vector<Cand> own(slices > 1 ? 0 : static_cast<size_t>(kQueryBlock * k));
+    std::vector<Cand> own;
     for (size_t t = tb; t < te; t++) {
-      const int64_t qb = static_cast<int64_t>(t) / slices, s = static_cast<int64_t>(t) % slices;
-      const int64_t q0 = qb * kQueryBlock, qn = std::min(kQueryBlock, nq - q0);
+      const int64_t g = static_cast<int64_t>(t) / slices, s = static_cast<int64_t>(t) % slices;
+      const int64_t g0 = nq * g / groups, g1 = nq * (g + 1) / groups;
       const int64_t s0 = std::min(nb, s * per_slice), s1 = std::min(nb, s0 + per_slice);
-      Cand* heaps = slices > 1 ? partial.data() + (s * nq + q0) * k : own.data();
-      for (int64_t i = 0; i < qn; i++) heap_reset(heaps + i * k, k);
+      if (slices == 1) own.resize(static_cast<size_t>((g1 - g0) * k));
+      Cand* heaps = slices > 1 ? partial.data() + (s * nq + g0) * k : own.data();
+      for (int64_t i = 0; i < g1 - g0; i++) heap_reset(heaps + i * k, k);
       for (int64_t b0 = s0; b0 < s1; b0 += kBaseBlock) {
         const int64_t bn = std::min(kBaseBlock, s1 - b0);
-        // Transpose the base block (bn×d → d×bn) so that sgemm reads both operands
-        // row by row; the cost is 1/kQueryBlock of the product's.
-        for (int64_t r = 0; r < bn; r++) {
-          const float* src = base + (b0 + r) * d;
-          for (int j = 0; j < d; j++) bt[j * bn + r] = src[j];
-        }
-        sgemm(false, false, static_cast<int>(qn), static_cast<int>(bn), d, 1.f, queries + q0 * d, d,
-              bt.data(), static_cast<int>(bn), 0.f, tile.data(), static_cast<int>(bn));
+        // Bᵀ for the whole group: a cache-blocked transpose, amortized over up to
+        // kGroupQueries queries, then plain row-major products (fast with any sgemm).
+        transpose_block(base + b0 * d, bn, d, bt.data());
         const float* bn_norm = metric == KnnMetric::L2 ? bnorm.data() + b0 : nullptr;
-        for (int64_t i = 0; i < qn; i++) fold_row(heaps + i * k, k, tile.data() + i * bn, bn_norm, b0, bn, metric);
+        for (int64_t q0 = g0; q0 < g1; q0 += kQueryBlock) {
+          const int64_t qn = std::min(kQueryBlock, g1 - q0);
+          sgemm(false, false, static_cast<int>(qn), static_cast<int>(bn), d, 1.f, queries + q0 * d, d, bt.data(),
+                static_cast<int>(bn), 0.f, tile.data(), static_cast<int>(bn));
+          for (int64_t i = 0; i < qn; i++) {
+            fold_row(heaps + (q0 - g0 + i) * k, k, tile.data() + i * bn, bn_norm, b0, bn, scan);
+          }
+        }
       }
       if (slices == 1) {
-        for (int64_t i = 0; i < qn; i++) {
-          emit(heaps + i * k, k, qnorm[q0 + i], metric, out_idx + (q0 + i) * k, out_dist + (q0 + i) * k);
+        for (int64_t q = g0; q < g1; q++) {
+          emit(heaps + (q - g0) * k, k, qnorm[q], metric, out_idx + q * k, out_dist + q * k);
         }
       }
     }

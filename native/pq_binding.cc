@@ -1,8 +1,367 @@
-// Placeholder: the pq module registers its glue here.
+// Glue for the k-means and product-quantizer kernels (kmeans.h, pq.h): argument
+// checks that name the bad argument, then a sync call or an AsyncWorker (Promise)
+// that runs the kernel off the main thread. Output arrays are allocated on the main
+// thread before the work starts, and inputs are held by references until it ends.
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "bindings.h"
+#include "gemm.h"
+#include "kmeans.h"
+#include "parallel.h"
+#include "pq.h"
 
 namespace spreadvec {
 
-void InitPqBinding(Napi::Env, Napi::Object) {}
+namespace {
+
+// Thrown inside argument parsing; turned into a JS TypeError/RangeError by the caller.
+struct ArgError {
+  bool range;
+  std::string message;
+};
+
+[[noreturn]] void type_error(const std::string& fn, const std::string& msg) { throw ArgError{false, fn + ": " + msg}; }
+[[noreturn]] void range_error(const std::string& fn, const std::string& msg) { throw ArgError{true, fn + ": " + msg}; }
+
+Napi::Value throw_js(Napi::Env env, const ArgError& e) {
+  if (e.range) {
+    Napi::RangeError::New(env, e.message).ThrowAsJavaScriptException();
+  } else {
+    Napi::TypeError::New(env, e.message).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+Napi::Float32Array float_array(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name) {
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    type_error(fn, std::string(name) + " must be a Float32Array");
+  }
+  return info[i].As<Napi::Float32Array>();
+}
+
+Napi::Uint8Array byte_array(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name) {
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    type_error(fn, std::string(name) + " must be a Uint8Array");
+  }
+  return info[i].As<Napi::Uint8Array>();
+}
+
+int64_t integer(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name, int64_t min,
+                int64_t max = INT32_MAX) {
+  if (i >= info.Length() || !info[i].IsNumber()) type_error(fn, std::string(name) + " must be an integer");
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (v != static_cast<double>(static_cast<int64_t>(v))) type_error(fn, std::string(name) + " must be an integer");
+  int64_t n = static_cast<int64_t>(v);
+  if (n < min || n > max) {
+    range_error(fn, std::string(name) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) +
+                        "], got " + std::to_string(n));
+  }
+  return n;
+}
+
+// Optional trailing thread count; default_threads() when absent or undefined.
+int threads_arg(const Napi::CallbackInfo& info, size_t i, const std::string& fn) {
+  if (i >= info.Length() || info[i].IsUndefined()) return default_threads();
+  return static_cast<int>(integer(info, i, fn, "threads", 1, 1024));
+}
+
+// Rows of `dim` values in an array of `len` values.
+size_t rows_of(size_t len, int64_t dim, const std::string& fn, const char* name) {
+  if (len % dim != 0) {
+    range_error(fn, std::string(name) + " has " + std::to_string(len) + " values, not a multiple of " +
+                        std::to_string(dim));
+  }
+  return len / dim;
+}
+
+void check_pq_shape(int64_t d, int64_t M, const std::string& fn) {
+  if (d % M != 0) range_error(fn, "d (" + std::to_string(d) + ") must be a multiple of M (" + std::to_string(M) + ")");
+}
+
+size_t check_codebooks(const Napi::Float32Array& cb, int64_t d, const std::string& fn) {
+  size_t want = size_t(kPqKsub) * d;
+  if (cb.ElementLength() != want) {
+    range_error(fn, "codebooks must hold M×256×(d/M) = " + std::to_string(want) + " values, got " +
+                        std::to_string(cb.ElementLength()));
+  }
+  return want;
+}
+
+// Builds the JS result on the main thread from the values kept alive during the work
+// (napi_value handles do not outlive the call that made them: only references do).
+using Result = std::function<Napi::Value(Napi::Env, const std::vector<Napi::Value>&)>;
+
+// Runs `work` on the libuv pool; resolves with `result()` built on the main thread.
+class Job : public Napi::AsyncWorker {
+ public:
+  Job(Napi::Env env, std::vector<Napi::Value> keep, std::function<void()> work,
+      Result result)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
+        result_(std::move(result)) {
+    for (auto& v : keep) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      work_();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    std::vector<Napi::Value> kept;
+    for (auto& r : refs_) kept.push_back(r.Value());
+    deferred_.Resolve(result_(Env(), kept));
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::function<void()> work_;
+  Result result_;
+  std::vector<Napi::ObjectReference> refs_;
+};
+
+Napi::Value run(Napi::Env env, bool async, std::vector<Napi::Value> keep, std::function<void()> work,
+                Result result) {
+  if (!async) {
+    work();
+    return result(env, keep);
+  }
+  auto* job = new Job(env, std::move(keep), std::move(work), std::move(result));
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+// kmeansTrain(x, d, k, niter, seed, init: 'random' | 'kmeans++' | Float32Array k×d, threads?)
+//   → {centroids: Float32Array k×d, objective: Float64Array niter+1}
+Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
+  const std::string fn = async ? "kmeansTrain" : "kmeansTrainSync";
+  Napi::Env env = info.Env();
+  try {
+    auto x = float_array(info, 0, fn, "x");
+    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
+    int64_t k = integer(info, 2, fn, "k", 1);
+    int64_t niter = integer(info, 3, fn, "niter", 0, 100000);
+    int64_t seed = integer(info, 4, fn, "seed", 0, INT32_MAX);
+    if (info.Length() <= 5 || !(info[5].IsString() || info[5].IsTypedArray())) {
+      type_error(fn, "init must be 'random', 'kmeans++' or a Float32Array of k×d centroids");
+    }
+    std::string init_name = info[5].IsString() ? info[5].As<Napi::String>().Utf8Value() : "given";
+    KmeansInit init;
+    if (init_name == "given") {
+      auto start = float_array(info, 5, fn, "init");
+      if (start.ElementLength() != size_t(k) * d) range_error(fn, "init must hold k×d values");
+      init = KmeansInit::Given;
+    } else if (init_name == "random") {
+      init = KmeansInit::Random;
+    } else if (init_name == "kmeans++") {
+      init = KmeansInit::PlusPlus;
+    } else {
+      range_error(fn, "init must be 'random' or 'kmeans++', got '" + init_name + "'");
+    }
+    int threads = threads_arg(info, 6, fn);
+    size_t n = rows_of(x.ElementLength(), d, fn, "x");
+    if (n < size_t(k)) range_error(fn, "x has " + std::to_string(n) + " points, fewer than k = " + std::to_string(k));
+    auto centroids = Napi::Float32Array::New(env, size_t(k) * d);
+    auto objective = Napi::Float64Array::New(env, size_t(niter) + 1);
+    if (init == KmeansInit::Given) {
+      auto start = info[5].As<Napi::Float32Array>();
+      std::copy(start.Data(), start.Data() + start.ElementLength(), centroids.Data());
+    }
+    const float* xp = x.Data();
+    float* cp = centroids.Data();
+    double* op = objective.Data();
+    return run(
+        env, async, {x, centroids, objective},
+        [=] { kmeans_train(xp, n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); },
+        [](Napi::Env e, const std::vector<Napi::Value>& kept) {
+          auto out = Napi::Object::New(e);
+          out.Set("centroids", kept[1]);
+          out.Set("objective", kept[2]);
+          return out;
+        });
+  } catch (const ArgError& e) {
+    return throw_js(env, e);
+  }
+}
+
+// kmeansAssign(x, d, centroids, threads?) → {assign: Int32Array, dist2: Float32Array}
+Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
+  const std::string fn = "kmeansAssign";
+  Napi::Env env = info.Env();
+  try {
+    auto x = float_array(info, 0, fn, "x");
+    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
+    auto c = float_array(info, 2, fn, "centroids");
+    int threads = threads_arg(info, 3, fn);
+    size_t n = rows_of(x.ElementLength(), d, fn, "x");
+    size_t k = rows_of(c.ElementLength(), d, fn, "centroids");
+    if (k == 0) range_error(fn, "centroids is empty");
+    auto assign = Napi::Int32Array::New(env, n);
+    auto dist2 = Napi::Float32Array::New(env, n);
+    nearest_centroids(x.Data(), n, int(d), size_t(d), c.Data(), int(k), assign.Data(), dist2.Data(), threads);
+    auto out = Napi::Object::New(env);
+    out.Set("assign", assign);
+    out.Set("dist2", dist2);
+    return out;
+  } catch (const ArgError& e) {
+    return throw_js(env, e);
+  }
+}
+
+// pqEncode(x, d, M, codebooks, threads?) → Uint8Array n×M
+Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
+  const std::string fn = async ? "pqEncode" : "pqEncodeSync";
+  Napi::Env env = info.Env();
+  try {
+    auto x = float_array(info, 0, fn, "x");
+    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
+    int64_t M = integer(info, 2, fn, "M", 1, d);
+    check_pq_shape(d, M, fn);
+    auto cb = float_array(info, 3, fn, "codebooks");
+    check_codebooks(cb, d, fn);
+    int threads = threads_arg(info, 4, fn);
+    size_t n = rows_of(x.ElementLength(), d, fn, "x");
+    auto codes = Napi::Uint8Array::New(env, n * M);
+    const float* xp = x.Data();
+    const float* cbp = cb.Data();
+    uint8_t* out = codes.Data();
+    return run(
+        env, async, {x, cb, codes}, [=] { pq_encode(xp, n, int(d), int(M), cbp, out, threads); },
+        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[2]; });
+  } catch (const ArgError& e) {
+    return throw_js(env, e);
+  }
+}
+
+// pqDecode(codes, d, M, codebooks) → Float32Array n×d
+Napi::Value PqDecode(const Napi::CallbackInfo& info) {
+  const std::string fn = "pqDecode";
+  Napi::Env env = info.Env();
+  try {
+    auto codes = byte_array(info, 0, fn, "codes");
+    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
+    int64_t M = integer(info, 2, fn, "M", 1, d);
+    check_pq_shape(d, M, fn);
+    auto cb = float_array(info, 3, fn, "codebooks");
+    check_codebooks(cb, d, fn);
+    size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
+    auto x = Napi::Float32Array::New(env, n * d);
+    pq_decode(codes.Data(), n, int(d), int(M), cb.Data(), x.Data());
+    return x;
+  } catch (const ArgError& e) {
+    return throw_js(env, e);
+  }
+}
+
+// pqComputeLuts(queries, d, M, codebooks, threads?) → Float32Array nq×M×256
+Napi::Value PqComputeLuts(const Napi::CallbackInfo& info) {
+  const std::string fn = "pqComputeLuts";
+  Napi::Env env = info.Env();
+  try {
+    auto q = float_array(info, 0, fn, "queries");
+    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
+    int64_t M = integer(info, 2, fn, "M", 1, d);
+    check_pq_shape(d, M, fn);
+    auto cb = float_array(info, 3, fn, "codebooks");
+    check_codebooks(cb, d, fn);
+    int threads = threads_arg(info, 4, fn);
+    size_t nq = rows_of(q.ElementLength(), d, fn, "queries");
+    auto luts = Napi::Float32Array::New(env, nq * M * kPqKsub);
+    pq_compute_luts(q.Data(), nq, int(d), int(M), cb.Data(), luts.Data(), threads);
+    return luts;
+  } catch (const ArgError& e) {
+    return throw_js(env, e);
+  }
+}
+
+// pqAdcSearch(luts, M, codes, k, threads?) → {ids: Int32Array nq×k, distances: Float32Array nq×k}
+Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
+  const std::string fn = async ? "pqAdcSearch" : "pqAdcSearchSync";
+  Napi::Env env = info.Env();
+  try {
+    auto luts = float_array(info, 0, fn, "luts");
+    int64_t M = integer(info, 1, fn, "M", 1, 1 << 16);
+    auto codes = byte_array(info, 2, fn, "codes");
+    int64_t k = integer(info, 3, fn, "k", 1, 1 << 20);
+    int threads = threads_arg(info, 4, fn);
+    size_t nq = rows_of(luts.ElementLength(), M * kPqKsub, fn, "luts");
+    size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
+    if (n > size_t(INT32_MAX)) range_error(fn, "codes holds more than 2^31-1 vectors");
+    auto ids = Napi::Int32Array::New(env, nq * k);
+    auto dist = Napi::Float32Array::New(env, nq * k);
+    const float* lp = luts.Data();
+    const uint8_t* cp = codes.Data();
+    int32_t* ip = ids.Data();
+    float* dp = dist.Data();
+    return run(
+        env, async, {luts, codes, ids, dist}, [=] { pq_adc_search(lp, nq, int(M), cp, n, int(k), ip, dp, threads); },
+        [](Napi::Env e, const std::vector<Napi::Value>& kept) {
+          auto out = Napi::Object::New(e);
+          out.Set("ids", kept[2]);
+          out.Set("distances", kept[3]);
+          return out;
+        });
+  } catch (const ArgError& e) {
+    return throw_js(env, e);
+  }
+}
+
+// pqMatmul(a, b, m, n, kdim, transB?) → Promise<Float32Array m×n> = a[m×kdim] · op(b),
+// op(b) = b (kdim×n) or bᵀ (b stored n×kdim). Used for OPQ's rotations of large sets.
+Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
+  const std::string fn = async ? "pqMatmul" : "pqMatmulSync";
+  Napi::Env env = info.Env();
+  try {
+    auto a = float_array(info, 0, fn, "a");
+    auto b = float_array(info, 1, fn, "b");
+    int64_t m = integer(info, 2, fn, "m", 0);
+    int64_t n = integer(info, 3, fn, "n", 1);
+    int64_t kd = integer(info, 4, fn, "kdim", 1);
+    bool transB = info.Length() > 5 && info[5].ToBoolean().Value();
+    if (a.ElementLength() != size_t(m) * kd) range_error(fn, "a must hold m×kdim values");
+    if (b.ElementLength() != size_t(kd) * n) range_error(fn, "b must hold kdim×n values");
+    auto c = Napi::Float32Array::New(env, size_t(m) * n);
+    const float* ap = a.Data();
+    const float* bp = b.Data();
+    float* cp = c.Data();
+    int threads = default_threads();
+    return run(
+        env, async, {a, b, c},
+        [=] {
+          // Row blocks in parallel: sgemm itself may or may not be threaded.
+          parallel_for(size_t(m), 1024, threads, [&](size_t r0, size_t r1, int) {
+            sgemm(false, transB, int(r1 - r0), int(n), int(kd), 1.f, ap + r0 * kd, int(kd), bp,
+                  transB ? int(kd) : int(n), 0.f, cp + r0 * n, int(n));
+          });
+        },
+        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[2]; });
+  } catch (const ArgError& e) {
+    return throw_js(env, e);
+  }
+}
+
+}  // namespace
+
+void InitPqBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("kmeansTrain", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KmeansTrain(i, true); }));
+  exports.Set("kmeansTrainSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KmeansTrain(i, false); }));
+  exports.Set("kmeansAssign", Napi::Function::New(env, KmeansAssign));
+  exports.Set("pqEncode", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, true); }));
+  exports.Set("pqEncodeSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, false); }));
+  exports.Set("pqDecode", Napi::Function::New(env, PqDecode));
+  exports.Set("pqComputeLuts", Napi::Function::New(env, PqComputeLuts));
+  exports.Set("pqAdcSearch", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, true); }));
+  exports.Set("pqAdcSearchSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, false); }));
+  exports.Set("pqMatmul", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqMatmul(i, true); }));
+  exports.Set("pqMatmulSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqMatmul(i, false); }));
+}
 
 }  // namespace spreadvec

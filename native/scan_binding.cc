@@ -1,8 +1,194 @@
-// Placeholder: the scan module registers its glue here.
+// Glue of the decode-and-scan search (decode_scan.h):
+//   decodeScan(codes, n, removed, dim, r2, queries, k, threads?) -> Promise<{ distances, slots }>
+//   decodeScanSync(...)                                         -> { distances, slots }
+// codes: Uint8Array of n codes (code_bytes each); removed: Uint8Array bitmap or null;
+// queries: Float32Array nq × dim; results are nq × k (Float32Array / Int32Array,
+// +Infinity / -1 where fewer than k slots are live). The async form runs on a libuv
+// worker and keeps its inputs referenced until it finishes; callers must not modify
+// them meanwhile.
+#include <napi.h>
+
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "bindings.h"
+#include "decode_scan.h"
+#include "parallel.h"
+#include "zn_codec.h"
 
 namespace spreadvec {
 
-void InitScanBinding(Napi::Env, Napi::Object) {}
+namespace {
+
+struct ScanJob {
+  const ZnSphereCodec* codec = nullptr;
+  const uint8_t* codes = nullptr;
+  size_t n = 0;
+  const uint8_t* removed = nullptr;
+  const float* queries = nullptr;
+  size_t nq = 0;
+  int k = 0;
+  int threads = 1;
+  std::vector<float> dist;
+  std::vector<int32_t> slots;
+
+  void run() {
+    dist.resize(nq * static_cast<size_t>(k));
+    slots.resize(nq * static_cast<size_t>(k));
+    decode_scan(*codec, codes, n, removed, queries, nq, k, threads, dist.data(), slots.data());
+  }
+
+  Napi::Object result(Napi::Env env) const {
+    auto d = Napi::Float32Array::New(env, dist.size());
+    auto s = Napi::Int32Array::New(env, slots.size());
+    if (!dist.empty()) std::memcpy(d.Data(), dist.data(), dist.size() * sizeof(float));
+    if (!slots.empty()) std::memcpy(s.Data(), slots.data(), slots.size() * sizeof(int32_t));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("distances", d);
+    out.Set("slots", s);
+    return out;
+  }
+};
+
+bool fail(Napi::Env env, bool range, const std::string& msg) {
+  if (range) Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
+  else Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  return false;
+}
+
+bool int_arg(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
+             double min, double max, double* out) {
+  Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsNumber())
+    return fail(env, false, std::string(fn) + ": " + name + " must be a number");
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(v) || std::floor(v) != v)
+    return fail(env, false, std::string(fn) + ": " + name + " must be an integer");
+  if (v < min || v > max)
+    return fail(env, true, std::string(fn) + ": " + name + " must be in [" +
+                               std::to_string(static_cast<long long>(min)) + ", " +
+                               std::to_string(static_cast<long long>(max)) + "], got " +
+                               std::to_string(static_cast<long long>(v)));
+  *out = v;
+  return true;
+}
+
+// Validates the arguments and fills `job` (pointers into the JS arrays).
+bool parse(const Napi::CallbackInfo& info, const char* fn, ScanJob* job) {
+  Napi::Env env = info.Env();
+  auto is_u8 = [](const Napi::Value& v) {
+    return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+  };
+  if (info.Length() < 7) return fail(env, false, std::string(fn) + ": expected (codes, n, removed, dim, r2, queries, k, threads?)");
+  if (!is_u8(info[0])) return fail(env, false, std::string(fn) + ": codes must be a Uint8Array");
+  double n, dim, r2, k, threads = default_threads();
+  if (!int_arg(info, 1, fn, "n", 0, INT32_MAX, &n)) return false;
+  if (!int_arg(info, 3, fn, "dim", 1, 4096, &dim)) return false;
+  if (!int_arg(info, 4, fn, "r2", 1, INT32_MAX, &r2)) return false;
+  if (!int_arg(info, 6, fn, "k", 1, INT32_MAX, &k)) return false;
+  if (info.Length() > 7 && !info[7].IsUndefined() &&
+      !int_arg(info, 7, fn, "threads", 1, 1024, &threads))
+    return false;
+  try {
+    job->codec = &zn_codec(static_cast<int>(dim), static_cast<int>(r2));
+  } catch (const std::exception& e) {
+    return fail(env, true, std::string(fn) + ": no spherical Zn codec for dim " +
+                               std::to_string(static_cast<int>(dim)) + ", r2 " +
+                               std::to_string(static_cast<int>(r2)) + ": " + e.what());
+  }
+  auto codes = info[0].As<Napi::Uint8Array>();
+  const size_t cb = job->codec->code_bytes();
+  if (codes.ByteLength() < static_cast<size_t>(n) * cb)
+    return fail(env, true, std::string(fn) + ": codes holds " + std::to_string(codes.ByteLength()) +
+                               " bytes, fewer than n × codeBytes = " +
+                               std::to_string(static_cast<size_t>(n) * cb));
+  const uint8_t* removed = nullptr;
+  if (!info[2].IsNull() && !info[2].IsUndefined()) {
+    if (!is_u8(info[2])) return fail(env, false, std::string(fn) + ": removed must be a Uint8Array or null");
+    auto r = info[2].As<Napi::Uint8Array>();
+    if (r.ByteLength() < (static_cast<size_t>(n) + 7) / 8)
+      return fail(env, true, std::string(fn) + ": removed holds " + std::to_string(r.ByteLength()) +
+                                 " bytes, fewer than ceil(n / 8)");
+    removed = r.Data();
+  }
+  if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    return fail(env, false, std::string(fn) + ": queries must be a Float32Array");
+  auto q = info[5].As<Napi::Float32Array>();
+  if (q.ElementLength() % static_cast<size_t>(dim) != 0)
+    return fail(env, true, std::string(fn) + ": queries has " + std::to_string(q.ElementLength()) +
+                               " values, not a multiple of dim " + std::to_string(static_cast<int>(dim)));
+  for (size_t i = 0; i < q.ElementLength(); i++)
+    if (!std::isfinite(q[i]))
+      return fail(env, true, std::string(fn) + ": queries holds a non-finite value at index " + std::to_string(i));
+  job->codes = codes.Data();
+  job->n = static_cast<size_t>(n);
+  job->removed = removed;
+  job->queries = q.Data();
+  job->nq = q.ElementLength() / static_cast<size_t>(dim);
+  job->k = static_cast<int>(k);
+  job->threads = static_cast<int>(threads);
+  if (job->nq * static_cast<double>(job->k) > 1e9)
+    return fail(env, true, std::string(fn) + ": nq × k is too large (" + std::to_string(job->nq) + " × " +
+                               std::to_string(job->k) + ")");
+  return true;
+}
+
+class ScanWorker : public Napi::AsyncWorker {
+ public:
+  ScanWorker(Napi::Env env, const Napi::CallbackInfo& info, ScanJob job)
+      : Napi::AsyncWorker(env, "spreadvec.decodeScan"), job_(std::move(job)),
+        deferred_(Napi::Promise::Deferred::New(env)) {
+    // Keep the inputs alive while the worker reads them.
+    for (size_t i : {0, 2, 5})
+      if (info[i].IsObject()) refs_.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      job_.run();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(job_.result(Env())); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  ScanJob job_;
+  Napi::Promise::Deferred deferred_;
+  std::vector<Napi::ObjectReference> refs_;
+};
+
+Napi::Value DecodeScan(const Napi::CallbackInfo& info) {
+  ScanJob job;
+  if (!parse(info, "decodeScan", &job)) return info.Env().Undefined();
+  auto* worker = new ScanWorker(info.Env(), info, std::move(job));
+  Napi::Promise p = worker->promise();
+  worker->Queue();
+  return p;
+}
+
+Napi::Value DecodeScanSync(const Napi::CallbackInfo& info) {
+  ScanJob job;
+  if (!parse(info, "decodeScanSync", &job)) return info.Env().Undefined();
+  try {
+    job.run();
+  } catch (const std::exception& e) {
+    Napi::Error::New(info.Env(), std::string("decodeScanSync: ") + e.what()).ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  return job.result(info.Env());
+}
+
+}  // namespace
+
+void InitScanBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("decodeScan", Napi::Function::New(env, DecodeScan));
+  exports.Set("decodeScanSync", Napi::Function::New(env, DecodeScanSync));
+}
 
 }  // namespace spreadvec

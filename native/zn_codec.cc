@@ -13,13 +13,41 @@
 #include <vector>
 
 #include "cpu_features.h"
+#include "zn_codec_impl.h"
 #include "zn_codec_kernels.h"
 
 namespace spreadvec {
 
-using u128 = unsigned __int128;
+using zn_detail::load_rank;
+using zn_detail::RankTables;
+using zn_detail::store_rank;
+
+namespace zn_portable {
+#include "zn_codec_decode.inc"
+}  // namespace zn_portable
 
 namespace {
+
+// The AVX-512 decoder also needs BMI2 (pdep) and popcnt: every AVX-512 CPU has them.
+bool avx512_decode() {
+#if defined(__x86_64__) || defined(_M_X64)
+  static const bool bits = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+  return bits && active_isa() == Isa::Avx512;
+#else
+  return false;
+#endif
+}
+
+template <class Out>
+void decode_dispatch(const ZnSphereCodec::Impl& m, const uint8_t* code, const Out* values, Out* out) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (avx512_decode()) {
+    zn_detail::decode_avx512(m, code, values, out);
+    return;
+  }
+#endif
+  zn_portable::decode_code(m, code, values, out);
+}
 
 constexpr int kMaxR2 = 1 << 20;       // keeps atom values ≤ 1024 (exact scores)
 constexpr size_t kMaxAtoms = 1 << 20;  // enumeration guard
@@ -53,73 +81,7 @@ int isqrt(int n) {
   return s;
 }
 
-// Rank arithmetic of one width (uint64 fast path or u128).
-template <class R>
-struct RankTables {
-  int stride = 0;          // kmax + 1
-  std::vector<R> binom;    // binom[n * stride + k] = C(n, k), saturating, n <= dim
-  std::vector<R> offsets;  // natom + 1 cumulative atom sizes (offsets[natom] = nv)
-  std::vector<R> cdn;      // per atom C(dim, nnz)
-  std::vector<R> radix;    // per level C(n_level, count_level)
-  R nv = 0;
-
-  R C(int n, int k) const { return binom[static_cast<size_t>(n) * stride + k]; }
-};
-
-template <class R>
-R load_rank(const uint8_t* code, int bytes) {
-  R r = 0;
-  for (int b = bytes - 1; b >= 0; b--) r = (r << 8) | code[b];
-  return r;
-}
-
-template <>
-uint64_t load_rank<uint64_t>(const uint8_t* code, int bytes) {
-  uint64_t r = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  std::memcpy(&r, code, bytes);
-#else
-  for (int b = bytes - 1; b >= 0; b--) r = (r << 8) | code[b];
-#endif
-  return r;
-}
-
-template <class R>
-void store_rank(R r, uint8_t* code, int bytes) {
-  for (int b = 0; b < bytes; b++) {
-    code[b] = static_cast<uint8_t>(r & 0xff);
-    r >>= 8;
-  }
-}
-
 }  // namespace
-
-struct ZnSphereCodec::Impl {
-  int dim = 0, r2 = 0, nbit = 0, code_bytes = 0, natom = 0;
-  int kmax = 0;     // largest nnz of an atom
-  bool wide = false;  // ranks need the u128 path
-  u128 nv = 0;
-  std::vector<int32_t> patterns;  // natom x dim
-  std::vector<int> nnz, lev_begin, lev_end, last_value;  // per atom
-  std::vector<int> lev_value, lev_count;                 // per explicit level
-  RankTables<uint64_t> t64;
-  RankTables<u128> t128;
-  int npad = 0;                  // natom rounded up to 64
-  std::vector<double> atom_t;    // kmax x npad transposed atoms (quantize scores)
-  std::vector<int32_t> int_value;  // value v -> v (decode to integers)
-  std::vector<float> unit_value;   // value v -> float(v / sqrt(r2))
-
-  void build(int d, int r);
-  template <class R>
-  void fill_tables(RankTables<R>* t) const;
-  int find_pattern(const int32_t* sorted_abs) const;
-
-  template <class R, class Out>
-  void decode_rank(const RankTables<R>& t, R rank, const Out* values, Out* out) const;
-  template <class R>
-  R encode_atom(const RankTables<R>& t, const int32_t* z, int a) const;
-  int quantize_to(const float* x, int32_t* z) const;  // returns the atom
-};
 
 void ZnSphereCodec::Impl::build(int d, int r) {
   if (d < 1) throw std::invalid_argument("dim must be >= 1, got " + std::to_string(d));
@@ -157,39 +119,49 @@ void ZnSphereCodec::Impl::build(int d, int r) {
     throw std::invalid_argument("r2=" + std::to_string(r) + " gives an empty sphere at dim=" + std::to_string(d) +
                                 ": no integer vector has squared norm " + std::to_string(r));
   }
-  // Per-atom structure: nonzeros and levels (distinct values, decreasing).
+  // Per-atom structure: symbols (distinct values, 0 included) in decreasing order;
+  // the most frequent one (ties to the smaller value) is implicit, the others are
+  // explicit levels placed in that order.
   nnz.resize(natom);
   lev_begin.resize(natom);
   lev_end.resize(natom);
-  last_value.resize(natom);
+  implicit_value.resize(natom);
   for (int a = 0; a < natom; a++) {
     const int32_t* p = &patterns[static_cast<size_t>(a) * d];
+    std::vector<std::pair<int, int>> symbols;  // (value, count)
     int k = 0;
-    while (k < d && p[k] != 0) k++;
+    for (int i = 0; i < d; i++) {
+      k += p[i] != 0;
+      if (!symbols.empty() && symbols.back().first == p[i]) symbols.back().second++;
+      else symbols.emplace_back(p[i], 1);
+    }
     nnz[a] = k;
-    kmax = std::max(kmax, k);
+    max_nnz = std::max(max_nnz, k);
+    size_t implicit = 0;
+    for (size_t i = 1; i < symbols.size(); i++)
+      if (symbols[i].second >= symbols[implicit].second) implicit = i;
+    implicit_value[a] = symbols[implicit].first;
     lev_begin[a] = static_cast<int>(lev_value.size());
-    int i = 0;
-    while (i < k) {
-      int j = i;
-      while (j < k && p[j] == p[i]) j++;
-      if (j < k) {  // not the last value: an explicit level
-        lev_value.push_back(p[i]);
-        lev_count.push_back(j - i);
-      } else {
-        last_value[a] = p[i];
-      }
-      i = j;
+    int free = d;
+    for (size_t i = 0; i < symbols.size(); i++) {
+      if (i == implicit) continue;
+      lev_value.push_back(symbols[i].first);
+      lev_count.push_back(symbols[i].second);
+      lev_n.push_back(free);
+      kmax = std::max(kmax, symbols[i].second);
+      free -= symbols[i].second;
     }
     lev_end[a] = static_cast<int>(lev_value.size());
   }
+  identity.resize(d);
+  for (int i = 0; i < d; i++) identity[i] = static_cast<uint16_t>(i);
   // Exact sizes in u128 (saturating binomials; overflow of nv means > 128 bits).
   fill_tables(&t128);
   bool overflow = false;
   u128 total = 0;
   t128.offsets.assign(1, 0);
   for (int a = 0; a < natom; a++) {
-    u128 size = t128.cdn[a];
+    u128 size = 1;
     for (int l = lev_begin[a]; l < lev_end[a]; l++) overflow |= __builtin_mul_overflow(size, t128.radix[l], &size);
     if (nnz[a] >= 128) overflow = true;
     else overflow |= __builtin_mul_overflow(size, u128(1) << nnz[a], &size);
@@ -206,7 +178,7 @@ void ZnSphereCodec::Impl::build(int d, int r) {
   t128.nv = total;
   nbit = bits_for(nv);
   code_bytes = (nbit + 7) / 8;
-  wide = nv >= (u128(1) << 64) || kmax >= 64;  // fast path: every rank and binomial < 2^64 - 1
+  wide = nv >= (u128(1) << 64);  // fast path: every rank and binomial < 2^64 - 1
   if (!wide) {
     fill_tables(&t64);
     t64.offsets.resize(t128.offsets.size());
@@ -215,7 +187,7 @@ void ZnSphereCodec::Impl::build(int d, int r) {
   }
   // Quantize: transposed atoms as doubles, zero-padded.
   npad = (natom + 63) / 64 * 64;
-  atom_t.assign(static_cast<size_t>(std::max(kmax, 1)) * npad, 0.0);
+  atom_t.assign(static_cast<size_t>(max_nnz) * npad, 0.0);
   for (int a = 0; a < natom; a++)
     for (int i = 0; i < nnz[a]; i++) atom_t[static_cast<size_t>(i) * npad + a] = patterns[static_cast<size_t>(a) * d + i];
   const int vmax = isqrt(r);
@@ -223,31 +195,32 @@ void ZnSphereCodec::Impl::build(int d, int r) {
   for (int v = 0; v <= vmax; v++) {
     int_value.push_back(v);
     unit_value.push_back(static_cast<float>(v / root));
+    int8_value.push_back(static_cast<int8_t>(v <= 127 ? v : 0));
   }
 }
 
 template <class R>
 void ZnSphereCodec::Impl::fill_tables(RankTables<R>* t) const {
   const R sat = ~R(0);
-  t->stride = kmax + 1;
-  t->binom.assign(static_cast<size_t>(dim + 1) * t->stride, 0);
-  for (int n = 0; n <= dim; n++) {
-    t->binom[static_cast<size_t>(n) * t->stride] = 1;
-    for (int k = 1; k <= std::min(n, kmax); k++) {
-      R a = t->C(n - 1, k - 1), b = k <= n - 1 ? t->C(n - 1, k) : 0, s;
-      if (__builtin_add_overflow(a, b, &s)) s = sat;
-      t->binom[static_cast<size_t>(n) * t->stride + k] = s;
+  t->stride = dim + 1;
+  t->binom_t.assign(static_cast<size_t>(kmax + 1) * t->stride, 0);
+  R* b = t->binom_t.data();
+  for (int q = 0; q <= dim; q++) b[q] = 1;  // C(q, 0)
+  for (int k = 1; k <= kmax; k++) {
+    R* row = b + static_cast<size_t>(k) * t->stride;
+    const R* up = row - t->stride;
+    for (int q = k; q <= dim; q++) {  // C(q, k) = C(q - 1, k - 1) + C(q - 1, k)
+      R s;
+      if (__builtin_add_overflow(up[q - 1], row[q - 1], &s)) s = sat;
+      row[q] = s;
     }
   }
-  t->cdn.resize(natom);
   t->radix.resize(lev_value.size());
-  for (int a = 0; a < natom; a++) {
-    t->cdn[a] = t->C(dim, nnz[a]);
-    int n = nnz[a];
-    for (int l = lev_begin[a]; l < lev_end[a]; l++) {
-      t->radix[l] = t->C(n, lev_count[l]);
-      n -= lev_count[l];
-    }
+  t->magic.resize(lev_value.size());
+  for (size_t l = 0; l < lev_value.size(); l++) {
+    t->radix[l] = t->row(lev_count[l])[lev_n[l]];
+    const R rd = t->radix[l];
+    t->magic[l] = (rd == 0 || rd > R(~uint64_t(0))) ? 0 : ~uint64_t(0) / static_cast<uint64_t>(rd);
   }
 }
 
@@ -266,109 +239,44 @@ int ZnSphereCodec::Impl::find_pattern(const int32_t* sorted_abs) const {
   return -1;
 }
 
-// Decodes `rank` into out[0..dim) with values[v] the output of value v (negated for
-// negative coordinates). Branch-light: the subset walks select with comparisons.
-template <class R, class Out>
-void ZnSphereCodec::Impl::decode_rank(const RankTables<R>& t, R rank, const Out* values, Out* out) const {
-  // Last atom whose offset is <= rank (branchless binary search).
-  const R* off = t.offsets.data();
-  int a = 0;
-  for (int len = natom; len > 1;) {
-    int half = len / 2;
-    a = off[a + half] <= rank ? a + half : a;
-    len -= half;
-  }
-  R w = rank - off[a];
-  const int k_nz = nnz[a];
-  const R signs = w & ((R(1) << k_nz) - 1);
-  w >>= k_nz;
-  const R cdn = t.cdn[a];
-  R perm = w / cdn;
-  R sub = w - perm * cdn;
-
-  // Values of the support slots, level by level over the free slots.
-  int slot_value[kMaxDim > 256 ? 256 : kMaxDim];
-  // Two free-slot lists; index -1 of each is a scratch cell for the branchless
-  // writes of selected slots.
-  int free_a[257], free_b[257];
-  int* freel = free_a + 1;
-  int* next = free_b + 1;
-  int nfree = k_nz;
-  for (int q = 0; q < k_nz; q++) {
-    freel[q] = q;
-    slot_value[q] = last_value[a];
-  }
-  for (int l = lev_begin[a]; l < lev_end[a]; l++) {
-    R tl;
-    if (l + 1 < lev_end[a]) {
-      R quo = perm / t.radix[l];
-      tl = perm - quo * t.radix[l];
-      perm = quo;
-    } else {
-      tl = perm;
-    }
-    const int value = lev_value[l];
-    int kk = lev_count[l];
-    int wpos = nfree - kk - 1;
-    int q = nfree - 1;
-    for (; kk > 0; q--) {
-      const R c = t.C(q, kk);
-      const bool sel = tl >= c;
-      const int f = freel[q];
-      tl -= sel ? c : R(0);
-      slot_value[f] = sel ? value : slot_value[f];
-      next[wpos] = f;  // overwritten later when f was selected
-      wpos -= !sel;
-      kk -= sel;
-    }
-    for (; q >= 0; q--) next[q] = freel[q];  // the rest keep their order
-    nfree -= lev_count[l];
-    std::swap(freel, next);
-  }
-  // Support positions: walk p downward, slot k-1 sits at the k-th selected position.
-  int k = k_nz;
-  int p = dim - 1;
-  for (; k > 0; p--) {
-    const R c = t.C(p, k);
-    const bool sel = sub >= c;
-    sub -= sel ? c : R(0);
-    const int slot = k - 1;
-    const Out v = values[slot_value[slot]];
-    const Out sv = ((signs >> slot) & 1) ? static_cast<Out>(-v) : v;
-    out[p] = sel ? sv : Out(0);
-    k -= sel;
-  }
-  for (; p >= 0; p--) out[p] = Out(0);
-}
-
 template <class R>
 R ZnSphereCodec::Impl::encode_atom(const RankTables<R>& t, const int32_t* z, int a) const {
-  int slots[256];
-  R sub = 0, signs = 0;
-  int k = 0;
-  for (int p = 0; p < dim; p++) {
-    const int32_t v = z[p];
-    if (v == 0) continue;
-    sub += t.C(p, k + 1);
-    if (v < 0) signs |= R(1) << k;
-    slots[k++] = v < 0 ? -v : v;
-  }
-  R perm = 0, mult = 1;
-  int nfree = k;
-  for (int l = lev_begin[a]; l < lev_end[a]; l++) {
+  uint16_t buf[2][kMaxDim];
+  uint16_t chosen[kMaxDim];
+  const uint16_t* list = identity.data();
+  int n = dim;
+  R perm = 0, mult = 1, signs = 0;
+  int k = 0;  // next sign bit
+  const int lb = lev_begin[a], le = lev_end[a];
+  for (int l = lb; l < le; l++) {
     const int value = lev_value[l];
+    uint16_t* next = buf[(l - lb) & 1];
     R tl = 0;
-    int cnt = 0, kept = 0;
-    for (int q = 0; q < nfree; q++) {
-      if (slots[q] == value) tl += t.C(q, ++cnt);
-      else slots[kept++] = slots[q];
+    int cnt = 0, j = 0;
+    for (int q = 0; q < n; q++) {
+      const int p = list[q];
+      const int v = z[p] < 0 ? -z[p] : z[p];
+      if (v == value) {
+        tl += t.row(cnt + 1)[q];
+        chosen[cnt++] = static_cast<uint16_t>(p);
+      } else {
+        next[j++] = static_cast<uint16_t>(p);
+      }
+    }
+    if (value != 0) {  // signs in placement order: decreasing position
+      for (int i = cnt - 1; i >= 0; i--, k++)
+        if (z[chosen[i]] < 0) signs |= R(1) << k;
     }
     perm += tl * mult;
-    if (l + 1 < lev_end[a]) mult *= t.radix[l];
-    nfree = kept;
+    if (l + 1 < le) mult *= t.radix[l];
+    list = next;
+    n = j;
   }
-  const R within = ((perm * t.cdn[a] + sub) << k) | signs;
-  return t.offsets[a] + within;
+  if (implicit_value[a] != 0) {
+    for (int i = n - 1; i >= 0; i--, k++)
+      if (z[list[i]] < 0) signs |= R(1) << k;
+  }
+  return t.offsets[a] + ((perm << nnz[a]) | signs);
 }
 
 int ZnSphereCodec::Impl::quantize_to(const float* x, int32_t* z) const {
@@ -384,7 +292,7 @@ int ZnSphereCodec::Impl::quantize_to(const float* x, int32_t* z) const {
   }
   std::sort(keys, keys + dim, [](uint64_t u, uint64_t v) { return u > v; });
   double xs[kMaxDim];
-  const int nrow = std::max(kmax, 1);
+  const int nrow = max_nnz;
   for (int i = 0; i < nrow; i++) {
     uint32_t bits = static_cast<uint32_t>(keys[i] >> 32);
     float f;
@@ -466,27 +374,28 @@ bool ZnSphereCodec::encode(const int32_t* z, uint8_t* code) const {
 }
 
 void ZnSphereCodec::decode(const uint8_t* code, int32_t* z) const {
-  const Impl& m = *impl_;
-  if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.int_value.data(), z);
-  else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.int_value.data(), z);
+  decode_dispatch(*impl_, code, impl_->int_value.data(), z);
+}
+
+void ZnSphereCodec::decode_int8(const uint8_t* code, int8_t* z) const {
+  if (impl_->r2 > 127 * 127) throw std::invalid_argument("decode_int8 needs r2 <= 16129");
+  decode_dispatch(*impl_, code, impl_->int8_value.data(), z);
 }
 
 void ZnSphereCodec::decode_unit(const uint8_t* code, float* out) const {
-  const Impl& m = *impl_;
-  if (m.wide) m.decode_rank(m.t128, load_rank<u128>(code, m.code_bytes), m.unit_value.data(), out);
-  else m.decode_rank(m.t64, load_rank<uint64_t>(code, m.code_bytes), m.unit_value.data(), out);
+  decode_dispatch(*impl_, code, impl_->unit_value.data(), out);
 }
 
 void ZnSphereCodec::decode_unit_batch(const uint8_t* codes, size_t n, float* out) const {
   const Impl& m = *impl_;
   const size_t cb = m.code_bytes, d = m.dim;
-  if (m.wide) {
-    for (size_t i = 0; i < n; i++)
-      m.decode_rank(m.t128, load_rank<u128>(codes + i * cb, m.code_bytes), m.unit_value.data(), out + i * d);
-  } else {
-    for (size_t i = 0; i < n; i++)
-      m.decode_rank(m.t64, load_rank<uint64_t>(codes + i * cb, m.code_bytes), m.unit_value.data(), out + i * d);
+#if defined(__x86_64__) || defined(_M_X64)
+  if (avx512_decode()) {
+    zn_detail::decode_batch_avx512(m, codes, n, m.unit_value.data(), out);
+    return;
   }
+#endif
+  for (size_t i = 0; i < n; i++) zn_portable::decode_code(m, codes + i * cb, m.unit_value.data(), out + i * d);
 }
 
 bool ZnSphereCodec::code_in_range(const uint8_t* code) const {

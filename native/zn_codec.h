@@ -3,14 +3,15 @@
 // glue (zn_codec_binding.cc) and the decode-and-scan kernels both call it.
 //
 // Rank layout (docs/lattice.md has the long form):
-//   rank   = offset[atom] + within
-//   within = ((perm * C(d, nnz) + support) << nnz) | signs
+//   rank   = offset[atom] + within,   within = (perm << nnz) | signs
 // where `atom` is the sorted non-negative pattern of |z| (atoms in lexicographically
-// decreasing order), `support` the colex rank of the nonzero positions, `signs` one
-// bit per nonzero coordinate (bit k set = k-th nonzero is negative), and `perm` the
-// mixed-radix rank of how the atom's distinct nonzero values fill the support.
-// Codes are stored little-endian in code_bytes() = ceil(nbit / 8) bytes. Ranks up to
-// 64 bits take a uint64 fast path; wider ones (up to 128 bits) are exact too.
+// decreasing order), `perm` the mixed-radix rank of where the atom's values go
+// (every distinct value but the most frequent one, largest first, picks its
+// positions among those still free: colex rank; the most frequent value fills the
+// rest), and `signs` one bit per nonzero coordinate (set = negative) in that
+// placement order, each value's positions by decreasing position. Codes are stored little-endian in code_bytes() = ceil(nbit / 8)
+// bytes. Ranks below 2^64 take a uint64 fast path; wider ones (up to 128 bits) are
+// exact too.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -49,6 +50,8 @@ class ZnSphereCodec {
   // output: check code_in_range() first where codes are untrusted.
   void decode(const uint8_t* code, int32_t* z) const;
   void decode_unit(const uint8_t* code, float* out) const;  // z / sqrt(r2)
+  // z as int8 (throws std::invalid_argument unless r2 <= 127^2).
+  void decode_int8(const uint8_t* code, int8_t* z) const;
   // n codes (n * code_bytes() bytes) to n * dim() floats z / sqrt(r2).
   void decode_unit_batch(const uint8_t* codes, size_t n, float* out) const;
   bool code_in_range(const uint8_t* code) const;  // rank < nv

@@ -136,11 +136,7 @@ std::string DecodeKernel(const ZnSphereCodec& codec, const uint8_t* codes, size_
   } else {
     int8_t* o = static_cast<int8_t*>(out);
     parallel_for(n, kGrain, threads, [&](size_t b, size_t e, int) {
-      std::vector<int32_t> z(d);
-      for (size_t i = b; i < e; i++) {
-        codec.decode(codes + i * cb, z.data());
-        for (size_t j = 0; j < d; j++) o[i * d + j] = static_cast<int8_t>(z[j]);
-      }
+      for (size_t i = b; i < e; i++) codec.decode_int8(codes + i * cb, o + i * d);
     });
   }
   return "";
@@ -281,6 +277,7 @@ Napi::Value Encode(const Napi::CallbackInfo& info) {
 
 struct DecodeArgs {
   const ZnSphereCodec* codec = nullptr;
+  Napi::Value out;  // optional caller-supplied output array (undefined: allocate)
   Napi::Uint8Array codes;
   size_t n = 0;
   bool as_float = true;
@@ -307,10 +304,28 @@ bool ParseDecode(const Napi::CallbackInfo& info, const char* fn, DecodeArgs* a) 
   }
   bool ok;
   a->threads = ThreadsArg(info, 4, fn, &ok);
-  return ok;
+  if (!ok) return false;
+  a->out = info.Length() > 5 ? info[5] : env.Undefined();
+  if (!a->out.IsUndefined()) {
+    const napi_typedarray_type want = a->as_float ? napi_float32_array : napi_int8_array;
+    const size_t len = a->n * a->codec->dim();
+    if (!a->out.IsTypedArray() || a->out.As<Napi::TypedArray>().TypedArrayType() != want ||
+        a->out.As<Napi::TypedArray>().ElementLength() != len) {
+      Napi::TypeError::New(env, std::string(fn) + ": out must be a" + (a->as_float ? " Float32Array" : "n Int8Array") +
+                                    " of " + std::to_string(len) + " elements")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+  }
+  return true;
 }
 
 Napi::Value NewDecodeOutput(Napi::Env env, const DecodeArgs& a, void** data) {
+  if (!a.out.IsUndefined()) {
+    *data = a.as_float ? static_cast<void*>(a.out.As<Napi::Float32Array>().Data())
+                       : static_cast<void*>(a.out.As<Napi::Int8Array>().Data());
+    return a.out;
+  }
   size_t len = a.n * a.codec->dim();
   if (a.as_float) {
     Napi::Float32Array f = Napi::Float32Array::New(env, len);

@@ -1,7 +1,10 @@
 // Internal to the Zn codec: the atom-scoring kernel of quantize, one variant per
 // instruction set (zn_codec.cc scalar, zn_codec_avx2.cc, zn_codec_avx512.cc).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+
+#include "zn_codec.h"
 
 namespace spreadvec {
 namespace zn_detail {
@@ -13,6 +16,13 @@ namespace zn_detail {
 int best_atom_scalar(const double* atom_t, int npad, int natom, int nrow, const double* xs);
 int best_atom_avx2(const double* atom_t, int npad, int natom, int nrow, const double* xs);
 int best_atom_avx512(const double* atom_t, int npad, int natom, int nrow, const double* xs);
+
+// Decoders compiled for AVX-512 + BMI2 (zn_codec_avx512.cc): one code, or n codes.
+void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const float* values, float* out);
+void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const int32_t* values, int32_t* out);
+void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const int8_t* values, int8_t* out);
+void decode_batch_avx512(const ZnSphereCodec::Impl& m, const uint8_t* codes, size_t n, const float* values,
+                         float* out);
 
 }  // namespace zn_detail
 }  // namespace spreadvec

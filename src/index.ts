@@ -22,6 +22,19 @@ export type { Pca } from './eval/pca';
 export { ZnCodec } from './lattice/zn-codec';
 export type { DecodedType } from './lattice/zn-codec';
 export { countPoints, radiusForBits } from './lattice/sphere-count';
+export { Index } from './vector-index';
+export type {
+  IndexEncoder,
+  EncoderLoader,
+  IndexCreateOptions,
+  IndexOpenOptions,
+  VectorsInput,
+  IdsInput,
+  SearchResult,
+} from './vector-index';
+export { IndexFormatError } from '../storage/index-store';
+export { decodeScan, decodeScanSync } from './kernels/scan-native';
+export type { ScanInput, ScanResult } from './kernels/scan-native';
 export { Catalyzer } from './catalyzer/catalyzer';
 export type { CatalyzerOptions } from './catalyzer/catalyzer';
 export { readCheckpoint, writeCheckpoint, CheckpointError } from './catalyzer/checkpoint';
@@ -31,6 +44,12 @@ export { getBackend } from './catalyzer/backend';
 export type { BackendName } from './catalyzer/backend';
 export { readNpy, writeNpy, parseNpy, serializeNpy, NpyError } from './data/npy';
 export type { NpyArray, NpyDtype } from './data/npy';
+export { kmeans } from './eval/kmeans';
+export type { KmeansOptions, KmeansResult, KmeansInit, KmeansStart } from './eval/kmeans';
+export { ProductQuantizer, PqIndex, pqQuantizerFactory } from './eval/pq';
+export type { PqTrainOptions } from './eval/pq';
+export { OptimizedProductQuantizer, OpqIndex, opqQuantizerFactory } from './eval/opq';
+export type { OpqTrainOptions } from './eval/opq';
 export { sgemm, sgemmReference, NativeMlpTrainer, knnL2, tripletKoleoLossNative } from './kernels/mlp-native';
 export type { StepStats, BatchRunStats } from './kernels/mlp-native';
 export { trainOnSplit, validateTrainer, lrPerEpoch, resolveOptions, epochLine, TRAIN_DEFAULTS, ZN_RADII } from './train/trainer';

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { loadRegistry, openDataset, resolveDataset } from '../src/data/datasets';
 import { loadSplit } from '../src/data/splits';
 import { writeBvecs, writeFvecs, writeIvecs } from '../src/data/vecs';
+import { writeNpy } from '../src/data/npy';
 import { knnReference } from '../src/eval/knn-reference';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-ds-'));
@@ -90,4 +91,27 @@ test('train split: base = learn[0:size], queries = learn[size:size+q], train = t
   const few = await loadSplit('small', { registry, split: 'train', sizeBase: 150, numQueries: 30, numLearn: 5 });
   assert.equal(few.nt, 5);
   await assert.rejects(loadSplit('small', { registry, split: 'train', sizeBase: 300, numQueries: 100 }), /needs sizeBase \(300\) \+ numQueries \(100\) < 400/);
+});
+
+test('npy layout: float64/float32/uint8 vectors, int64 ground truth, optional gt, clear errors', async () => {
+  const dir = path.join(tmp, 'npy');
+  fs.mkdirSync(dir);
+  writeNpy(path.join(dir, 'learn.npy'), { shape: [nl, dim], data: Float64Array.from(learn) });
+  writeNpy(path.join(dir, 'base.npy'), { shape: [nb, dim], data: Float32Array.from(base) });
+  writeNpy(path.join(dir, 'query.npy'), { shape: [nq, dim], data: query });
+  const reg = path.join(dir, 'datasets.json');
+  fs.writeFileSync(reg, JSON.stringify({ mine: { folder: '.', layout: 'npy' } }));
+  // No gt.npy: computed exactly over the whole base.
+  const computed = await loadSplit('mine', { registry: reg, gtK: 100 });
+  assert.deepEqual(computed.gt, fullGt);
+  assert.deepEqual(computed.train, Float32Array.from(learn));
+  // gt.npy as int64, a different order than the exact one, to see that the file is used.
+  const reversed = BigInt64Array.from(Array.from(fullGt).reverse(), (v) => BigInt(v));
+  writeNpy(path.join(dir, 'gt.npy'), { shape: [nq, 100], data: reversed });
+  const fromFile = await loadSplit('mine', { registry: reg });
+  assert.deepEqual(fromFile.gt, Int32Array.from(reversed, Number));
+  const sub = await loadSplit('mine', { registry: reg, split: 'train', sizeBase: 100, numQueries: 10, gtK: 5 });
+  assert.deepEqual(sub.queries, Float32Array.from(learn.subarray(100 * dim, 110 * dim)));
+  writeNpy(path.join(dir, 'query.npy'), { shape: [nq * dim], data: query });
+  await assert.rejects(loadSplit('mine', { registry: reg }), /query\.npy: expected a 2-d array, got shape \(160\)/);
 });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeQuantizer, registerQuantizer, signCodes, type QuantizerIndex } from '../src/eval/quantizer';
+import { knnReference } from '../src/eval/knn-reference';
+import { ZnCodec } from '../src/lattice/zn-codec';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -42,4 +44,40 @@ test('unknown specs are refused with the list of known ones; registration extend
   registerQuantizer(/^fake_\d+$/, async () => fake);
   assert.equal(await makeQuantizer('fake_3', 4, new Float32Array(8)), fake);
   await assert.rejects(makeQuantizer('none', 3, new Float32Array(8)), /train has 8 values, not a multiple/);
+});
+
+test('zn_<r2>: nbit from the codec; the base is searched as its decoded lattice points, queries exact', async () => {
+  const dim = 6, r2 = 5, n = 400, rnd = lcg(9);
+  const base = Float32Array.from({ length: n * dim }, rnd);
+  const queries = Float32Array.from({ length: 30 * dim }, rnd);
+  const codec = new ZnCodec(dim, r2);
+  const q = await makeQuantizer(`zn_${r2}`, dim, base);
+  assert.equal(q.bitsPerVector, codec.nbit);
+  await q.add(base);
+  const got = await q.search(queries, 10);
+  // Independent path: the TS reference codec's nearest lattice points, scaled to unit length.
+  const recon = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const z = codec.quantize(base.subarray(i * dim, (i + 1) * dim));
+    z.forEach((v, j) => (recon[i * dim + j] = v / Math.sqrt(r2)));
+  }
+  const want = knnReference(queries, recon, dim, 10);
+  // Many base vectors share a lattice point: compare the distances row by row, and
+  // the ids where the distance is unique.
+  const dist = (qi: number, b: number) => {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += (queries[qi * dim + j] - recon[b * dim + j]) ** 2;
+    return s;
+  };
+  for (let qi = 0; qi < 30; qi++) {
+    for (let r = 0; r < 10; r++) {
+      assert.ok(Math.abs(dist(qi, got[qi * 10 + r]) - want.distances[qi * 10 + r]) < 1e-5, `query ${qi} rank ${r}`);
+    }
+  }
+  await assert.rejects(makeQuantizer('zn_2', 1, new Float32Array(0)), /r2|empty|sphere/i);
+});
+
+test('zn_79 at d=24 codes in 64 bits', async () => {
+  const q = await makeQuantizer('zn_79', 24, new Float32Array(0));
+  assert.equal(q.bitsPerVector, 64);
 });

@@ -55,19 +55,25 @@ test('native k-NN equals the reference (indices and distances), every ISA, L2 an
   }
 });
 
-test('blocked paths: several query blocks, base slices merged across threads, k > nb padding', async () => {
+test('blocked paths: query groups, base slices merged across threads, k > nb padding, every ISA', async () => {
   const dim = 12;
   for (const [nq, nb, k, threads] of [
-    [300, 2600, 7, 2], // 2 query blocks × 1 slice each
+    [300, 2600, 7, 2], // 2 query blocks, too few for 2 threads: base cut in 2 slices, merged
+    [1200, 1500, 5, 2], // 2 query groups of 600 (3 tiles each) sharing transposed base blocks
+    [600, 1100, 3, 1], // one thread: one group of 3 tiles
     [40, 3100, 10, 3], // 1 query block, base cut in 3 slices then merged
     [5, 4, 9, 2], // k > nb: rows padded with -1
   ]) {
     for (const metric of ['l2', 'ip'] as KnnMetric[]) {
       const q = intVectors(nq, dim, nq + nb, 3), b = intVectors(nb, dim, nb * 7, 3);
       const want = knnReference(q, b, dim, k, metric);
-      const got = await knnNative(q, b, dim, k, { metric, threads });
-      assert.deepEqual(got.indices, want.indices, `${metric} nq=${nq} nb=${nb}`);
-      assert.deepEqual(got.distances, want.distances);
+      const best = detectedIsa();
+      for (const isa of isas) {
+        setIsa(isa);
+        const got = await knnNative(q, b, dim, k, { metric, threads }).finally(() => setIsa(best));
+        assert.deepEqual(got.indices, want.indices, `${metric} nq=${nq} nb=${nb} ${isa}`);
+        assert.deepEqual(got.distances, want.distances);
+      }
     }
   }
   const pad = knnNativeSync(intVectors(1, 3, 1), intVectors(2, 3, 2), 3, 4);

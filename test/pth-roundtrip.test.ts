@@ -80,8 +80,9 @@ test('args are written as an argparse.Namespace, state_dict as an OrderedDict (a
   assert.ok(text.includes('torch._utils\n_rebuild_tensor_v2\n'));
 });
 
-const torchCheck = spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
-const hasTorch = torchCheck.status === 0;
+// Debian's python3-torch installs for /usr/bin/python3, which may not be the python3 on PATH.
+const PYTHON = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+const hasTorch = PYTHON !== undefined;
 
 test('PyTorch loads a checkpoint we wrote', { skip: hasTorch ? false : 'python3 with torch is not installed here: PyTorch cross-check skipped' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'spreadvec-pth-'));
@@ -98,6 +99,7 @@ test('PyTorch loads a checkpoint we wrote', { skip: hasTorch ? false : 'python3 
     );
     const script = `
 import torch, sys
+w = c = None
 try:
     c = torch.load(sys.argv[1], weights_only=False)
 except TypeError:
@@ -105,11 +107,37 @@ except TypeError:
 w = c['state_dict']['0.weight']
 print(c['epoch'], c['args'].dint, c['args'].lambda_uniform, c['logs'][0]['offending'], list(w.shape), round(float(w.sum()), 4), int(c['state_dict']['1.num_batches_tracked']))
 `;
-    const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }).trim();
+    const out = execFileSync(PYTHON!, ['-c', script, file], { encoding: 'utf8' }).trim();
     const w = tensorOf('float32', [3, 2], 1).data as Float32Array;
     const sum = w.reduce((a, b) => a + b, 0);
     const nbt = (tensorOf('int64', [], 2).data as BigInt64Array)[0];
     assert.equal(out, `7 256 0.02 17773 [3, 2] ${Math.round(sum * 1e4) / 1e4} ${nbt}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PyTorch runs the catalyzer we re-wrote and matches the golden outputs', { skip: hasTorch ? false : 'python3 with torch is not installed here: PyTorch cross-check skipped' }, () => {
+  const FIX = join(__dirname, '../../shared/fixtures/catalyzer');
+  const ckpt = readCheckpoint(require('node:fs').readFileSync(join(FIX, 'catalyzer_legacy.pth'))) as Record<string, unknown>;
+  const dir = mkdtempSync(join(tmpdir(), 'spreadvec-pth-'));
+  try {
+    const file = join(dir, 'rewritten.pth');
+    writeFileSync(file, writeCheckpoint(ckpt as never));
+    const script = `
+import sys, torch, numpy as np
+c = torch.load(sys.argv[1], weights_only=False)
+a = c['args']
+net = torch.nn.Sequential(torch.nn.Linear(128, a.dint), torch.nn.BatchNorm1d(a.dint), torch.nn.ReLU(),
+    torch.nn.Linear(a.dint, a.dint), torch.nn.BatchNorm1d(a.dint), torch.nn.ReLU(), torch.nn.Linear(a.dint, a.dout))
+net.load_state_dict(c['state_dict'])
+net.eval()
+x = torch.from_numpy(np.load(sys.argv[2] + '/golden_input.npy'))
+y = torch.nn.functional.normalize(net(x), dim=-1).detach().numpy()
+print(float(np.abs(y - np.load(sys.argv[2] + '/golden_output.npy')).max()) < 1e-5, c['logs'][0]['offending'], c['epoch'])
+`;
+    const out = execFileSync(PYTHON!, ['-c', script, file, FIX], { encoding: 'utf8' }).trim();
+    assert.equal(out, `True 17773 ${ckpt.epoch}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,17 +3,21 @@
  * `@tensorflow/tfjs-node-gpu` when a CUDA GPU is usable, `@tensorflow/tfjs-node`,
  * then `@tensorflow/tfjs` with the wasm backend, then its pure-JS cpu backend. The
  * first two are optional dependencies whose install fails offline: their absence is
- * normal. `SPREADVEC_BACKEND=gpu|node|wasm|cpu` forces one (an error if it cannot load).
+ * normal. `SPREADVEC_BACKEND=gpu|node|wasm|cpu|native` forces one (an error if it
+ * cannot load). `native` is opt-in and not TensorFlow.js: the folded layers run
+ * through the project's own AVX-512/AVX2 `sgemm` (src/kernels/mlp-native), several
+ * times faster than wasm on x86-64 (docs/benchmarks/encode.md).
  */
 import { existsSync } from 'node:fs';
 import type * as TF from '@tensorflow/tfjs-core';
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu' | 'native';
 export type Tf = typeof TF;
 
 export interface Backend {
   name: BackendName;
-  tf: Tf;
+  /** The TensorFlow.js namespace; absent for the `native` backend. */
+  tf?: Tf;
   /** True for CPU backends, whose large batches are worth splitting across workers. */
   cpu: boolean;
 }
@@ -26,13 +30,14 @@ const ALIASES: Record<string, BackendName> = {
   tensorflow: 'tfjs-node',
   wasm: 'wasm',
   cpu: 'cpu',
+  native: 'native',
 };
 
 /** Parses SPREADVEC_BACKEND (or another value); undefined means automatic. */
 export function parseBackendName(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === '' || value === 'auto') return undefined;
   const name = ALIASES[value.toLowerCase()];
-  if (!name) throw new RangeError(`SPREADVEC_BACKEND must be one of auto, gpu, node, wasm, cpu; got '${value}'`);
+  if (!name) throw new RangeError(`SPREADVEC_BACKEND must be one of auto, gpu, node, wasm, cpu, native; got '${value}'`);
   return name;
 }
 
@@ -66,6 +71,14 @@ async function tryLoad(name: BackendName): Promise<Backend> {
       const tf = require('@tensorflow/tfjs') as Tf;
       if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") failed');
       return { name, tf, cpu: true };
+    }
+    case 'native': {
+      // Loads the addon (throws if it is not built) and checks sgemm on a 1×1 product.
+      const { sgemm } = require('../kernels/mlp-native') as typeof import('../kernels/mlp-native');
+      const c = new Float32Array(1);
+      sgemm(false, false, 1, 1, 1, 1, new Float32Array([2]), 1, new Float32Array([3]), 1, 0, c, 1);
+      if (c[0] !== 6) throw new Error('native sgemm gave a wrong result');
+      return { name, cpu: true };
     }
   }
 }

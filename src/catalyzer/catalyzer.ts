@@ -9,7 +9,7 @@ import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
 import { getBackend, type Backend, type BackendName } from './backend';
 import { CheckpointError, readStateDictCheckpoint, writeCheckpoint } from './checkpoint';
-import { Forward } from './forward';
+import { createForward, type ForwardPass } from './forward';
 import { buildLayers, packLayers, NetworkShapeError, type DenseLayer } from './network';
 import type { TorchTensor } from './tensor';
 import type { EncodeTask } from './worker';
@@ -42,7 +42,7 @@ export class Catalyzer {
   readonly backend: BackendName;
 
   private readonly modelId = nextModelId++;
-  private readonly forward: Forward;
+  private readonly forward: ForwardPass;
   private readonly workers: number;
   private pool: Piscina | undefined;
   private sharedWeights: SharedArrayBuffer | undefined;
@@ -60,7 +60,7 @@ export class Catalyzer {
     this.dout = layers[layers.length - 1].dout;
     this.args = args;
     this.backend = backend.name;
-    this.forward = new Forward(backend.tf, layers);
+    this.forward = createForward(backend, layers);
     this.workers = backend.cpu ? workers : 1;
   }
 

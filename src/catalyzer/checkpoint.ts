@@ -89,7 +89,8 @@ class Reader {
   };
 
   private rebuild(storage: unknown, offset: unknown, size: unknown, stride: unknown): TorchTensor {
-    if (typeof storage !== 'object' || storage === null || !this.storages.has((storage as StorageRef).key)) {
+    // Only a StorageRef this reader made (a look-alike dict from the pickle is refused).
+    if (typeof storage !== 'object' || storage === null || this.storages.get((storage as StorageRef).key) !== storage) {
       throw new CheckpointError('tensor without a storage');
     }
     const ref = storage as StorageRef;

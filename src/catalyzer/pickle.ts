@@ -67,6 +67,13 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** Bytes as a latin1 string (TextDecoder's 'latin1' is really windows-1252). */
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+}
+
 function newRecord(cls: PyGlobal): Record<string, unknown> {
   const r: Record<string, unknown> = {};
   Object.defineProperty(r, '__class__', { value: cls.qualified, enumerable: false });
@@ -83,6 +90,12 @@ function toBytes(s: string): Uint8Array {
   return out;
 }
 
+/** copyreg._reconstructor(cls, base, state): how protocols 0–1 pickle class instances. */
+function reconstructor(args: unknown[]): unknown {
+  if (!(args[0] instanceof PyGlobal)) throw new CheckpointError('copyreg._reconstructor expects a class');
+  return newRecord(args[0]);
+}
+
 /** Reconstructors every pickle may use: containers only, nothing with side effects. */
 const BUILTIN_CALLABLES = new Map<string, Callable>([
   [
@@ -97,6 +110,7 @@ const BUILTIN_CALLABLES = new Map<string, Callable>([
   ['builtins.set', (args) => (Array.isArray(args[0]) ? [...args[0]] : [])],
   ['builtins.frozenset', (args) => Object.freeze(Array.isArray(args[0]) ? [...args[0]] : [])],
   ['__builtin__.set', (args) => (Array.isArray(args[0]) ? [...args[0]] : [])],
+  ['__builtin__.frozenset', (args) => Object.freeze(Array.isArray(args[0]) ? [...args[0]] : [])],
   ['builtins.bytearray', (args) => (args[0] instanceof Uint8Array ? args[0] : typeof args[0] === 'string' ? toBytes(args[0]) : new Uint8Array(0))],
   [
     '_codecs.encode',
@@ -105,13 +119,8 @@ const BUILTIN_CALLABLES = new Map<string, Callable>([
       return toBytes(args[0]);
     },
   ],
-  [
-    'copyreg._reconstructor',
-    (args) => {
-      if (!(args[0] instanceof PyGlobal)) throw new CheckpointError('copyreg._reconstructor expects a class');
-      return newRecord(args[0]);
-    },
-  ],
+  ['copyreg._reconstructor', reconstructor],
+  ['copy_reg._reconstructor', reconstructor], // the Python 2 name, used by protocols 0–2
 ]);
 
 const MAX_INT_BYTES = 1024;
@@ -333,6 +342,18 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
       case 0x58: // BINUNICODE
         stack.push(decoder.decode(take(u32())));
         break;
+      case 0x56: {
+        // UNICODE (protocol 0): raw-unicode-escape, i.e. latin1 plus \uXXXX / \UXXXXXXXX
+        const nl = bytes.indexOf(0x0a, pos);
+        if (nl < 0) fail('truncated pickle (no end of line)');
+        const raw = latin1(bytes.subarray(pos, nl));
+        pos = nl + 1;
+        stack.push(raw.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, u4: string | undefined, u8hex: string | undefined) => {
+          const cp = parseInt(u4 ?? u8hex ?? '0', 16);
+          return cp <= 0x10ffff ? String.fromCodePoint(cp) : fail('bad \\U escape');
+        }));
+        break;
+      }
       case 0x8c: // SHORT_BINUNICODE
         stack.push(decoder.decode(take(u8())));
         break;
@@ -340,13 +361,13 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
         stack.push(decoder.decode(take(u64())));
         break;
       case 0x55: // SHORT_BINSTRING (py2 str): latin1
-        stack.push(String.fromCharCode(...take(u8())));
+        stack.push(latin1(take(u8())));
         break;
       case 0x54: {
         // BINSTRING
         const len = i32();
         if (len < 0) fail('negative length');
-        stack.push(new TextDecoder('latin1').decode(take(len)));
+        stack.push(latin1(take(len)));
         break;
       }
       case 0x43: // SHORT_BINBYTES

@@ -10,7 +10,7 @@
 import { move } from 'piscina';
 import { getBackend, type BackendName } from './backend';
 import { unpackLayers } from './network';
-import { Forward } from './forward';
+import { createForward, type ForwardPass } from './forward';
 
 export interface EncodeTask {
   modelId: number;
@@ -21,12 +21,12 @@ export interface EncodeTask {
   n: number;
 }
 
-const models = new Map<number, Promise<Forward>>();
+const models = new Map<number, Promise<ForwardPass>>();
 
-async function forwardFor(task: EncodeTask): Promise<Forward> {
+async function forwardFor(task: EncodeTask): Promise<ForwardPass> {
   let f = models.get(task.modelId);
   if (!f) {
-    f = getBackend(task.backend).then((b) => new Forward(b.tf, unpackLayers(task.weights)));
+    f = getBackend(task.backend).then((b) => createForward(b, unpackLayers(task.weights)));
     models.set(task.modelId, f);
   }
   return f;

@@ -4,7 +4,9 @@ import { Command } from 'commander';
 import { registerInfo } from './commands/info';
 import { registerEval } from './commands/eval';
 import { registerTrain } from './commands/train';
+import { registerZn } from './commands/zn';
 import { registerCrossvalidate } from './commands/crossvalidate';
+import { registerBench } from './commands/bench';
 
 const program = new Command();
 program.name('spreadvec').description('Compact vector search with a catalyzer and a spherical Zn lattice');
@@ -12,7 +14,9 @@ program.name('spreadvec').description('Compact vector search with a catalyzer an
 registerInfo(program);
 registerEval(program);
 registerTrain(program);
+registerZn(program);
 registerCrossvalidate(program);
+registerBench(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`spreadvec: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readNpy } from './npy';
 import { readVecs, vecsFormatOf, vecsInfo, type Matrix, type RowRange } from './vecs';
 
 /** File layouts the registry understands. */
@@ -140,6 +141,9 @@ export type VectorMatrix = Matrix<Float32Array | Uint8Array>;
 
 /** Reads the files of one dataset, each file or a row range of it. */
 export class Dataset {
+  /** `.npy` files are read whole (no row ranges in the format's reader): once each. */
+  private readonly npyCache = new Map<string, Matrix>();
+
   constructor(readonly entry: DatasetEntry) {}
 
   /** Absolute path of one of the dataset's files. */
@@ -156,7 +160,7 @@ export class Dataset {
   shape(role: keyof DatasetFiles): { rows: number; dim: number } {
     const f = this.mustExist(role);
     if (this.entry.layout === 'npy') {
-      const m = readNpyMatrix(f);
+      const m = this.npy(f);
       return { rows: m.rows, dim: m.dim };
     }
     const info = vecsInfo(f);
@@ -191,6 +195,12 @@ export class Dataset {
     return m as VectorMatrix;
   }
 
+  private npy(file: string): Matrix {
+    let m = this.npyCache.get(file);
+    if (!m) this.npyCache.set(file, (m = readNpyMatrix(file)));
+    return m;
+  }
+
   private mustExist(role: keyof DatasetFiles): string {
     const f = this.file(role);
     if (!fs.existsSync(f)) {
@@ -202,7 +212,7 @@ export class Dataset {
   private read(role: keyof DatasetFiles, range?: RowRange): Matrix {
     const f = this.mustExist(role);
     if (this.entry.layout !== 'npy') return readVecs(f, range, vecsFormatOf(f));
-    const m = readNpyMatrix(f);
+    const m = this.npy(f);
     const start = Math.min(range?.start ?? 0, m.rows);
     const end = Math.min(m.rows, range?.count === undefined ? m.rows : start + range.count);
     return { data: m.data.subarray(start * m.dim, end * m.dim), rows: end - start, dim: m.dim };
@@ -214,26 +224,12 @@ export function openDataset(name: string, registryFile?: string): Dataset {
   return new Dataset(resolveDataset(name, registryFile));
 }
 
-/** The `.npy` reader this module needs (src/data/npy.ts). */
-interface NpyModule {
-  readNpy(file: string): { data: Float32Array | Float64Array | Uint8Array | Int32Array | BigInt64Array; shape: number[] };
-}
-
 /**
- * Reads a 2-d `.npy` file as a matrix (int64 ids become int32). The `.npy`
- * codec lives in src/data/npy.ts; it is loaded lazily so the vecs layouts work
- * without it.
+ * Reads a 2-d `.npy` file as a matrix: float64 becomes float32, int64 ids int32
+ * (checked to fit).
  */
 export function readNpyMatrix(file: string): Matrix<Float32Array | Uint8Array | Int32Array> {
-  let npy: Partial<NpyModule> = {};
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    npy = require('./npy') as Partial<NpyModule>;
-  } catch {
-    // reported below
-  }
-  if (typeof npy.readNpy !== 'function') throw new Error(`${file}: .npy support (src/data/npy.ts) is not available`);
-  const { data, shape } = npy.readNpy(file);
+  const { data, shape } = readNpy(file);
   if (shape.length !== 2) throw new RangeError(`${file}: expected a 2-d array, got shape (${shape.join(', ')})`);
   const [rows, dim] = shape;
   if (data instanceof Float32Array || data instanceof Uint8Array || data instanceof Int32Array) return { data, rows, dim };

@@ -16,15 +16,6 @@ export interface LoadedEncoder {
   close(): Promise<void> | void;
 }
 
-/** The part of the catalyzer module the evaluation uses (src/catalyzer/catalyzer.ts). */
-interface CatalyzerLike {
-  encode(x: Float32Array | Uint8Array): Promise<Float32Array>;
-  close?(): void | Promise<void>;
-}
-interface CatalyzerModule {
-  Catalyzer: { load(path: string): Promise<CatalyzerLike> };
-}
-
 /** Builds the encoder that `ckpt` names; PCA is fitted on `data.base`. */
 export async function loadEncoder(ckpt: string, data: EvalData): Promise<LoadedEncoder> {
   if (ckpt === 'none') return { description: 'raw vectors', close: () => {} };
@@ -34,9 +25,10 @@ export async function loadEncoder(ckpt: string, data: EvalData): Promise<LoadedE
     const fitted = fitPca(data.base, data.dim, d);
     return { encode: async (x) => applyPca(fitted, x), description: `PCA to ${d} dimensions, normalized`, close: () => {} };
   }
-  // Loaded lazily: the catalyzer module pulls in TensorFlow.js.
+  // Loaded lazily: the catalyzer module pulls in TensorFlow.js, which `none` and
+  // `pca-<d>` do not need.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('../catalyzer/catalyzer') as CatalyzerModule;
-  const net = await mod.Catalyzer.load(ckpt);
-  return { encode: (x) => net.encode(x), description: `catalyzer ${ckpt}`, close: () => net.close?.() };
+  const { Catalyzer } = require('../catalyzer/catalyzer') as typeof import('../catalyzer/catalyzer');
+  const net = await Catalyzer.load(ckpt);
+  return { encode: (x) => net.encode(x), description: `catalyzer ${ckpt}`, close: () => net.close() };
 }

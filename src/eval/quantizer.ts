@@ -7,6 +7,9 @@
  */
 import { assertInteger, rowsOf } from '../validate';
 import { knn } from './knn';
+import { ZnCodec } from '../lattice/zn-codec';
+import { pqQuantizerFactory } from './pq';
+import { opqQuantizerFactory } from './opq';
 
 /** A compressed database that answers nearest-neighbour queries. */
 export interface QuantizerIndex {
@@ -106,32 +109,6 @@ export function normalizeRows(x: Float32Array, dim: number): Float32Array {
   return x;
 }
 
-/** The codec functions the `zn_<r2>` quantizer needs (src/kernels/codec-native.ts). */
-interface ZnCodecKernels {
-  info(dim: number, r2: number): { nbit: number };
-  quantizeEncodeAsync(dim: number, r2: number, x: Float32Array): Promise<Uint8Array>;
-  decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'float32'): Promise<Float32Array>;
-}
-
-let znKernels: ZnCodecKernels | undefined;
-
-/** Loads the codec module lazily, so that the rest of the zoo works without it. */
-function loadZnKernels(): ZnCodecKernels {
-  if (znKernels) return znKernels;
-  let mod: Partial<ZnCodecKernels> = {};
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require('../kernels/codec-native') as Partial<ZnCodecKernels>;
-  } catch {
-    // reported below
-  }
-  if (typeof mod.quantizeEncodeAsync !== 'function' || typeof mod.decodeAsync !== 'function' || typeof mod.info !== 'function') {
-    throw new Error('quantizer zn_*: the Zn codec kernels (src/kernels/codec-native.ts) are not available');
-  }
-  znKernels = mod as ZnCodecKernels;
-  return znKernels;
-}
-
 /**
  * Spherical Zn quantizer (asymmetric, as in the paper): database vectors are coded
  * with the lattice codec and decoded to unit vectors z/‖z‖; queries stay exact.
@@ -139,12 +116,11 @@ function loadZnKernels(): ZnCodecKernels {
 async function makeZn(spec: string, dim: number): Promise<QuantizerIndex> {
   const r2 = Number(spec.slice(3));
   assertInteger('zn radius r2', r2, 1);
-  const codec = loadZnKernels();
-  const bits = codec.info(dim, r2).nbit;
-  // decode(…, 'float32') yields z/sqrt(r2), already of unit length.
-  const reconstruct = async (x: Float32Array) =>
-    codec.decodeAsync(dim, r2, await codec.quantizeEncodeAsync(dim, r2, x), 'float32');
-  return new FlatIndex(bits, dim, reconstruct, identity);
+  const codec = new ZnCodec(dim, r2);
+  // Codes go through their exact rank and back, as an index stores them; the
+  // 'float32' decoding is z/sqrt(r2), already of unit length.
+  const reconstruct = async (x: Float32Array) => codec.decodeCodesAsync(await codec.quantizeEncodeAsync(x), 'float32');
+  return new FlatIndex(codec.nbit, dim, reconstruct, identity);
 }
 
 registerQuantizer(/^none$/, async (_spec, dim) => new FlatIndex(32 * dim, dim, identity, identity));
@@ -153,3 +129,6 @@ registerQuantizer(/^binary$/, async (_spec, dim) => {
   return new FlatIndex(Math.ceil(dim / 8) * 8, dim, sign, sign);
 });
 registerQuantizer(/^zn_\d+$/, (spec, dim) => makeZn(spec, dim));
+// The PQ module's families (src/eval/pq.ts, opq.ts).
+registerQuantizer(/^pq_\d+$/, pqQuantizerFactory);
+registerQuantizer(/^opq_\d+$/, opqQuantizerFactory);

@@ -43,18 +43,22 @@ export function encode(dim: number, r2: number, z: Int32Array): Uint8Array {
   return addon().znEncode(dim, r2, z) as Uint8Array;
 }
 
-/** Decode n×codeBytes ranks (throws RangeError on a rank ≥ nv). */
-export function decode(dim: number, r2: number, codes: Uint8Array, as: 'int8', threads?: number): Int8Array;
-export function decode(dim: number, r2: number, codes: Uint8Array, as: 'float32', threads?: number): Float32Array;
-export function decode(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads?: number): Int8Array | Float32Array;
-export function decode(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads = 0): Int8Array | Float32Array {
-  return addon().znDecode(dim, r2, codes, as, threads) as Int8Array | Float32Array;
+/**
+ * Decode n×codeBytes ranks (throws RangeError on a rank ≥ nv). `out`, when given,
+ * receives the result (an Int8Array or Float32Array of n×dim elements, reused
+ * across calls to spare the allocation) and is returned.
+ */
+export function decode(dim: number, r2: number, codes: Uint8Array, as: 'int8', threads?: number, out?: Int8Array): Int8Array;
+export function decode(dim: number, r2: number, codes: Uint8Array, as: 'float32', threads?: number, out?: Float32Array): Float32Array;
+export function decode(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads?: number, out?: Int8Array | Float32Array): Int8Array | Float32Array;
+export function decode(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads = 0, out?: Int8Array | Float32Array): Int8Array | Float32Array {
+  return addon().znDecode(dim, r2, codes, as, threads, out) as Int8Array | Float32Array;
 }
 
-/** decode on a worker thread. */
-export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'int8', threads?: number): Promise<Int8Array>;
-export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'float32', threads?: number): Promise<Float32Array>;
-export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads?: number): Promise<Int8Array | Float32Array>;
-export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads = 0): Promise<Int8Array | Float32Array> {
-  return addon().znDecodeAsync(dim, r2, codes, as, threads) as Promise<Int8Array | Float32Array>;
+/** decode on a worker thread (do not touch `codes` or `out` until it settles). */
+export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'int8', threads?: number, out?: Int8Array): Promise<Int8Array>;
+export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'float32', threads?: number, out?: Float32Array): Promise<Float32Array>;
+export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads?: number, out?: Int8Array | Float32Array): Promise<Int8Array | Float32Array>;
+export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads = 0, out?: Int8Array | Float32Array): Promise<Int8Array | Float32Array> {
+  return addon().znDecodeAsync(dim, r2, codes, as, threads, out) as Promise<Int8Array | Float32Array>;
 }

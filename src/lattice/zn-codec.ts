@@ -8,13 +8,16 @@
  *
  * Rank layout (docs/lattice.md):
  *   rank   = offset[atom] + within
- *   within = ((perm · C(d, nnz) + support) << nnz) | signs
+ *   within = (perm << nnz) | signs
  * - atoms in lexicographically decreasing order, offset = sizes of earlier atoms;
- * - support = colex rank of the positions of the nonzero coordinates;
- * - signs: bit k set when the k-th nonzero coordinate (by position) is negative;
- * - perm = t_0 + C(n_0, c_0) · (t_1 + C(n_1, c_1) · (…)): level j places the
- *   j-th largest distinct value (count c_j) among the n_j support slots left by
- *   the larger values, t_j the colex rank of its slots; the last level is implied.
+ * - perm = t_0 + R_0 · (t_1 + R_1 · (…)): the atom's distinct values (0 included)
+ *   but its most frequent one are placed level by level, largest value first;
+ *   level j puts its c_j copies among the n_j positions still free, t_j is the
+ *   colex rank of their indices in the ascending list of free positions, and
+ *   R_j = C(n_j, c_j). The most frequent value fills what is left.
+ * - signs: one bit per nonzero coordinate (set = negative), in placement order:
+ *   level by level, each level's positions by decreasing position, then the
+ *   positions of the most frequent value (when it is not 0), also decreasing.
  */
 import { binomial, bitsFor, colexRank, colexUnrank } from './combinatorics';
 import { describeAtom, enumerateAtoms, type AtomInfo } from './atoms';
@@ -126,32 +129,29 @@ export class ZnCodec {
       .join(',');
     const a = this.atomByKey.get(key);
     if (a === undefined) throw new RangeError(`z is not a point of the sphere (pattern ${key})`);
-    const { nnz, values, counts } = this.info[a];
-
-    // Support positions, sign bits, and the absolute values in position order.
-    const support: number[] = [];
-    let slots: number[] = [];
+    const { nnz, levels, implicitValue } = this.info[a];
+    // Level j: which of the free positions hold levels[j].value. Sign bits follow
+    // the placement order: level by level, each by decreasing position.
+    let free = Array.from({ length: this.dim }, (_, p) => p);
+    let perm = 0n;
+    let radix = 1n;
     let signs = 0n;
-    for (let p = 0; p < this.dim; p++) {
-      if (z[p] === 0) continue;
-      if (z[p] < 0) signs |= 1n << BigInt(support.length);
-      support.push(p);
-      slots.push(Math.abs(z[p]));
-    }
-    // Level j: which of the remaining slots hold values[j].
-    const levelRanks: bigint[] = [];
-    const radices: bigint[] = [];
-    for (let j = 0; j + 1 < values.length; j++) {
+    let k = 0n;
+    const sign = (p: number): void => {
+      if (z[p] < 0) signs |= 1n << k;
+      k++;
+    };
+    for (const { value, count } of levels) {
       const chosen: number[] = [];
       const rest: number[] = [];
-      slots.forEach((v, q) => (v === values[j] ? chosen.push(q) : rest.push(v)));
-      levelRanks.push(colexRank(chosen));
-      radices.push(binomial(slots.length, counts[j]));
-      slots = rest;
+      free.forEach((p, q) => (Math.abs(z[p]) === value ? chosen.push(q) : rest.push(p)));
+      perm += colexRank(chosen) * radix;
+      radix *= binomial(free.length, count);
+      if (value !== 0) for (let i = chosen.length - 1; i >= 0; i--) sign(free[chosen[i]]);
+      free = rest;
     }
-    let perm = 0n;
-    for (let j = levelRanks.length - 1; j >= 0; j--) perm = perm * radices[j] + levelRanks[j];
-    const within = ((perm * binomial(this.dim, nnz) + colexRank(support)) << BigInt(nnz)) | signs;
+    if (implicitValue !== 0) for (let i = free.length - 1; i >= 0; i--) sign(free[i]);
+    const within = (perm << BigInt(nnz)) | signs;
     return this.offsets[a] + within;
   }
 
@@ -170,27 +170,28 @@ export class ZnCodec {
       if (this.offsets[mid] <= code) lo = mid;
       else hi = mid - 1;
     }
-    const { nnz, values, counts } = this.info[lo];
-    let within = code - this.offsets[lo];
-    const signs = within & ((1n << BigInt(nnz)) - 1n);
-    within >>= BigInt(nnz);
-    const cdn = binomial(this.dim, nnz);
-    const support = colexUnrank(within % cdn, this.dim, nnz);
-    let perm = within / cdn;
-
-    // Fill the support slots level by level; unfilled slots get the last value.
-    const slotValue = new Array<number>(nnz).fill(values[values.length - 1]);
-    let free = Array.from({ length: nnz }, (_, q) => q);
-    for (let j = 0; j + 1 < values.length; j++) {
-      const radix = binomial(free.length, counts[j]);
-      const chosen = colexUnrank(perm % radix, free.length, counts[j]);
+    const { nnz, levels, implicitValue } = this.info[lo];
+    const within = code - this.offsets[lo];
+    let signs = within & ((1n << BigInt(nnz)) - 1n);
+    let perm = within >> BigInt(nnz);
+    const z = new Int32Array(this.dim).fill(implicitValue);
+    const place = (p: number, value: number): void => {
+      z[p] = signs & 1n ? -value : value;
+      signs >>= 1n;
+    };
+    let free = Array.from({ length: this.dim }, (_, p) => p);
+    for (const { value, count } of levels) {
+      const radix = binomial(free.length, count);
+      const chosen = colexUnrank(perm % radix, free.length, count);
       perm /= radix;
+      for (let i = chosen.length - 1; i >= 0; i--) {
+        if (value === 0) z[free[chosen[i]]] = 0;
+        else place(free[chosen[i]], value);
+      }
       const taken = new Set(chosen);
-      for (const q of chosen) slotValue[free[q]] = values[j];
       free = free.filter((_, q) => !taken.has(q));
     }
-    const z = new Int32Array(this.dim);
-    for (let k = 0; k < nnz; k++) z[support[k]] = (signs >> BigInt(k)) & 1n ? -slotValue[k] : slotValue[k];
+    if (implicitValue !== 0) for (let i = free.length - 1; i >= 0; i--) place(free[i], implicitValue);
     return z;
   }
 

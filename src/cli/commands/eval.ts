@@ -53,7 +53,9 @@ export function registerEval(program: Command): void {
       });
       note(`database ${o.database} (${o.split}): nb=${split.nb} nq=${split.nq} d=${split.dim}, loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       if (isPath) process.stdout.write('Loading net\n');
+      const t1 = Date.now();
       const encoder = await loadEncoder(o.ckpt, split);
+      note(`encoder: ${encoder.description}, ready in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
       try {
         await evaluateAll({ encode: encoder.encode, split, quantizers });
       } finally {

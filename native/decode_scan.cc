@@ -1,0 +1,134 @@
+#include "decode_scan.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "cpu_features.h"
+#include "decode_scan_kernels.h"
+#include "parallel.h"
+
+namespace spreadvec {
+
+namespace {
+
+constexpr int kBlock = 256;  // codes decoded per block (a 24-d block is 24 KiB: L1)
+
+using ScoreFn = void (*)(const float*, size_t, int, const ScanBlock&, TopK*);
+
+ScoreFn pick_kernel() {
+#if defined(__x86_64__) || defined(_M_X64)
+  switch (active_isa()) {
+    case Isa::Avx512: return score_block_avx512;
+    case Isa::Avx2: return score_block_avx2;
+    default: break;
+  }
+#endif
+  return score_block_scalar;
+}
+
+// Scans slots [begin, end) for queries q (nq rows), offering hits to heaps.
+void scan_range(const ZnSphereCodec& codec, const uint8_t* codes, size_t begin, size_t end,
+                const uint8_t* removed, const float* q, size_t nq, TopK* heaps, ScoreFn score) {
+  const int dim = codec.dim();
+  const int cb = codec.code_bytes();
+  std::vector<uint8_t> live_codes(static_cast<size_t>(kBlock) * cb);
+  std::vector<float> rows(static_cast<size_t>(kBlock) * dim);
+  std::vector<float> xt(static_cast<size_t>(kBlock) * dim);
+  std::vector<int64_t> slots(kBlock);
+  size_t s = begin;
+  while (s < end) {
+    // Gather up to kBlock live codes (skipping removed slots) into a contiguous run.
+    int nb = 0;
+    for (; s < end && nb < kBlock; s++) {
+      if (slot_removed(removed, s)) continue;
+      std::memcpy(live_codes.data() + static_cast<size_t>(nb) * cb, codes + s * cb, cb);
+      slots[nb++] = static_cast<int64_t>(s);
+    }
+    if (nb == 0) break;
+    codec.decode_unit_batch(live_codes.data(), nb, rows.data());
+    // Transpose to dim rows of kBlock lanes; zero the tail lanes so that every
+    // kernel may read whole vectors.
+    for (int d = 0; d < dim; d++) {
+      float* dst = xt.data() + static_cast<size_t>(d) * kBlock;
+      for (int j = 0; j < nb; j++) dst[j] = rows[static_cast<size_t>(j) * dim + d];
+      for (int j = nb; j < kBlock; j++) dst[j] = 0.f;
+    }
+    ScanBlock block{xt.data(), kBlock, nb, slots.data()};
+    score(q, nq, dim, block, heaps);
+  }
+}
+
+}  // namespace
+
+void score_block_scalar(const float* q, size_t nq, int dim, const ScanBlock& block,
+                        TopK* heaps) {
+  constexpr int kLanes = 32;
+  float acc[kLanes];
+  for (size_t i = 0; i < nq; i++) {
+    const float* qi = q + i * dim;
+    TopK& heap = heaps[i];
+    for (int j0 = 0; j0 < block.nb; j0 += kLanes) {
+      std::fill(acc, acc + kLanes, 0.f);
+      for (int d = 0; d < dim; d++) {
+        const float qd = qi[d];
+        const float* x = block.xt + static_cast<size_t>(d) * block.ldx + j0;
+        for (int l = 0; l < kLanes; l++) acc[l] += qd * x[l];
+      }
+      const int lanes = std::min(kLanes, block.nb - j0);
+      float thr = heap.threshold();
+      for (int l = 0; l < lanes; l++) {
+        const float dist = 2.f - 2.f * acc[l];
+        if (dist < thr) {
+          heap.offer(dist, block.slots[j0 + l]);
+          thr = heap.threshold();
+        }
+      }
+    }
+  }
+}
+
+void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
+                 const uint8_t* removed, const float* queries, size_t nq, int k, int threads,
+                 float* out_dist, int32_t* out_slot) {
+  if (nq == 0 || k <= 0) return;
+  const int dim = codec.dim();
+  // Never keep more than n hits per query: k may exceed the database size.
+  const int kk = static_cast<int>(std::min<size_t>(static_cast<size_t>(k), n));
+  const ScoreFn score = pick_kernel();
+  threads = std::max(threads, 1);
+  const size_t nblocks = (n + kBlock - 1) / kBlock;
+
+  if (kk == 0) {
+    TopKSet empty(nq, 0);
+    for (size_t i = 0; i < nq; i++)
+      empty[i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
+    return;
+  }
+
+  if (threads > 1 && nblocks >= static_cast<size_t>(2 * threads)) {
+    // Split the codes: each worker scans a contiguous slot range for all queries
+    // (decoding each code once), then the per-worker heaps are merged.
+    std::vector<TopKSet> sets;
+    sets.reserve(threads);
+    for (int t = 0; t < threads; t++) sets.emplace_back(nq, kk);
+    parallel_for(n, kBlock, threads, [&](size_t b, size_t e, int w) {
+      scan_range(codec, codes, b, e, removed, queries, nq, &sets[w][0], score);
+    });
+    for (int t = 1; t < threads; t++)
+      for (size_t i = 0; i < nq; i++)
+        for (const Hit& h : sets[t][i]) sets[0][i].offer(h.dist, h.slot);
+    for (size_t i = 0; i < nq; i++)
+      sets[0][i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
+  } else {
+    // Few codes: split the queries instead (each worker decodes all codes).
+    TopKSet heaps(nq, kk);
+    parallel_for(nq, 1, threads, [&](size_t b, size_t e, int) {
+      scan_range(codec, codes, 0, n, removed, queries + b * dim, e - b, &heaps[b], score);
+    });
+    for (size_t i = 0; i < nq; i++)
+      heaps[i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
+  }
+}
+
+}  // namespace spreadvec

@@ -1,0 +1,28 @@
+// Decode-and-scan search over a code arena: the codes of the database (Zn sphere
+// ranks, code_bytes each, slot i at codes + i * code_bytes) are decoded block by block
+// to unit vectors and scored against every query of the batch; each query keeps its
+// k nearest slots by squared L2 distance on the sphere, 2 - 2 <q, x>, ascending, ties
+// by the smaller slot. Plain C++ (no N-API): scan_binding.cc adapts it.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "zn_codec.h"
+
+namespace spreadvec {
+
+// Bit i of `removed` (byte i / 8, bit i % 8, least significant first) set = slot i is
+// skipped. `removed` may be null (nothing removed).
+inline bool slot_removed(const uint8_t* removed, size_t slot) {
+  return removed && ((removed[slot >> 3] >> (slot & 7)) & 1);
+}
+
+// queries: nq × codec.dim() floats (unit vectors, finite). Writes nq × k results,
+// best first, into out_dist / out_slot; when fewer than k slots are live, the
+// remaining places get +Infinity and -1. threads: worker threads (≥ 1); the work is
+// split over code blocks, or over queries when there are few codes.
+void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
+                 const uint8_t* removed, const float* queries, size_t nq, int k, int threads,
+                 float* out_dist, int32_t* out_slot);
+
+}  // namespace spreadvec

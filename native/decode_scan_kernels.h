@@ -1,0 +1,34 @@
+// The per-ISA inner loop of decode_scan (decode_scan.cc): score one decoded block
+// against every query and offer the hits that beat each query's current k-th.
+// Compiled three times: decode_scan.cc (scalar), decode_scan_avx2.cc,
+// decode_scan_avx512.cc; decode_scan.cc picks one at run time (cpu_features.h).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "topk.h"
+
+namespace spreadvec {
+
+// Block layout: xt is dim rows of ldx floats (transposed: xt[d * ldx + j] is
+// coordinate d of the j-th decoded code); ldx is a multiple of 32 and lanes
+// [nb, ldx) hold zeros. slots[j] is the slot of the j-th code; slots increase with
+// j and across successive calls, which lets the kernels test `dist < threshold`.
+// q: nq × dim query rows; heaps: nq heaps, one per query.
+struct ScanBlock {
+  const float* xt;
+  int ldx;
+  int nb;
+  const int64_t* slots;
+};
+
+void score_block_scalar(const float* q, size_t nq, int dim, const ScanBlock& block,
+                        TopK* heaps);
+#if defined(__x86_64__) || defined(_M_X64)
+void score_block_avx2(const float* q, size_t nq, int dim, const ScanBlock& block,
+                      TopK* heaps);
+void score_block_avx512(const float* q, size_t nq, int dim, const ScanBlock& block,
+                        TopK* heaps);
+#endif
+
+}  // namespace spreadvec

@@ -1,0 +1,47 @@
+/**
+ * Typed wrapper of the native decode-and-scan search (native/decode_scan.h): decodes
+ * a code arena block by block and keeps, per query, the k nearest live slots by
+ * squared L2 distance on the sphere (2 − 2⟨q, x⟩), ascending, ties by smaller slot.
+ * SIMD level: see setIsa() in ./addon; threads: SPREADVEC_THREADS or all cores.
+ */
+import { addon } from './addon';
+
+/** Inputs of a scan; see decodeScan. */
+export interface ScanInput {
+  /** n codes of the Zn codec for (dim, r2), `codeBytes` bytes each, slot i at i × codeBytes. */
+  codes: Uint8Array;
+  /** Number of slots to scan. */
+  n: number;
+  /** Removed-slot bitmap (bit i of byte i >> 3, LSB first), or null when none. */
+  removed: Uint8Array | null;
+  /** Lattice dimension (= query dimension). */
+  dim: number;
+  /** Squared radius of the Zn sphere. */
+  r2: number;
+  /** nq × dim unit query vectors. */
+  queries: Float32Array;
+  /** Results per query (may exceed the number of live slots: the rest is padding). */
+  k: number;
+  /** Worker threads (default: SPREADVEC_THREADS or the core count). */
+  threads?: number;
+}
+
+/** nq × k results, best first: slot −1 and distance +Infinity pad missing places. */
+export interface ScanResult {
+  slots: Int32Array;
+  distances: Float32Array;
+}
+
+function args(s: ScanInput): unknown[] {
+  return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads];
+}
+
+/** Runs the scan on a libuv worker; `codes`, `removed`, `queries` must not change until it resolves. */
+export function decodeScan(input: ScanInput): Promise<ScanResult> {
+  return addon().decodeScan(...args(input)) as Promise<ScanResult>;
+}
+
+/** Same on the calling thread (for small scans). */
+export function decodeScanSync(input: ScanInput): ScanResult {
+  return addon().decodeScanSync(...args(input)) as ScanResult;
+}
