@@ -166,6 +166,17 @@ function dirBytes(dir: string): number {
   return total;
 }
 
+/** bench/faiss_pq.py above this module (src/eval under tsx, dist/src/eval once compiled). */
+function faissScript(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'bench', 'faiss_pq.py');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
 /** A python3 that imports faiss (pyenv shims may hide Debian's python3-faiss), or undefined. */
 function findFaissPython(): string | undefined {
   for (const py of ['python3', '/usr/bin/python3']) {
@@ -219,7 +230,10 @@ async function speedPart(o: Required<Omit<PqBenchOptions, 'catalyzer' | 'plot' |
   // Faiss IndexPQ on exactly our codebooks, codes and queries.
   if (o.faiss) {
     const py = findFaissPython();
-    if (!py) {
+    const script = faissScript();
+    if (!script) {
+      notes.push('Faiss: bench/faiss_pq.py is not in this installation (run from a source checkout); rows skipped');
+    } else if (!py) {
       notes.push('Faiss: no python3 with the faiss module (apt-get install python3-faiss); rows skipped');
     } else {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-pq-'));
@@ -227,7 +241,6 @@ async function speedPart(o: Required<Omit<PqBenchOptions, 'catalyzer' | 'plot' |
         fs.writeFileSync(path.join(dir, 'codebooks.f32'), pq.codebooks);
         fs.writeFileSync(path.join(dir, 'codes.u8'), codes);
         fs.writeFileSync(path.join(dir, 'queries.f32'), queries);
-        const script = path.resolve(__dirname, '../../bench/faiss_pq.py');
         const r = spawnSync(py, [script, dir, String(d), String(M), ks.join(','), String(threads), String(single)], {
           encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 24,
         });
