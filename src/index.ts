@@ -61,3 +61,7 @@ export { TfjsMlpTrainer } from './train/tfjs-trainer';
 export { initState, stateFromTrainer, loadStateIntoTrainer, dimsOfState, STATE_KEYS } from './train/state';
 export type { CatalyzerState, StateTensor, MlpDims } from './train/state';
 export { tripletLoss, koleoLoss, tripletKoleoLoss } from './train/losses';
+export type { Backend } from './catalyzer/backend';
+export type { VecsArray } from './data/vecs';
+export type { VectorMatrix } from './data/datasets';
+export type { AdcResult } from './kernels/pq-native';
