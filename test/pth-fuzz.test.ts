@@ -20,17 +20,19 @@ const small = writeCheckpoint({
   logs: [{ loss: 0.5 }],
 });
 
+// CPU time, not wall time: a loaded CI machine must not turn a fast read into a "hang".
 let slowest = 0;
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 /** Runs the reader; fails the property on any error that is not a CheckpointError. */
 function readsOrRefuses(bytes: Uint8Array): boolean {
-  const t0 = performance.now();
+  const t0 = cpuMs();
   try {
     readCheckpoint(bytes);
   } catch (err) {
     if (!(err instanceof CheckpointError)) throw err;
     assert.ok(err.reason.length > 0);
   } finally {
-    slowest = Math.max(slowest, performance.now() - t0);
+    slowest = Math.max(slowest, cpuMs() - t0);
   }
   return true;
 }
@@ -79,7 +81,7 @@ for (const [name, file] of [
 }
 
 test('no single read took long (no hang)', () => {
-  assert.ok(slowest < 2000, `slowest read took ${slowest.toFixed(0)} ms`);
+  assert.ok(slowest < 2000, `slowest read took ${slowest.toFixed(0)} ms of CPU`);
 });
 
 // ---- targeted hostile files ---------------------------------------------------
