@@ -6,7 +6,7 @@
  * normal. `SPREADVEC_BACKEND=gpu|node|wasm|cpu|native` forces one (an error if it
  * cannot load). `native` is opt-in and not TensorFlow.js: the folded layers run
  * through the project's own AVX-512/AVX2 `sgemm` (src/kernels/mlp-native), several
- * times faster than wasm on x86-64 (docs/benchmarks/encode.md).
+ * times faster than wasm on x86-64 (docs/BENCHMARKS.md).
  */
 import { existsSync } from 'node:fs';
 import type * as TF from '@tensorflow/tfjs-core';
