@@ -10,6 +10,7 @@
 
 #include "bindings.h"
 #include "knn.h"
+#include "napi_args.h"
 
 namespace spreadvec {
 
@@ -22,65 +23,36 @@ struct KnnArgs {
   KnnMetric metric = KnnMetric::L2;
 };
 
-bool Fail(Napi::Env env, bool range, const std::string& msg) {
-  if (range) {
-    Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
-  } else {
-    Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
-  }
-  return false;
-}
-
-bool IsFloat32Array(const Napi::Value& v) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
-}
-
-bool ParseArgs(const Napi::CallbackInfo& info, const char* fn, KnnArgs* a) {
-  Napi::Env env = info.Env();
-  const std::string p = std::string(fn) + ": ";
-  if (info.Length() < 4) return Fail(env, false, p + "expected (queries, base, dim, k[, metric, threads])");
-  if (!IsFloat32Array(info[0])) return Fail(env, false, p + "queries must be a Float32Array");
-  if (!IsFloat32Array(info[1])) return Fail(env, false, p + "base must be a Float32Array");
-  if (!info[2].IsNumber()) return Fail(env, false, p + "dim must be a number");
-  if (!info[3].IsNumber()) return Fail(env, false, p + "k must be a number");
-  double dim = info[2].As<Napi::Number>().DoubleValue(), k = info[3].As<Napi::Number>().DoubleValue();
-  if (!(dim >= 1 && dim <= 1 << 20 && dim == static_cast<int>(dim))) {
-    return Fail(env, true, p + "dim must be an integer in [1, 2^20]");
-  }
-  if (!(k >= 1 && k <= 1 << 20 && k == static_cast<int>(k))) return Fail(env, true, p + "k must be an integer in [1, 2^20]");
-  a->queries = info[0].As<Napi::Float32Array>();
-  a->base = info[1].As<Napi::Float32Array>();
-  a->dim = static_cast<int>(dim);
-  a->k = static_cast<int>(k);
+// Validates the arguments and fills `a`; throws ArgError on the first bad one.
+void ParseArgs(const Napi::CallbackInfo& info, const std::string& fn, KnnArgs* a) {
+  if (info.Length() < 4) TypeFail(fn, "expected (queries, base, dim, k[, metric, threads])");
+  a->queries = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "queries");
+  a->base = TypedArrayArg<Napi::Float32Array>(info, 1, fn, "base");
+  a->dim = static_cast<int>(IntArg(info, 2, fn, "dim", 1, 1 << 20, IntBounds::kIntegerIn, "2^20"));
+  a->k = static_cast<int>(IntArg(info, 3, fn, "k", 1, 1 << 20, IntBounds::kIntegerIn, "2^20"));
   if (a->queries.ElementLength() % a->dim != 0) {
-    return Fail(env, true, p + "queries length " + std::to_string(a->queries.ElementLength()) +
-                               " is not a multiple of dim " + std::to_string(a->dim));
+    RangeFail(fn, "queries length " + std::to_string(a->queries.ElementLength()) + " is not a multiple of dim " +
+                      std::to_string(a->dim));
   }
   if (a->base.ElementLength() % a->dim != 0) {
-    return Fail(env, true, p + "base length " + std::to_string(a->base.ElementLength()) +
-                               " is not a multiple of dim " + std::to_string(a->dim));
+    RangeFail(fn, "base length " + std::to_string(a->base.ElementLength()) + " is not a multiple of dim " +
+                      std::to_string(a->dim));
   }
   a->nq = static_cast<int64_t>(a->queries.ElementLength() / a->dim);
   a->nb = static_cast<int64_t>(a->base.ElementLength() / a->dim);
-  if (a->nb > std::numeric_limits<int32_t>::max() - 1) return Fail(env, true, p + "base has more than 2^31-2 rows");
+  if (a->nb > std::numeric_limits<int32_t>::max() - 1) RangeFail(fn, "base has more than 2^31-2 rows");
   if (info.Length() > 4 && !info[4].IsUndefined()) {
-    if (!info[4].IsString()) return Fail(env, false, p + "metric must be 'l2' or 'ip'");
+    if (!info[4].IsString()) TypeFail(fn, "metric must be 'l2' or 'ip'");
     std::string m = info[4].As<Napi::String>().Utf8Value();
     if (m == "l2") {
       a->metric = KnnMetric::L2;
     } else if (m == "ip") {
       a->metric = KnnMetric::IP;
     } else {
-      return Fail(env, true, p + "metric must be 'l2' or 'ip', got '" + m + "'");
+      RangeFail(fn, "metric must be 'l2' or 'ip', got '" + m + "'");
     }
   }
-  if (info.Length() > 5 && !info[5].IsUndefined()) {
-    if (!info[5].IsNumber()) return Fail(env, false, p + "threads must be a number");
-    double t = info[5].As<Napi::Number>().DoubleValue();
-    if (!(t >= 0 && t <= 1024 && t == static_cast<int>(t))) return Fail(env, true, p + "threads must be an integer in [0, 1024]");
-    a->threads = static_cast<int>(t);
-  }
-  return true;
+  a->threads = ThreadsArg(info, 5, fn, /*zero_is_default=*/true);
 }
 
 Napi::Array Pair(Napi::Env env, Napi::Int32Array idx, Napi::Float32Array dist) {
@@ -93,7 +65,11 @@ Napi::Array Pair(Napi::Env env, Napi::Int32Array idx, Napi::Float32Array dist) {
 Napi::Value KnnSearchSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   KnnArgs a;
-  if (!ParseArgs(info, "knnSearchSync", &a)) return env.Undefined();
+  try {
+    ParseArgs(info, "knnSearchSync", &a);
+  } catch (const ArgError& e) {
+    return ThrowJs(env, e);
+  }
   size_t n = static_cast<size_t>(a.nq) * a.k;
   auto idx = Napi::Int32Array::New(env, n);
   auto dist = Napi::Float32Array::New(env, n);
@@ -149,7 +125,11 @@ class KnnWorker : public Napi::AsyncWorker {
 Napi::Value KnnSearch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   KnnArgs a;
-  if (!ParseArgs(info, "knnSearch", &a)) return env.Undefined();
+  try {
+    ParseArgs(info, "knnSearch", &a);
+  } catch (const ArgError& e) {
+    return ThrowJs(env, e);
+  }
   auto* w = new KnnWorker(env, a);
   Napi::Promise p = w->Promise();
   w->Queue();

@@ -9,54 +9,16 @@
 #include "gemm.h"
 #include "mlp.h"
 #include "mlp_neighbors.h"
+#include "napi_args.h"
 #include "parallel.h"
 
 namespace spreadvec {
 
 namespace {
 
-bool Fail(Napi::Env env, const std::string& msg, bool range = false) {
-  if (range)
-    Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
-  else
-    Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
-  return false;
-}
-
-bool GetF32(const Napi::CallbackInfo& info, size_t i, const char* name, Napi::Float32Array* out) {
-  if (info.Length() <= i || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    return Fail(info.Env(), std::string(name) + " must be a Float32Array");
-  *out = info[i].As<Napi::Float32Array>();
-  return true;
-}
-
-bool GetI32(const Napi::CallbackInfo& info, size_t i, const char* name, Napi::Int32Array* out) {
-  if (info.Length() <= i || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    return Fail(info.Env(), std::string(name) + " must be an Int32Array");
-  *out = info[i].As<Napi::Int32Array>();
-  return true;
-}
-
-bool GetNum(const Napi::CallbackInfo& info, size_t i, const char* name, double* out) {
-  if (info.Length() <= i || !info[i].IsNumber())
-    return Fail(info.Env(), std::string(name) + " must be a number");
-  *out = info[i].As<Napi::Number>().DoubleValue();
-  return true;
-}
-
-bool GetInt(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t min,
-            int64_t* out) {
-  double v;
-  if (!GetNum(info, i, name, &v)) return false;
-  if (v != static_cast<double>(static_cast<int64_t>(v)))
-    return Fail(info.Env(), std::string(name) + " must be an integer");
-  if (v < min)
-    return Fail(info.Env(), std::string(name) + " must be >= " + std::to_string(min), true);
-  *out = static_cast<int64_t>(v);
-  return true;
-}
+// The trainer's argument messages name the argument only ("m must be >= 0"), so
+// the helpers get an empty function name; other messages carry their own prefix.
+const std::string kNoFn;
 
 Napi::Object StatsObject(Napi::Env env, const MlpStepStats& st) {
   Napi::Object o = Napi::Object::New(env);
@@ -70,64 +32,56 @@ Napi::Object StatsObject(Napi::Env env, const MlpStepStats& st) {
 // sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc[, reference])
 Napi::Value Sgemm(const Napi::CallbackInfo& info, bool reference) {
   Napi::Env env = info.Env();
-  if (info.Length() < 13 || !info[0].IsBoolean() || !info[1].IsBoolean()) {
-    Fail(env, "sgemm: transA and transB must be booleans");
+  return Guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 13 || !info[0].IsBoolean() || !info[1].IsBoolean()) {
+      TypeFail(kNoFn, "sgemm: transA and transB must be booleans");
+    }
+    bool ta = info[0].As<Napi::Boolean>(), tb = info[1].As<Napi::Boolean>();
+    int64_t m = IntAtLeastArg(info, 2, kNoFn, "m", 0);
+    int64_t n = IntAtLeastArg(info, 3, kNoFn, "n", 0);
+    int64_t k = IntAtLeastArg(info, 4, kNoFn, "k", 0);
+    double alpha = NumberArg(info, 5, kNoFn, "alpha");
+    auto a = TypedArrayArg<Napi::Float32Array>(info, 6, kNoFn, "a");
+    int64_t lda = IntAtLeastArg(info, 7, kNoFn, "lda", 1);
+    auto b = TypedArrayArg<Napi::Float32Array>(info, 8, kNoFn, "b");
+    int64_t ldb = IntAtLeastArg(info, 9, kNoFn, "ldb", 1);
+    double beta = NumberArg(info, 10, kNoFn, "beta");
+    auto c = TypedArrayArg<Napi::Float32Array>(info, 11, kNoFn, "c");
+    int64_t ldc = IntAtLeastArg(info, 12, kNoFn, "ldc", 1);
+    // Storage extents: op(A) is m×k (A stored k×m when transposed), op(B) is k×n.
+    int64_t arows = ta ? k : m, acols = ta ? m : k, brows = tb ? n : k, bcols = tb ? k : n;
+    auto fits = [](int64_t rows, int64_t cols, int64_t ld, size_t len) {
+      return ld >= cols && (rows == 0 || (rows - 1) * ld + cols <= static_cast<int64_t>(len));
+    };
+    if (!fits(arows, acols, lda, a.ElementLength())) RangeFail(kNoFn, "sgemm: a is too short for its shape and lda");
+    if (!fits(brows, bcols, ldb, b.ElementLength())) RangeFail(kNoFn, "sgemm: b is too short for its shape and ldb");
+    if (!fits(m, n, ldc, c.ElementLength())) RangeFail(kNoFn, "sgemm: c is too short for its shape and ldc");
+    auto fn = reference ? sgemm_reference : sgemm;
+    fn(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), static_cast<float>(alpha), a.Data(),
+       static_cast<int>(lda), b.Data(), static_cast<int>(ldb), static_cast<float>(beta), c.Data(),
+       static_cast<int>(ldc));
     return env.Undefined();
-  }
-  bool ta = info[0].As<Napi::Boolean>(), tb = info[1].As<Napi::Boolean>();
-  int64_t m, n, k, lda, ldb, ldc;
-  double alpha, beta;
-  Napi::Float32Array a, b, c;
-  if (!GetInt(info, 2, "m", 0, &m) || !GetInt(info, 3, "n", 0, &n) ||
-      !GetInt(info, 4, "k", 0, &k) || !GetNum(info, 5, "alpha", &alpha) ||
-      !GetF32(info, 6, "a", &a) || !GetInt(info, 7, "lda", 1, &lda) ||
-      !GetF32(info, 8, "b", &b) || !GetInt(info, 9, "ldb", 1, &ldb) ||
-      !GetNum(info, 10, "beta", &beta) || !GetF32(info, 11, "c", &c) ||
-      !GetInt(info, 12, "ldc", 1, &ldc))
-    return env.Undefined();
-  // Storage extents: op(A) is m×k (A stored k×m when transposed), op(B) is k×n.
-  int64_t arows = ta ? k : m, acols = ta ? m : k, brows = tb ? n : k, bcols = tb ? k : n;
-  auto fits = [](int64_t rows, int64_t cols, int64_t ld, size_t len) {
-    return ld >= cols && (rows == 0 || (rows - 1) * ld + cols <= static_cast<int64_t>(len));
-  };
-  if (!fits(arows, acols, lda, a.ElementLength())) {
-    Fail(env, "sgemm: a is too short for its shape and lda", true);
-    return env.Undefined();
-  }
-  if (!fits(brows, bcols, ldb, b.ElementLength())) {
-    Fail(env, "sgemm: b is too short for its shape and ldb", true);
-    return env.Undefined();
-  }
-  if (!fits(m, n, ldc, c.ElementLength())) {
-    Fail(env, "sgemm: c is too short for its shape and ldc", true);
-    return env.Undefined();
-  }
-  auto fn = reference ? sgemm_reference : sgemm;
-  fn(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-     static_cast<float>(alpha), a.Data(), static_cast<int>(lda), b.Data(), static_cast<int>(ldb),
-     static_cast<float>(beta), c.Data(), static_cast<int>(ldc));
-  return env.Undefined();
+  });
 }
 
 // tripletKoleoLoss(f: Float32Array 3n×d, n, d, lambda) → stats & {grad}
 Napi::Value TripletKoleoLoss(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Float32Array f;
-  int64_t n, d;
-  double lambda;
-  if (!GetF32(info, 0, "f", &f) || !GetInt(info, 1, "n", 2, &n) || !GetInt(info, 2, "d", 1, &d) ||
-      !GetNum(info, 3, "lambda", &lambda))
-    return env.Undefined();
-  if (static_cast<int64_t>(f.ElementLength()) != 3 * n * d) {
-    Fail(env, "tripletKoleoLoss: f must hold 3·n·d values", true);
-    return env.Undefined();
-  }
-  Napi::Float32Array grad = Napi::Float32Array::New(env, f.ElementLength());
-  MlpStepStats st = triplet_koleo_loss(f.Data(), static_cast<int>(n), static_cast<int>(d),
-                                       static_cast<float>(lambda), grad.Data());
-  Napi::Object o = StatsObject(env, st);
-  o.Set("grad", grad);
-  return o;
+  return Guarded(env, [&]() -> Napi::Value {
+    auto f = TypedArrayArg<Napi::Float32Array>(info, 0, kNoFn, "f");
+    int64_t n = IntAtLeastArg(info, 1, kNoFn, "n", 2);
+    int64_t d = IntAtLeastArg(info, 2, kNoFn, "d", 1);
+    double lambda = NumberArg(info, 3, kNoFn, "lambda");
+    if (static_cast<int64_t>(f.ElementLength()) != 3 * n * d) {
+      RangeFail(kNoFn, "tripletKoleoLoss: f must hold 3·n·d values");
+    }
+    Napi::Float32Array grad = Napi::Float32Array::New(env, f.ElementLength());
+    MlpStepStats st = triplet_koleo_loss(f.Data(), static_cast<int>(n), static_cast<int>(d),
+                                         static_cast<float>(lambda), grad.Data());
+    Napi::Object o = StatsObject(env, st);
+    o.Set("grad", grad);
+    return o;
+  });
 }
 
 // Exact L2 k-NN off the main thread (hard negatives; see mlp_neighbors.h).
@@ -169,26 +123,23 @@ class KnnWorker : public Napi::AsyncWorker {
 // knnL2(q, b, d, k[, threads]) → Promise<Int32Array nq×k>
 Napi::Value KnnL2(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Float32Array q, b;
-  int64_t d, k, threads = default_threads();
-  if (!GetF32(info, 0, "queries", &q) || !GetF32(info, 1, "base", &b) ||
-      !GetInt(info, 2, "d", 1, &d) || !GetInt(info, 3, "k", 1, &k))
-    return env.Undefined();
-  if (info.Length() > 4 && !info[4].IsUndefined() && !GetInt(info, 4, "threads", 1, &threads))
-    return env.Undefined();
-  if (q.ElementLength() % d != 0 || b.ElementLength() % d != 0) {
-    Fail(env, "knnL2: queries and base must hold rows of d values", true);
-    return env.Undefined();
-  }
-  if (static_cast<size_t>(k) > b.ElementLength() / d) {
-    Fail(env, "knnL2: k exceeds the number of base rows", true);
-    return env.Undefined();
-  }
-  auto* w = new KnnWorker(env, q, b, static_cast<int>(d), static_cast<int>(k),
-                          static_cast<int>(threads));
-  Napi::Promise pr = w->promise();
-  w->Queue();
-  return pr;
+  return Guarded(env, [&]() -> Napi::Value {
+    auto q = TypedArrayArg<Napi::Float32Array>(info, 0, kNoFn, "queries");
+    auto b = TypedArrayArg<Napi::Float32Array>(info, 1, kNoFn, "base");
+    int64_t d = IntAtLeastArg(info, 2, kNoFn, "d", 1);
+    int64_t k = IntAtLeastArg(info, 3, kNoFn, "k", 1);
+    // No upper bound on threads here, unlike ThreadsArg: kept as it was.
+    int64_t threads = info.Length() > 4 && !info[4].IsUndefined() ? IntAtLeastArg(info, 4, kNoFn, "threads", 1)
+                                                                   : default_threads();
+    if (q.ElementLength() % d != 0 || b.ElementLength() % d != 0) {
+      RangeFail(kNoFn, "knnL2: queries and base must hold rows of d values");
+    }
+    if (static_cast<size_t>(k) > b.ElementLength() / d) RangeFail(kNoFn, "knnL2: k exceeds the number of base rows");
+    auto* w = new KnnWorker(env, q, b, static_cast<int>(d), static_cast<int>(k), static_cast<int>(threads));
+    Napi::Promise pr = w->promise();
+    w->Queue();
+    return pr;
+  });
 }
 
 class MlpTrainerWrap;
@@ -252,199 +203,194 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
   }
 
   explicit MlpTrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MlpTrainerWrap>(info) {
-    int64_t din, dint, dout;
-    if (!GetInt(info, 0, "din", 1, &din) || !GetInt(info, 1, "dint", 1, &dint) ||
-        !GetInt(info, 2, "dout", 1, &dout))
-      return;
-    trainer_ = std::make_unique<MlpTrainer>(static_cast<int>(din), static_cast<int>(dint),
-                                            static_cast<int>(dout));
+    try {
+      int64_t din = IntAtLeastArg(info, 0, kNoFn, "din", 1);
+      int64_t dint = IntAtLeastArg(info, 1, kNoFn, "dint", 1);
+      int64_t dout = IntAtLeastArg(info, 2, kNoFn, "dout", 1);
+      trainer_ = std::make_unique<MlpTrainer>(static_cast<int>(din), static_cast<int>(dint),
+                                              static_cast<int>(dout));
+    } catch (const ArgError& e) {
+      ThrowJs(info.Env(), e);
+    }
   }
 
   MlpTrainer* trainer() { return trainer_.get(); }
   bool busy = false;
 
  private:
-  bool Ready(Napi::Env env) {
-    if (!trainer_) return Fail(env, "MlpTrainer: not constructed");
-    if (busy) return Fail(env, "MlpTrainer: an asynchronous call is still running on it");
-    return true;
+  void Ready() {
+    if (!trainer_) TypeFail(kNoFn, "MlpTrainer: not constructed");
+    if (busy) TypeFail(kNoFn, "MlpTrainer: an asynchronous call is still running on it");
   }
 
   Napi::Value GetParam(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    if (info.Length() < 1 || !info[0].IsString()) {
-      Fail(env, "getParam: name must be a string");
-      return env.Undefined();
-    }
-    std::string name = info[0].As<Napi::String>();
-    std::vector<float>* p = trainer_->param(name);
-    if (!p) {
-      Fail(env, "getParam: unknown parameter '" + name + "'", true);
-      return env.Undefined();
-    }
-    Napi::Float32Array out = Napi::Float32Array::New(env, p->size());
-    std::copy(p->begin(), p->end(), out.Data());
-    return out;
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, "getParam: name must be a string");
+      std::string name = info[0].As<Napi::String>();
+      std::vector<float>* p = trainer_->param(name);
+      if (!p) RangeFail(kNoFn, "getParam: unknown parameter '" + name + "'");
+      Napi::Float32Array out = Napi::Float32Array::New(env, p->size());
+      std::copy(p->begin(), p->end(), out.Data());
+      return out;
+    });
   }
 
   Napi::Value SetParam(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    if (info.Length() < 1 || !info[0].IsString()) {
-      Fail(env, "setParam: name must be a string");
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, "setParam: name must be a string");
+      std::string name = info[0].As<Napi::String>();
+      auto v = TypedArrayArg<Napi::Float32Array>(info, 1, kNoFn, "value");
+      std::vector<float>* p = trainer_->param(name);
+      if (!p) RangeFail(kNoFn, "setParam: unknown parameter '" + name + "'");
+      if (v.ElementLength() != p->size()) {
+        RangeFail(kNoFn, "setParam: value for '" + name + "' must hold " + std::to_string(p->size()) +
+                             " values, got " + std::to_string(v.ElementLength()));
+      }
+      std::copy(v.Data(), v.Data() + v.ElementLength(), p->begin());
       return env.Undefined();
-    }
-    std::string name = info[0].As<Napi::String>();
-    Napi::Float32Array v;
-    if (!GetF32(info, 1, "value", &v)) return env.Undefined();
-    std::vector<float>* p = trainer_->param(name);
-    if (!p) {
-      Fail(env, "setParam: unknown parameter '" + name + "'", true);
-      return env.Undefined();
-    }
-    if (v.ElementLength() != p->size()) {
-      Fail(env, "setParam: value for '" + name + "' must hold " + std::to_string(p->size()) +
-                    " values, got " + std::to_string(v.ElementLength()),
-           true);
-      return env.Undefined();
-    }
-    std::copy(v.Data(), v.Data() + v.ElementLength(), p->begin());
-    return env.Undefined();
+    });
   }
 
   Napi::Value GetNbt(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    Napi::Array a = Napi::Array::New(env, 2);
-    a.Set(0u, static_cast<double>(trainer_->num_batches_tracked[0]));
-    a.Set(1u, static_cast<double>(trainer_->num_batches_tracked[1]));
-    return a;
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      Napi::Array a = Napi::Array::New(env, 2);
+      a.Set(0u, static_cast<double>(trainer_->num_batches_tracked[0]));
+      a.Set(1u, static_cast<double>(trainer_->num_batches_tracked[1]));
+      return a;
+    });
   }
 
   Napi::Value SetNbt(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    int64_t a, b;
-    if (!GetInt(info, 0, "first", 0, &a) || !GetInt(info, 1, "second", 0, &b))
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      int64_t a = IntAtLeastArg(info, 0, kNoFn, "first", 0);
+      int64_t b = IntAtLeastArg(info, 1, kNoFn, "second", 0);
+      trainer_->num_batches_tracked[0] = a;
+      trainer_->num_batches_tracked[1] = b;
       return env.Undefined();
-    trainer_->num_batches_tracked[0] = a;
-    trainer_->num_batches_tracked[1] = b;
-    return env.Undefined();
+    });
   }
 
   Napi::Value ResetMomentum(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    trainer_->reset_momentum();
-    return env.Undefined();
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      trainer_->reset_momentum();
+      return env.Undefined();
+    });
   }
 
+  struct BatchArgs {
+    Napi::Float32Array x;
+    Napi::Int32Array a, p, n;
+  };
+
   // Checks x (rows of din) and the three index arrays of equal length.
-  bool GetBatchArgs(const Napi::CallbackInfo& info, Napi::Float32Array* x, Napi::Int32Array* a,
-                    Napi::Int32Array* p, Napi::Int32Array* n) {
-    Napi::Env env = info.Env();
-    if (!GetF32(info, 0, "x", x) || !GetI32(info, 1, "anchors", a) ||
-        !GetI32(info, 2, "positives", p) || !GetI32(info, 3, "negatives", n))
-      return false;
+  BatchArgs GetBatchArgs(const Napi::CallbackInfo& info) {
+    BatchArgs b{TypedArrayArg<Napi::Float32Array>(info, 0, kNoFn, "x"),
+                TypedArrayArg<Napi::Int32Array>(info, 1, kNoFn, "anchors"),
+                TypedArrayArg<Napi::Int32Array>(info, 2, kNoFn, "positives"),
+                TypedArrayArg<Napi::Int32Array>(info, 3, kNoFn, "negatives")};
     size_t din = trainer_->din();
-    if (x->ElementLength() % din != 0)
-      return Fail(env, "x must hold rows of din = " + std::to_string(din) + " values", true);
-    size_t rows = x->ElementLength() / din;
-    if (p->ElementLength() != a->ElementLength() || n->ElementLength() != a->ElementLength())
-      return Fail(env, "anchors, positives and negatives must have the same length", true);
-    for (const auto* arr : {a, p, n}) {
+    if (b.x.ElementLength() % din != 0) {
+      RangeFail(kNoFn, "x must hold rows of din = " + std::to_string(din) + " values");
+    }
+    size_t rows = b.x.ElementLength() / din;
+    if (b.p.ElementLength() != b.a.ElementLength() || b.n.ElementLength() != b.a.ElementLength()) {
+      RangeFail(kNoFn, "anchors, positives and negatives must have the same length");
+    }
+    for (const auto* arr : {&b.a, &b.p, &b.n}) {
       const int32_t* d = arr->Data();
       for (size_t i = 0; i < arr->ElementLength(); i++)
         if (d[i] < 0 || static_cast<size_t>(d[i]) >= rows)
-          return Fail(env,
-                      std::string(arr == a ? "anchors" : arr == p ? "positives" : "negatives") +
-                          " holds row " + std::to_string(d[i]) + " outside [0, " +
-                          std::to_string(rows) + ")",
-                      true);
+          RangeFail(kNoFn, std::string(arr == &b.a ? "anchors" : arr == &b.p ? "positives" : "negatives") +
+                               " holds row " + std::to_string(d[i]) + " outside [0, " + std::to_string(rows) + ")");
     }
-    return true;
+    return b;
   }
 
   // step(x, anchors, positives, negatives, lr, momentum, lambda) → stats (one batch)
   Napi::Value Step(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    Napi::Float32Array x;
-    Napi::Int32Array a, p, n;
-    double lr, mom, lambda;
-    if (!GetBatchArgs(info, &x, &a, &p, &n) || !GetNum(info, 4, "lr", &lr) ||
-        !GetNum(info, 5, "momentum", &mom) || !GetNum(info, 6, "lambda", &lambda))
-      return env.Undefined();
-    if (a.ElementLength() < 2) {
-      Fail(env, "step: a batch needs at least 2 anchors", true);
-      return env.Undefined();
-    }
-    MlpStepStats st = trainer_->step(x.Data(), a.Data(), p.Data(), n.Data(),
-                                     static_cast<int>(a.ElementLength()), static_cast<float>(lr),
-                                     static_cast<float>(mom), static_cast<float>(lambda));
-    return StatsObject(env, st);
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      BatchArgs b = GetBatchArgs(info);
+      double lr = NumberArg(info, 4, kNoFn, "lr");
+      double mom = NumberArg(info, 5, kNoFn, "momentum");
+      double lambda = NumberArg(info, 6, kNoFn, "lambda");
+      if (b.a.ElementLength() < 2) RangeFail(kNoFn, "step: a batch needs at least 2 anchors");
+      MlpStepStats st = trainer_->step(b.x.Data(), b.a.Data(), b.p.Data(), b.n.Data(),
+                                       static_cast<int>(b.a.ElementLength()), static_cast<float>(lr),
+                                       static_cast<float>(mom), static_cast<float>(lambda));
+      return StatsObject(env, st);
+    });
   }
 
   // trainBatches(x, anchors, positives, negatives, batchSize, lr, momentum, lambda)
   //   → Promise<{loss, triplet, uniform (sums of batch means), offending, batches}>
   Napi::Value TrainBatches(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    Napi::Float32Array x;
-    Napi::Int32Array a, p, n;
-    int64_t batch;
-    double lr, mom, lambda;
-    if (!GetBatchArgs(info, &x, &a, &p, &n) || !GetInt(info, 4, "batchSize", 2, &batch) ||
-        !GetNum(info, 5, "lr", &lr) || !GetNum(info, 6, "momentum", &mom) ||
-        !GetNum(info, 7, "lambda", &lambda))
-      return env.Undefined();
-    auto* w = new TrainWorker(env, this, Value(), x, a, p, n, static_cast<int>(batch),
-                              static_cast<float>(lr), static_cast<float>(mom),
-                              static_cast<float>(lambda));
-    busy = true;
-    Napi::Promise pr = w->promise();
-    w->Queue();
-    return pr;
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      BatchArgs b = GetBatchArgs(info);
+      int64_t batch = IntAtLeastArg(info, 4, kNoFn, "batchSize", 2);
+      double lr = NumberArg(info, 5, kNoFn, "lr");
+      double mom = NumberArg(info, 6, kNoFn, "momentum");
+      double lambda = NumberArg(info, 7, kNoFn, "lambda");
+      auto* w = new TrainWorker(env, this, Value(), b.x, b.a, b.p, b.n, static_cast<int>(batch),
+                                static_cast<float>(lr), static_cast<float>(mom), static_cast<float>(lambda));
+      busy = true;
+      Napi::Promise pr = w->promise();
+      w->Queue();
+      return pr;
+    });
   }
 
-  bool GetEvalArgs(const Napi::CallbackInfo& info, Napi::Float32Array* x, int64_t* threads) {
-    if (!GetF32(info, 0, "x", x)) return false;
-    if (x->ElementLength() % trainer_->din() != 0)
-      return Fail(info.Env(), "x must hold rows of din = " + std::to_string(trainer_->din()) +
-                                  " values",
-                  true);
-    *threads = default_threads();
-    if (info.Length() > 1 && !info[1].IsUndefined() && !GetInt(info, 1, "threads", 1, threads))
-      return false;
-    return true;
+  // x (rows of din) and the optional threads (>= 1, no upper bound) of forwardEval*.
+  Napi::Float32Array GetEvalArgs(const Napi::CallbackInfo& info, int64_t* threads) {
+    auto x = TypedArrayArg<Napi::Float32Array>(info, 0, kNoFn, "x");
+    if (x.ElementLength() % trainer_->din() != 0) {
+      RangeFail(kNoFn, "x must hold rows of din = " + std::to_string(trainer_->din()) + " values");
+    }
+    *threads = info.Length() > 1 && !info[1].IsUndefined() ? IntAtLeastArg(info, 1, kNoFn, "threads", 1)
+                                                            : default_threads();
+    return x;
   }
 
   // forwardEval(x[, threads]) → Promise<Float32Array rows×dout>
   Napi::Value ForwardEval(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    Napi::Float32Array x;
-    int64_t threads;
-    if (!GetEvalArgs(info, &x, &threads)) return env.Undefined();
-    auto* w = new EvalWorker(env, this, Value(), x, x.ElementLength() / trainer_->din(),
-                             static_cast<int>(threads));
-    busy = true;
-    Napi::Promise pr = w->promise();
-    w->Queue();
-    return pr;
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      int64_t threads;
+      Napi::Float32Array x = GetEvalArgs(info, &threads);
+      auto* w = new EvalWorker(env, this, Value(), x, x.ElementLength() / trainer_->din(),
+                               static_cast<int>(threads));
+      busy = true;
+      Napi::Promise pr = w->promise();
+      w->Queue();
+      return pr;
+    });
   }
 
   Napi::Value ForwardEvalSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!Ready(env)) return env.Undefined();
-    Napi::Float32Array x;
-    int64_t threads;
-    if (!GetEvalArgs(info, &x, &threads)) return env.Undefined();
-    int64_t rows = x.ElementLength() / trainer_->din();
-    Napi::Float32Array out = Napi::Float32Array::New(env, rows * trainer_->dout());
-    trainer_->forward_eval(x.Data(), rows, out.Data(), static_cast<int>(threads));
-    return out;
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      int64_t threads;
+      Napi::Float32Array x = GetEvalArgs(info, &threads);
+      int64_t rows = x.ElementLength() / trainer_->din();
+      Napi::Float32Array out = Napi::Float32Array::New(env, rows * trainer_->dout());
+      trainer_->forward_eval(x.Data(), rows, out.Data(), static_cast<int>(threads));
+      return out;
+    });
   }
 
   std::unique_ptr<MlpTrainer> trainer_;

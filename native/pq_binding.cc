@@ -10,6 +10,7 @@
 #include "bindings.h"
 #include "gemm.h"
 #include "kmeans.h"
+#include "napi_args.h"
 #include "parallel.h"
 #include "pq.h"
 
@@ -17,79 +18,33 @@ namespace spreadvec {
 
 namespace {
 
-// Thrown inside argument parsing; turned into a JS TypeError/RangeError by the caller.
-struct ArgError {
-  bool range;
-  std::string message;
-};
-
-[[noreturn]] void type_error(const std::string& fn, const std::string& msg) { throw ArgError{false, fn + ": " + msg}; }
-[[noreturn]] void range_error(const std::string& fn, const std::string& msg) { throw ArgError{true, fn + ": " + msg}; }
-
-Napi::Value throw_js(Napi::Env env, const ArgError& e) {
-  if (e.range) {
-    Napi::RangeError::New(env, e.message).ThrowAsJavaScriptException();
-  } else {
-    Napi::TypeError::New(env, e.message).ThrowAsJavaScriptException();
-  }
-  return env.Undefined();
-}
-
-Napi::Float32Array float_array(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name) {
-  if (i >= info.Length() || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    type_error(fn, std::string(name) + " must be a Float32Array");
-  }
-  return info[i].As<Napi::Float32Array>();
-}
-
-Napi::Uint8Array byte_array(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name) {
-  if (i >= info.Length() || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    type_error(fn, std::string(name) + " must be a Uint8Array");
-  }
-  return info[i].As<Napi::Uint8Array>();
-}
-
-int64_t integer(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name, int64_t min,
-                int64_t max = INT32_MAX) {
-  if (i >= info.Length() || !info[i].IsNumber()) type_error(fn, std::string(name) + " must be an integer");
-  double v = info[i].As<Napi::Number>().DoubleValue();
-  if (v != static_cast<double>(static_cast<int64_t>(v))) type_error(fn, std::string(name) + " must be an integer");
-  int64_t n = static_cast<int64_t>(v);
-  if (n < min || n > max) {
-    range_error(fn, std::string(name) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) +
-                        "], got " + std::to_string(n));
-  }
-  return n;
-}
-
-// Optional trailing thread count; default_threads() when absent or undefined.
-int threads_arg(const Napi::CallbackInfo& info, size_t i, const std::string& fn) {
-  if (i >= info.Length() || info[i].IsUndefined()) return default_threads();
-  return static_cast<int>(integer(info, i, fn, "threads", 1, 1024));
-}
-
 // Rows of `dim` values in an array of `len` values.
 size_t rows_of(size_t len, int64_t dim, const std::string& fn, const char* name) {
   if (len % dim != 0) {
-    range_error(fn, std::string(name) + " has " + std::to_string(len) + " values, not a multiple of " +
-                        std::to_string(dim));
+    RangeFail(fn, std::string(name) + " has " + std::to_string(len) + " values, not a multiple of " +
+                      std::to_string(dim));
   }
   return len / dim;
 }
 
-void check_pq_shape(int64_t d, int64_t M, const std::string& fn) {
-  if (d % M != 0) range_error(fn, "d (" + std::to_string(d) + ") must be a multiple of M (" + std::to_string(M) + ")");
-}
+struct PqShape {
+  int64_t d, M;
+  Napi::Float32Array codebooks;
+};
 
-size_t check_codebooks(const Napi::Float32Array& cb, int64_t d, const std::string& fn) {
+// Arguments 1-3 of pqEncode, pqDecode and pqComputeLuts: d, M dividing d, and the
+// M×256×(d/M) codebooks.
+PqShape pq_shape_args(const Napi::CallbackInfo& info, const std::string& fn) {
+  int64_t d = IntArg(info, 1, fn, "d", 1, 1 << 20);
+  int64_t M = IntArg(info, 2, fn, "M", 1, d);
+  if (d % M != 0) RangeFail(fn, "d (" + std::to_string(d) + ") must be a multiple of M (" + std::to_string(M) + ")");
+  auto cb = TypedArrayArg<Napi::Float32Array>(info, 3, fn, "codebooks");
   size_t want = size_t(kPqKsub) * d;
   if (cb.ElementLength() != want) {
-    range_error(fn, "codebooks must hold M×256×(d/M) = " + std::to_string(want) + " values, got " +
-                        std::to_string(cb.ElementLength()));
+    RangeFail(fn, "codebooks must hold M×256×(d/M) = " + std::to_string(want) + " values, got " +
+                      std::to_string(cb.ElementLength()));
   }
-  return want;
+  return {d, M, cb};
 }
 
 // Builds the JS result on the main thread from the values kept alive during the work
@@ -145,30 +100,30 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
   const std::string fn = async ? "kmeansTrain" : "kmeansTrainSync";
   Napi::Env env = info.Env();
   try {
-    auto x = float_array(info, 0, fn, "x");
-    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
-    int64_t k = integer(info, 2, fn, "k", 1);
-    int64_t niter = integer(info, 3, fn, "niter", 0, 100000);
-    int64_t seed = integer(info, 4, fn, "seed", 0, INT32_MAX);
+    auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
+    int64_t d = IntArg(info, 1, fn, "d", 1, 1 << 20);
+    int64_t k = IntArg(info, 2, fn, "k", 1, INT32_MAX);
+    int64_t niter = IntArg(info, 3, fn, "niter", 0, 100000);
+    int64_t seed = IntArg(info, 4, fn, "seed", 0, INT32_MAX);
     if (info.Length() <= 5 || !(info[5].IsString() || info[5].IsTypedArray())) {
-      type_error(fn, "init must be 'random', 'kmeans++' or a Float32Array of k×d centroids");
+      TypeFail(fn, "init must be 'random', 'kmeans++' or a Float32Array of k×d centroids");
     }
     std::string init_name = info[5].IsString() ? info[5].As<Napi::String>().Utf8Value() : "given";
     KmeansInit init;
     if (init_name == "given") {
-      auto start = float_array(info, 5, fn, "init");
-      if (start.ElementLength() != size_t(k) * d) range_error(fn, "init must hold k×d values");
+      auto start = TypedArrayArg<Napi::Float32Array>(info, 5, fn, "init");
+      if (start.ElementLength() != size_t(k) * d) RangeFail(fn, "init must hold k×d values");
       init = KmeansInit::Given;
     } else if (init_name == "random") {
       init = KmeansInit::Random;
     } else if (init_name == "kmeans++") {
       init = KmeansInit::PlusPlus;
     } else {
-      range_error(fn, "init must be 'random' or 'kmeans++', got '" + init_name + "'");
+      RangeFail(fn, "init must be 'random' or 'kmeans++', got '" + init_name + "'");
     }
-    int threads = threads_arg(info, 6, fn);
+    int threads = ThreadsArg(info, 6, fn);
     size_t n = rows_of(x.ElementLength(), d, fn, "x");
-    if (n < size_t(k)) range_error(fn, "x has " + std::to_string(n) + " points, fewer than k = " + std::to_string(k));
+    if (n < size_t(k)) RangeFail(fn, "x has " + std::to_string(n) + " points, fewer than k = " + std::to_string(k));
     auto centroids = Napi::Float32Array::New(env, size_t(k) * d);
     auto objective = Napi::Float64Array::New(env, size_t(niter) + 1);
     if (init == KmeansInit::Given) {
@@ -188,7 +143,7 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
           return out;
         });
   } catch (const ArgError& e) {
-    return throw_js(env, e);
+    return ThrowJs(env, e);
   }
 }
 
@@ -197,13 +152,13 @@ Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
   const std::string fn = "kmeansAssign";
   Napi::Env env = info.Env();
   try {
-    auto x = float_array(info, 0, fn, "x");
-    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
-    auto c = float_array(info, 2, fn, "centroids");
-    int threads = threads_arg(info, 3, fn);
+    auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
+    int64_t d = IntArg(info, 1, fn, "d", 1, 1 << 20);
+    auto c = TypedArrayArg<Napi::Float32Array>(info, 2, fn, "centroids");
+    int threads = ThreadsArg(info, 3, fn);
     size_t n = rows_of(x.ElementLength(), d, fn, "x");
     size_t k = rows_of(c.ElementLength(), d, fn, "centroids");
-    if (k == 0) range_error(fn, "centroids is empty");
+    if (k == 0) RangeFail(fn, "centroids is empty");
     auto assign = Napi::Int32Array::New(env, n);
     auto dist2 = Napi::Float32Array::New(env, n);
     nearest_centroids(x.Data(), n, int(d), size_t(d), c.Data(), int(k), assign.Data(), dist2.Data(), threads);
@@ -212,7 +167,7 @@ Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
     out.Set("dist2", dist2);
     return out;
   } catch (const ArgError& e) {
-    return throw_js(env, e);
+    return ThrowJs(env, e);
   }
 }
 
@@ -221,13 +176,11 @@ Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
   const std::string fn = async ? "pqEncode" : "pqEncodeSync";
   Napi::Env env = info.Env();
   try {
-    auto x = float_array(info, 0, fn, "x");
-    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
-    int64_t M = integer(info, 2, fn, "M", 1, d);
-    check_pq_shape(d, M, fn);
-    auto cb = float_array(info, 3, fn, "codebooks");
-    check_codebooks(cb, d, fn);
-    int threads = threads_arg(info, 4, fn);
+    auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
+    const PqShape shape = pq_shape_args(info, fn);
+    const int64_t d = shape.d, M = shape.M;
+    const Napi::Float32Array cb = shape.codebooks;
+    int threads = ThreadsArg(info, 4, fn);
     size_t n = rows_of(x.ElementLength(), d, fn, "x");
     auto codes = Napi::Uint8Array::New(env, n * M);
     const float* xp = x.Data();
@@ -237,7 +190,7 @@ Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
         env, async, {x, cb, codes}, [=] { pq_encode(xp, n, int(d), int(M), cbp, out, threads); },
         [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[2]; });
   } catch (const ArgError& e) {
-    return throw_js(env, e);
+    return ThrowJs(env, e);
   }
 }
 
@@ -246,18 +199,16 @@ Napi::Value PqDecode(const Napi::CallbackInfo& info) {
   const std::string fn = "pqDecode";
   Napi::Env env = info.Env();
   try {
-    auto codes = byte_array(info, 0, fn, "codes");
-    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
-    int64_t M = integer(info, 2, fn, "M", 1, d);
-    check_pq_shape(d, M, fn);
-    auto cb = float_array(info, 3, fn, "codebooks");
-    check_codebooks(cb, d, fn);
+    auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
+    const PqShape shape = pq_shape_args(info, fn);
+    const int64_t d = shape.d, M = shape.M;
+    const Napi::Float32Array cb = shape.codebooks;
     size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
     auto x = Napi::Float32Array::New(env, n * d);
     pq_decode(codes.Data(), n, int(d), int(M), cb.Data(), x.Data());
     return x;
   } catch (const ArgError& e) {
-    return throw_js(env, e);
+    return ThrowJs(env, e);
   }
 }
 
@@ -266,19 +217,17 @@ Napi::Value PqComputeLuts(const Napi::CallbackInfo& info) {
   const std::string fn = "pqComputeLuts";
   Napi::Env env = info.Env();
   try {
-    auto q = float_array(info, 0, fn, "queries");
-    int64_t d = integer(info, 1, fn, "d", 1, 1 << 20);
-    int64_t M = integer(info, 2, fn, "M", 1, d);
-    check_pq_shape(d, M, fn);
-    auto cb = float_array(info, 3, fn, "codebooks");
-    check_codebooks(cb, d, fn);
-    int threads = threads_arg(info, 4, fn);
+    auto q = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "queries");
+    const PqShape shape = pq_shape_args(info, fn);
+    const int64_t d = shape.d, M = shape.M;
+    const Napi::Float32Array cb = shape.codebooks;
+    int threads = ThreadsArg(info, 4, fn);
     size_t nq = rows_of(q.ElementLength(), d, fn, "queries");
     auto luts = Napi::Float32Array::New(env, nq * M * kPqKsub);
     pq_compute_luts(q.Data(), nq, int(d), int(M), cb.Data(), luts.Data(), threads);
     return luts;
   } catch (const ArgError& e) {
-    return throw_js(env, e);
+    return ThrowJs(env, e);
   }
 }
 
@@ -287,14 +236,14 @@ Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
   const std::string fn = async ? "pqAdcSearch" : "pqAdcSearchSync";
   Napi::Env env = info.Env();
   try {
-    auto luts = float_array(info, 0, fn, "luts");
-    int64_t M = integer(info, 1, fn, "M", 1, 1 << 16);
-    auto codes = byte_array(info, 2, fn, "codes");
-    int64_t k = integer(info, 3, fn, "k", 1, 1 << 20);
-    int threads = threads_arg(info, 4, fn);
+    auto luts = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "luts");
+    int64_t M = IntArg(info, 1, fn, "M", 1, 1 << 16);
+    auto codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
+    int64_t k = IntArg(info, 3, fn, "k", 1, 1 << 20);
+    int threads = ThreadsArg(info, 4, fn);
     size_t nq = rows_of(luts.ElementLength(), M * kPqKsub, fn, "luts");
     size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
-    if (n > size_t(INT32_MAX)) range_error(fn, "codes holds more than 2^31-1 vectors");
+    if (n > size_t(INT32_MAX)) RangeFail(fn, "codes holds more than 2^31-1 vectors");
     auto ids = Napi::Int32Array::New(env, nq * k);
     auto dist = Napi::Float32Array::New(env, nq * k);
     const float* lp = luts.Data();
@@ -310,7 +259,7 @@ Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
           return out;
         });
   } catch (const ArgError& e) {
-    return throw_js(env, e);
+    return ThrowJs(env, e);
   }
 }
 
@@ -320,14 +269,14 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
   const std::string fn = async ? "pqMatmul" : "pqMatmulSync";
   Napi::Env env = info.Env();
   try {
-    auto a = float_array(info, 0, fn, "a");
-    auto b = float_array(info, 1, fn, "b");
-    int64_t m = integer(info, 2, fn, "m", 0);
-    int64_t n = integer(info, 3, fn, "n", 1);
-    int64_t kd = integer(info, 4, fn, "kdim", 1);
+    auto a = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "a");
+    auto b = TypedArrayArg<Napi::Float32Array>(info, 1, fn, "b");
+    int64_t m = IntArg(info, 2, fn, "m", 0, INT32_MAX);
+    int64_t n = IntArg(info, 3, fn, "n", 1, INT32_MAX);
+    int64_t kd = IntArg(info, 4, fn, "kdim", 1, INT32_MAX);
     bool transB = info.Length() > 5 && info[5].ToBoolean().Value();
-    if (a.ElementLength() != size_t(m) * kd) range_error(fn, "a must hold m×kdim values");
-    if (b.ElementLength() != size_t(kd) * n) range_error(fn, "b must hold kdim×n values");
+    if (a.ElementLength() != size_t(m) * kd) RangeFail(fn, "a must hold m×kdim values");
+    if (b.ElementLength() != size_t(kd) * n) RangeFail(fn, "b must hold kdim×n values");
     auto c = Napi::Float32Array::New(env, size_t(m) * n);
     const float* ap = a.Data();
     const float* bp = b.Data();
@@ -344,7 +293,7 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
         },
         [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[2]; });
   } catch (const ArgError& e) {
-    return throw_js(env, e);
+    return ThrowJs(env, e);
   }
 }
 

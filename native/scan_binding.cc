@@ -17,6 +17,7 @@
 
 #include "bindings.h"
 #include "decode_scan.h"
+#include "napi_args.h"
 #include "parallel.h"
 #include "zn_codec.h"
 
@@ -54,87 +55,49 @@ struct ScanJob {
   }
 };
 
-bool fail(Napi::Env env, bool range, const std::string& msg) {
-  if (range) Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
-  else Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
-  return false;
-}
-
-bool int_arg(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
-             double min, double max, double* out) {
-  Napi::Env env = info.Env();
-  if (i >= info.Length() || !info[i].IsNumber())
-    return fail(env, false, std::string(fn) + ": " + name + " must be a number");
-  double v = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(v) || std::floor(v) != v)
-    return fail(env, false, std::string(fn) + ": " + name + " must be an integer");
-  if (v < min || v > max)
-    return fail(env, true, std::string(fn) + ": " + name + " must be in [" +
-                               std::to_string(static_cast<long long>(min)) + ", " +
-                               std::to_string(static_cast<long long>(max)) + "], got " +
-                               std::to_string(static_cast<long long>(v)));
-  *out = v;
-  return true;
-}
-
-// Validates the arguments and fills `job` (pointers into the JS arrays).
-bool parse(const Napi::CallbackInfo& info, const char* fn, ScanJob* job) {
-  Napi::Env env = info.Env();
-  auto is_u8 = [](const Napi::Value& v) {
-    return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
-  };
-  if (info.Length() < 7) return fail(env, false, std::string(fn) + ": expected (codes, n, removed, dim, r2, queries, k, threads?)");
-  if (!is_u8(info[0])) return fail(env, false, std::string(fn) + ": codes must be a Uint8Array");
-  double n, dim, r2, k, threads = default_threads();
-  if (!int_arg(info, 1, fn, "n", 0, INT32_MAX, &n)) return false;
-  if (!int_arg(info, 3, fn, "dim", 1, 4096, &dim)) return false;
-  if (!int_arg(info, 4, fn, "r2", 1, INT32_MAX, &r2)) return false;
-  if (!int_arg(info, 6, fn, "k", 1, INT32_MAX, &k)) return false;
-  if (info.Length() > 7 && !info[7].IsUndefined() &&
-      !int_arg(info, 7, fn, "threads", 1, 1024, &threads))
-    return false;
+// Validates the arguments and fills `job` (pointers into the JS arrays); throws
+// ArgError on the first bad one.
+void parse(const Napi::CallbackInfo& info, const std::string& fn, ScanJob* job) {
+  if (info.Length() < 7) TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?)");
+  auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
+  const int64_t n = IntArg(info, 1, fn, "n", 0, INT32_MAX);
+  const int dim = static_cast<int>(IntArg(info, 3, fn, "dim", 1, 4096));
+  const int r2 = static_cast<int>(IntArg(info, 4, fn, "r2", 1, INT32_MAX));
+  const int k = static_cast<int>(IntArg(info, 6, fn, "k", 1, INT32_MAX));
+  const int threads = ThreadsArg(info, 7, fn);
   try {
-    job->codec = &zn_codec(static_cast<int>(dim), static_cast<int>(r2));
+    job->codec = &zn_codec(dim, r2);
   } catch (const std::exception& e) {
-    return fail(env, true, std::string(fn) + ": no spherical Zn codec for dim " +
-                               std::to_string(static_cast<int>(dim)) + ", r2 " +
-                               std::to_string(static_cast<int>(r2)) + ": " + e.what());
+    RangeFail(fn, "no spherical Zn codec for dim " + std::to_string(dim) + ", r2 " + std::to_string(r2) + ": " +
+                      e.what());
   }
-  auto codes = info[0].As<Napi::Uint8Array>();
   const size_t cb = job->codec->code_bytes();
   if (codes.ByteLength() < static_cast<size_t>(n) * cb)
-    return fail(env, true, std::string(fn) + ": codes holds " + std::to_string(codes.ByteLength()) +
-                               " bytes, fewer than n × codeBytes = " +
-                               std::to_string(static_cast<size_t>(n) * cb));
+    RangeFail(fn, "codes holds " + std::to_string(codes.ByteLength()) + " bytes, fewer than n × codeBytes = " +
+                      std::to_string(static_cast<size_t>(n) * cb));
   const uint8_t* removed = nullptr;
   if (!info[2].IsNull() && !info[2].IsUndefined()) {
-    if (!is_u8(info[2])) return fail(env, false, std::string(fn) + ": removed must be a Uint8Array or null");
+    if (!IsTypedArrayOf(info[2], napi_uint8_array)) TypeFail(fn, "removed must be a Uint8Array or null");
     auto r = info[2].As<Napi::Uint8Array>();
     if (r.ByteLength() < (static_cast<size_t>(n) + 7) / 8)
-      return fail(env, true, std::string(fn) + ": removed holds " + std::to_string(r.ByteLength()) +
-                                 " bytes, fewer than ceil(n / 8)");
+      RangeFail(fn, "removed holds " + std::to_string(r.ByteLength()) + " bytes, fewer than ceil(n / 8)");
     removed = r.Data();
   }
-  if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    return fail(env, false, std::string(fn) + ": queries must be a Float32Array");
-  auto q = info[5].As<Napi::Float32Array>();
+  auto q = TypedArrayArg<Napi::Float32Array>(info, 5, fn, "queries");
   if (q.ElementLength() % static_cast<size_t>(dim) != 0)
-    return fail(env, true, std::string(fn) + ": queries has " + std::to_string(q.ElementLength()) +
-                               " values, not a multiple of dim " + std::to_string(static_cast<int>(dim)));
+    RangeFail(fn, "queries has " + std::to_string(q.ElementLength()) + " values, not a multiple of dim " +
+                      std::to_string(dim));
   for (size_t i = 0; i < q.ElementLength(); i++)
-    if (!std::isfinite(q[i]))
-      return fail(env, true, std::string(fn) + ": queries holds a non-finite value at index " + std::to_string(i));
+    if (!std::isfinite(q[i])) RangeFail(fn, "queries holds a non-finite value at index " + std::to_string(i));
   job->codes = codes.Data();
   job->n = static_cast<size_t>(n);
   job->removed = removed;
   job->queries = q.Data();
   job->nq = q.ElementLength() / static_cast<size_t>(dim);
-  job->k = static_cast<int>(k);
-  job->threads = static_cast<int>(threads);
+  job->k = k;
+  job->threads = threads;
   if (job->nq * static_cast<double>(job->k) > 1e9)
-    return fail(env, true, std::string(fn) + ": nq × k is too large (" + std::to_string(job->nq) + " × " +
-                               std::to_string(job->k) + ")");
-  return true;
+    RangeFail(fn, "nq × k is too large (" + std::to_string(job->nq) + " × " + std::to_string(job->k) + ")");
 }
 
 class ScanWorker : public Napi::AsyncWorker {
@@ -165,7 +128,11 @@ class ScanWorker : public Napi::AsyncWorker {
 
 Napi::Value DecodeScan(const Napi::CallbackInfo& info) {
   ScanJob job;
-  if (!parse(info, "decodeScan", &job)) return info.Env().Undefined();
+  try {
+    parse(info, "decodeScan", &job);
+  } catch (const ArgError& e) {
+    return ThrowJs(info.Env(), e);
+  }
   auto* worker = new ScanWorker(info.Env(), info, std::move(job));
   Napi::Promise p = worker->promise();
   worker->Queue();
@@ -174,7 +141,11 @@ Napi::Value DecodeScan(const Napi::CallbackInfo& info) {
 
 Napi::Value DecodeScanSync(const Napi::CallbackInfo& info) {
   ScanJob job;
-  if (!parse(info, "decodeScanSync", &job)) return info.Env().Undefined();
+  try {
+    parse(info, "decodeScanSync", &job);
+  } catch (const ArgError& e) {
+    return ThrowJs(info.Env(), e);
+  }
   try {
     job.run();
   } catch (const std::exception& e) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "napi_args.h"
 #include "parallel.h"
 #include "zn_codec.h"
 
@@ -21,73 +22,35 @@ namespace {
 
 constexpr size_t kGrain = 1024;  // vectors per parallel chunk
 
-// Throws the pending JS error and returns nullptr on bad dim/r2.
-const ZnSphereCodec* CodecArg(const Napi::CallbackInfo& info, const char* fn) {
-  Napi::Env env = info.Env();
+// The codec of arguments 0 and 1 (dim, r2). A fraction is a TypeError here, with
+// the value, and the bounds are the codec's own (RangeError with its reason).
+const ZnSphereCodec& CodecArg(const Napi::CallbackInfo& info, const std::string& fn) {
   const char* names[2] = {"dim", "r2"};
   int values[2];
   for (int i = 0; i < 2; i++) {
     if (info.Length() <= static_cast<size_t>(i) || !info[i].IsNumber()) {
-      Napi::TypeError::New(env, std::string(fn) + ": " + names[i] + " must be an integer").ThrowAsJavaScriptException();
-      return nullptr;
+      TypeFail(fn, std::string(names[i]) + " must be an integer");
     }
     double v = info[i].As<Napi::Number>().DoubleValue();
     if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 2147483647.0) {
-      Napi::TypeError::New(env, std::string(fn) + ": " + names[i] + " must be an integer, got " + std::to_string(v))
-          .ThrowAsJavaScriptException();
-      return nullptr;
+      TypeFail(fn, std::string(names[i]) + " must be an integer, got " + std::to_string(v));
     }
     values[i] = static_cast<int>(v);
   }
   try {
-    return &zn_codec(values[0], values[1]);
+    return zn_codec(values[0], values[1]);
   } catch (const std::exception& e) {
-    Napi::RangeError::New(env, std::string(fn) + ": " + e.what()).ThrowAsJavaScriptException();
-    return nullptr;
+    RangeFail(fn, e.what());
   }
 }
 
-int ThreadsArg(const Napi::CallbackInfo& info, size_t index, const char* fn, bool* ok) {
-  *ok = true;
-  if (info.Length() <= index || info[index].IsUndefined()) return default_threads();
-  if (!info[index].IsNumber()) {
-    *ok = false;
-    Napi::TypeError::New(info.Env(), std::string(fn) + ": threads must be an integer").ThrowAsJavaScriptException();
-    return 0;
-  }
-  double t = info[index].As<Napi::Number>().DoubleValue();
-  if (!(t >= 0) || t != std::floor(t) || t > 1024) {
-    *ok = false;
-    Napi::RangeError::New(info.Env(), std::string(fn) + ": threads must be an integer in [0, 1024]")
-        .ThrowAsJavaScriptException();
-    return 0;
-  }
-  return t == 0 ? default_threads() : static_cast<int>(t);
-}
-
-template <class T>
-bool TypedArg(const Napi::CallbackInfo& info, size_t index, napi_typedarray_type type, const char* fn,
-              const char* name, const char* type_name, T* out) {
-  if (info.Length() <= index || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != type) {
-    Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be a " + type_name)
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  *out = info[index].As<T>();
-  return true;
-}
-
-bool RowsArg(Napi::Env env, const char* fn, const char* name, size_t length, size_t width, const char* unit,
-             size_t* rows) {
+// Rows of `width` values in an array of `length`.
+size_t RowsArg(const std::string& fn, const char* name, size_t length, size_t width, const char* unit) {
   if (length % width != 0) {
-    Napi::RangeError::New(env, std::string(fn) + ": " + name + " has " + std::to_string(length) +
-                                   " values, not a multiple of " + unit + "=" + std::to_string(width))
-        .ThrowAsJavaScriptException();
-    return false;
+    RangeFail(fn, std::string(name) + " has " + std::to_string(length) + " values, not a multiple of " + unit + "=" +
+                      std::to_string(width));
   }
-  *rows = length / width;
-  return true;
+  return length / width;
 }
 
 // ---- batch kernels (plain C++, run on any thread); return "" or an error ----
@@ -145,8 +108,12 @@ std::string DecodeKernel(const ZnSphereCodec& codec, const uint8_t* codes, size_
 // ---- glue ----
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  const ZnSphereCodec* codec = CodecArg(info, "znInfo");
-  if (!codec) return info.Env().Undefined();
+  const ZnSphereCodec* codec;
+  try {
+    codec = &CodecArg(info, "znInfo");
+  } catch (const ArgError& e) {
+    return ThrowJs(info.Env(), e);
+  }
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("nv", codec->nv_string());
   o.Set("nbit", codec->nbit());
@@ -162,14 +129,18 @@ struct QuantizeArgs {
   int threads = 1;
 };
 
+// Sets the pending JS exception and returns false on a bad argument.
 bool ParseQuantize(const Napi::CallbackInfo& info, const char* fn, QuantizeArgs* a) {
-  a->codec = CodecArg(info, fn);
-  if (!a->codec) return false;
-  if (!TypedArg(info, 2, napi_float32_array, fn, "x", "Float32Array", &a->x)) return false;
-  if (!RowsArg(info.Env(), fn, "x", a->x.ElementLength(), a->codec->dim(), "dim", &a->n)) return false;
-  bool ok;
-  a->threads = ThreadsArg(info, 3, fn, &ok);
-  return ok;
+  try {
+    a->codec = &CodecArg(info, fn);
+    a->x = TypedArrayArg<Napi::Float32Array>(info, 2, fn, "x");
+    a->n = RowsArg(fn, "x", a->x.ElementLength(), a->codec->dim(), "dim");
+    a->threads = ThreadsArg(info, 3, fn, /*zero_is_default=*/true);
+    return true;
+  } catch (const ArgError& e) {
+    ThrowJs(info.Env(), e);
+    return false;
+  }
 }
 
 Napi::Value QuantizeEncode(const Napi::CallbackInfo& info) {
@@ -255,12 +226,16 @@ Napi::Value Quantize(const Napi::CallbackInfo& info) {
 Napi::Value Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "znEncode";
-  const ZnSphereCodec* codec = CodecArg(info, fn);
-  if (!codec) return env.Undefined();
+  const ZnSphereCodec* codec;
   Napi::Int32Array z;
   size_t n;
-  if (!TypedArg(info, 2, napi_int32_array, fn, "z", "Int32Array", &z)) return env.Undefined();
-  if (!RowsArg(env, fn, "z", z.ElementLength(), codec->dim(), "dim", &n)) return env.Undefined();
+  try {
+    codec = &CodecArg(info, fn);
+    z = TypedArrayArg<Napi::Int32Array>(info, 2, fn, "z");
+    n = RowsArg(fn, "z", z.ElementLength(), codec->dim(), "dim");
+  } catch (const ArgError& e) {
+    return ThrowJs(env, e);
+  }
   const size_t d = codec->dim(), cb = codec->code_bytes();
   Napi::Uint8Array out = Napi::Uint8Array::New(env, n * cb);
   for (size_t i = 0; i < n; i++) {
@@ -284,40 +259,34 @@ struct DecodeArgs {
   int threads = 1;
 };
 
+// Sets the pending JS exception and returns false on a bad argument.
 bool ParseDecode(const Napi::CallbackInfo& info, const char* fn, DecodeArgs* a) {
   Napi::Env env = info.Env();
-  a->codec = CodecArg(info, fn);
-  if (!a->codec) return false;
-  if (!TypedArg(info, 2, napi_uint8_array, fn, "codes", "Uint8Array", &a->codes)) return false;
-  if (!RowsArg(env, fn, "codes", a->codes.ElementLength(), a->codec->code_bytes(), "codeBytes", &a->n)) return false;
-  std::string as = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
-  if (as != "int8" && as != "float32") {
-    Napi::TypeError::New(env, std::string(fn) + ": as must be 'int8' or 'float32'").ThrowAsJavaScriptException();
-    return false;
-  }
-  a->as_float = as == "float32";
-  if (!a->as_float && a->codec->r2() > 127 * 127) {
-    Napi::RangeError::New(env, std::string(fn) + ": as='int8' needs r2 <= 16129 (coordinates up to 127), got r2=" +
-                                   std::to_string(a->codec->r2()))
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  bool ok;
-  a->threads = ThreadsArg(info, 4, fn, &ok);
-  if (!ok) return false;
-  a->out = info.Length() > 5 ? info[5] : env.Undefined();
-  if (!a->out.IsUndefined()) {
-    const napi_typedarray_type want = a->as_float ? napi_float32_array : napi_int8_array;
-    const size_t len = a->n * a->codec->dim();
-    if (!a->out.IsTypedArray() || a->out.As<Napi::TypedArray>().TypedArrayType() != want ||
-        a->out.As<Napi::TypedArray>().ElementLength() != len) {
-      Napi::TypeError::New(env, std::string(fn) + ": out must be a" + (a->as_float ? " Float32Array" : "n Int8Array") +
-                                    " of " + std::to_string(len) + " elements")
-          .ThrowAsJavaScriptException();
-      return false;
+  try {
+    a->codec = &CodecArg(info, fn);
+    a->codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
+    a->n = RowsArg(fn, "codes", a->codes.ElementLength(), a->codec->code_bytes(), "codeBytes");
+    std::string as = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+    if (as != "int8" && as != "float32") TypeFail(fn, "as must be 'int8' or 'float32'");
+    a->as_float = as == "float32";
+    if (!a->as_float && a->codec->r2() > 127 * 127) {
+      RangeFail(fn, "as='int8' needs r2 <= 16129 (coordinates up to 127), got r2=" + std::to_string(a->codec->r2()));
     }
+    a->threads = ThreadsArg(info, 4, fn, /*zero_is_default=*/true);
+    a->out = info.Length() > 5 ? info[5] : env.Undefined();
+    if (!a->out.IsUndefined()) {
+      const napi_typedarray_type want = a->as_float ? napi_float32_array : napi_int8_array;
+      const size_t len = a->n * a->codec->dim();
+      if (!IsTypedArrayOf(a->out, want) || a->out.As<Napi::TypedArray>().ElementLength() != len) {
+        TypeFail(fn, std::string("out must be a") + (a->as_float ? " Float32Array" : "n Int8Array") + " of " +
+                         std::to_string(len) + " elements");
+      }
+    }
+    return true;
+  } catch (const ArgError& e) {
+    ThrowJs(env, e);
+    return false;
   }
-  return true;
 }
 
 Napi::Value NewDecodeOutput(Napi::Env env, const DecodeArgs& a, void** data) {
