@@ -77,7 +77,10 @@ int ThreadsArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, 
 
 double NumberArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name) {
   if (i >= info.Length() || !info[i].IsNumber()) TypeFail(fn, std::string(name) + " must be a number");
-  return info[i].As<Napi::Number>().DoubleValue();
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  // A NaN learning rate or scale would silently poison every weight it touches.
+  if (!std::isfinite(v)) RangeFail(fn, std::string(name) + " must be finite, got " + std::to_string(v));
+  return v;
 }
 
 }  // namespace spreadvec

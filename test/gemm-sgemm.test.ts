@@ -65,5 +65,6 @@ test('sgemm with beta = 0 ignores NaN in C, and validates its arguments', () => 
   assert.ok(c.every(Number.isFinite));
   assert.throws(() => sgemm(false, false, 64, 64, 64, 1, a, 64, b.subarray(1), 64, 0, c, 64), /b is too short/);
   assert.throws(() => sgemm(false, false, 64, 64, 64, 1, a, 32, b, 64, 0, c, 64), /a is too short/);
+  assert.throws(() => sgemm(false, false, 64, 64, 64, NaN, a, 64, b, 64, 0, c, 64), /alpha must be finite/);
   assert.throws(() => sgemm(false, false, 64, 64, 64, 1, Array.from(a) as never, 64, b, 64, 0, c, 64), /a must be a Float32Array/);
 });
