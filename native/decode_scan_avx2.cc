@@ -21,11 +21,7 @@ inline void offer_lanes(__m256 ip, int valid, const int64_t* slots, TopK& heap) 
   if (!m) return;
   alignas(32) float d[8];
   _mm256_store_ps(d, dist);
-  while (m) {
-    const int l = __builtin_ctz(m);
-    m &= m - 1;
-    if (d[l] < heap.threshold()) heap.offer(d[l], slots[l]);
-  }
+  offer_masked_lanes(d, static_cast<unsigned>(m), slots, heap);
 }
 
 }  // namespace

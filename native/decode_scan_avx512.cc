@@ -23,11 +23,7 @@ inline void offer_lanes(__m512 ip, __mmask16 valid, const int64_t* slots, TopK& 
   if (!m) return;
   alignas(64) float d[16];
   _mm512_store_ps(d, dist);
-  while (m) {
-    const int l = __builtin_ctz(m);
-    m &= m - 1;
-    if (d[l] < heap.threshold()) heap.offer(d[l], slots[l]);
-  }
+  offer_masked_lanes(d, static_cast<unsigned>(m), slots, heap);
 }
 
 }  // namespace

@@ -22,6 +22,17 @@ struct ScanBlock {
   const int64_t* slots;
 };
 
+// Offers lane l of `dist` to the heap for each set bit l of `mask` (lanes whose
+// distance beat the threshold when compared in SIMD); rechecks the threshold because
+// each offer may lower it.
+inline void offer_masked_lanes(const float* dist, unsigned mask, const int64_t* slots, TopK& heap) {
+  while (mask) {
+    const int l = __builtin_ctz(mask);
+    mask &= mask - 1;
+    if (dist[l] < heap.threshold()) heap.offer(dist[l], slots[l]);
+  }
+}
+
 void score_block_scalar(const float* q, size_t nq, int dim, const ScanBlock& block,
                         TopK* heaps);
 #if defined(__x86_64__) || defined(_M_X64)

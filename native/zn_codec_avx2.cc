@@ -38,17 +38,7 @@ int best_atom_avx2(const double* atom_t, int npad, int natom, int nrow, const do
     _mm256_store_pd(s + u * kLanes, best[u]);
     _mm256_store_pd(id + u * kLanes, best_idx[u]);
   }
-  int winner = -1;
-  double top = -1.0;
-  for (int j = 0; j < kBlock; j++) {
-    const int a = static_cast<int>(id[j]);
-    if (a >= natom) continue;  // padding column
-    if (s[j] > top || (s[j] == top && a < winner)) {
-      top = s[j];
-      winner = a;
-    }
-  }
-  return winner < 0 ? 0 : winner;
+  return best_of_lanes(s, id, kBlock, natom);
 }
 
 }  // namespace zn_detail

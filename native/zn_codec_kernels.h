@@ -17,6 +17,24 @@ int best_atom_scalar(const double* atom_t, int npad, int natom, int nrow, const 
 int best_atom_avx2(const double* atom_t, int npad, int natom, int nrow, const double* xs);
 int best_atom_avx512(const double* atom_t, int npad, int natom, int nrow, const double* xs);
 
+// Reduces the per-lane bests of the SIMD best_atom kernels to one atom: the largest
+// score, ties to the smaller atom (the scalar order); lanes of padding columns
+// (atom >= natom) are skipped.
+template <typename AtomIndex>
+inline int best_of_lanes(const double* score, const AtomIndex* atom, int lanes, int natom) {
+  int winner = -1;
+  double top = -1.0;
+  for (int j = 0; j < lanes; j++) {
+    const int a = static_cast<int>(atom[j]);
+    if (a >= natom) continue;
+    if (score[j] > top || (score[j] == top && a < winner)) {
+      top = score[j];
+      winner = a;
+    }
+  }
+  return winner < 0 ? 0 : winner;
+}
+
 // Decoders compiled for AVX-512 + BMI2 (zn_codec_avx512.cc): one code, or n codes.
 void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const float* values, float* out);
 void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const int32_t* values, int32_t* out);
