@@ -1,9 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { CheckpointError } from '../src/catalyzer/checkpoint';
+import { CheckpointError, readStateDictCheckpoint } from '../src/catalyzer/checkpoint';
+import { Index } from '../src/vector-index';
 import { readNpy } from '../src/data/npy';
 
 const FIX = join(__dirname, '../../shared/fixtures/catalyzer');
@@ -75,4 +77,44 @@ test('a state dict that is not a catalyzer is refused with a reason', async () =
     e instanceof CheckpointError && /takes 6 inputs but the previous layer gives 4/.test(e.reason),
   );
   await assert.rejects(Catalyzer.fromStateDict({ 'fc.weight': t([4, 3]) }), CheckpointError);
+});
+
+// ---- a catalyzer trained by the paper's own train.py (test/fixtures/pth/make_fixtures.py) ----
+
+const PAPER = join(__dirname, 'fixtures/pth');
+const paperInput = readNpy(join(PAPER, 'paper_golden_input.npy'));
+const paperGolden = readNpy(join(PAPER, 'paper_golden_output.npy'));
+
+for (const file of ['paper_zip.pth', 'paper_legacy.pth']) {
+  test(`${file} (written by the paper's train.py, numpy scalars in its logs): loads, encodes like PyTorch to 1e-4`, async () => {
+    const c = await Catalyzer.load(join(PAPER, file), { workers: 1 });
+    opened.push(c);
+    assert.equal(c.din, 128);
+    assert.equal(c.dout, 24);
+    assert.equal(c.args.dint, 128);
+    assert.deepEqual(paperInput.shape, [64, 128]);
+    const y = await c.encode(paperInput.data as Float32Array);
+    const diff = maxAbsDiff(y, paperGolden.data as Float32Array);
+    assert.ok(diff <= 1e-4, `max abs diff ${diff}`);
+    // toCheckpoint keeps the logs, with the recalls as plain floats
+    const again = readStateDictCheckpoint(c.toCheckpoint());
+    assert.deepEqual((again.logs![1].val as Record<string, number[]>).zn_79, [0.318, 0.6885, 0.932]);
+  });
+}
+
+test('the paper-trained checkpoint builds an Index whose searches find the added vectors', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'spreadvec-paper-'));
+  try {
+    const index = await Index.create(join(root, 'idx'), { catalyzer: join(PAPER, 'paper_zip.pth'), quantizer: 'zn_79' });
+    const x = paperInput.data as Float32Array;
+    await index.add(x);
+    assert.equal(index.size, 64);
+    const res = await index.search(x, 1);
+    // each SIFT query's nearest stored code is its own (64-bit zn_79 codes of distinct vectors)
+    const self = [...res.ids].filter((id, i) => id === BigInt(i)).length;
+    assert.ok(self >= 62, `${self} of 64 find themselves`);
+    await index.close();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,7 @@
  * objects, class instances such as argparse.Namespace as plain records) and every
  * tensor as a TorchTensor (contiguous copy of its view).
  */
+import { crc32 } from 'node:zlib';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { CheckpointError } from './checkpoint-error';
 import { PickleWriter } from './pickle-writer';
@@ -214,6 +215,14 @@ function readZip(bytes: Uint8Array): unknown {
     if (err instanceof CheckpointError) throw err;
     throw new CheckpointError(`corrupt zip archive (${err instanceof Error ? err.message : String(err)})`);
   }
+  // fflate does not check CRCs: a flipped byte in a stored weight would load silently.
+  const crcs = centralDirectoryCrcs(bytes);
+  for (const [name, data] of Object.entries(files)) {
+    const want = crcs.get(name);
+    if (want === undefined) throw new CheckpointError(`zip entry ${name} is not in the central directory`);
+    const got = crc32(data) >>> 0;
+    if (got !== want) throw new CheckpointError(`zip entry ${name} is corrupt (CRC-32 ${hex(got)}, expected ${hex(want)})`);
+  }
   const pklName = Object.keys(files).find((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (!pklName) throw new CheckpointError('zip archive without <name>/data.pkl');
   const prefix = pklName.slice(0, -'data.pkl'.length);
@@ -229,6 +238,46 @@ function readZip(bytes: Uint8Array): unknown {
   }
   reader.resolve();
   return value;
+}
+
+const hex = (v: number): string => v.toString(16).padStart(8, '0');
+
+/**
+ * The CRC-32 of each entry, by name, from the zip's central directory (zip64 end
+ * records included, as PyTorch writes them for large files).
+ */
+function centralDirectoryCrcs(bytes: Uint8Array): Map<string, number> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = (): never => {
+    throw new CheckpointError('corrupt zip archive (central directory)');
+  };
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) bad();
+  let count = view.getUint16(eocd + 10, true);
+  let offset = view.getUint32(eocd + 16, true);
+  if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && view.getUint32(eocd - 20, true) === 0x07064b50) {
+    const rec = Number(view.getBigUint64(eocd - 12, true));
+    if (!(rec + 56 <= bytes.length) || view.getUint32(rec, true) !== 0x06064b50) bad();
+    count = Number(view.getBigUint64(rec + 32, true));
+    offset = Number(view.getBigUint64(rec + 48, true));
+  }
+  const crcs = new Map<string, number>();
+  const decoder = new TextDecoder();
+  for (let k = 0, at = offset; k < count; k++) {
+    if (!(at + 46 <= bytes.length) || view.getUint32(at, true) !== 0x02014b50) bad();
+    const nameLen = view.getUint16(at + 28, true);
+    const next = at + 46 + nameLen + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    if (next > bytes.length) bad();
+    crcs.set(decoder.decode(bytes.subarray(at + 46, at + 46 + nameLen)), view.getUint32(at + 16, true));
+    at = next;
+  }
+  return crcs;
 }
 
 function readLegacy(bytes: Uint8Array): unknown {

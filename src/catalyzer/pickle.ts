@@ -15,10 +15,20 @@
  * beyond 2^53), float → number, str → string, bytes → Uint8Array, list/tuple/set →
  * array (tuples frozen), dict/OrderedDict → plain object (keys as strings; attributes
  * set on a dict by BUILD, such as a state_dict's `_metadata`, become non-enumerable
- * properties), any other class instance → plain object of its state with a
- * non-enumerable `__class__` ("module.Name").
+ * properties), numpy bool/int/uint/float scalars → boolean/number/bigint
+ * (numpy-scalar.ts), an instance of an allow-listed record class (argparse.Namespace)
+ * → plain object of its state with a non-enumerable `__class__` ("module.Name").
+ * Instances of any other class are refused.
+ *
+ * Bounded work: copies made by reconstructors and BUILD are charged against a
+ * budget proportional to the pickle's size, and the finished value is walked once
+ * (iteratively) to refuse cycles, nesting deeper than MAX_DEPTH and a tree larger
+ * than MAX_TREE_SIZE counted with shared references expanded — so that a later deep
+ * copy, traversal or re-pickling of the value (writeCheckpoint, JSON) is bounded too,
+ * however many times a small memoized list is referenced ("billion laughs").
  */
 import { CheckpointError } from './checkpoint-error';
+import { NUMPY_CALLABLES, NumpyDtype } from './numpy-scalar';
 
 /** A global name found in the pickle. Never resolved to code. */
 export class PyGlobal {
@@ -37,6 +47,8 @@ export type Callable = (args: unknown[]) => unknown;
 export interface UnpickleOptions {
   /** Allowed REDUCE targets by qualified name, in addition to the built-in ones. */
   callables?: ReadonlyMap<string, Callable>;
+  /** Classes that INST/OBJ/NEWOBJ/copyreg._reconstructor may instantiate as records, beyond RECORD_CLASSES. */
+  records?: ReadonlySet<string>;
   /** Resolves a persistent id (PyTorch's storages). Without it, persistent ids are errors. */
   persistentLoad?: (pid: unknown) => unknown;
 }
@@ -90,11 +102,32 @@ function toBytes(s: string): Uint8Array {
   return out;
 }
 
-/** copyreg._reconstructor(cls, base, state): how protocols 0–1 pickle class instances. */
-function reconstructor(args: unknown[]): unknown {
-  if (!(args[0] instanceof PyGlobal)) throw new CheckpointError('copyreg._reconstructor expects a class');
-  return newRecord(args[0]);
-}
+/**
+ * Classes whose instances are plain data records: the trainer's arguments. Anything
+ * else named by INST/OBJ/NEWOBJ (os.system, subprocess.Popen, …) is refused rather
+ * than read as an inert record, so that a file cannot pass off an arbitrary class.
+ */
+export const RECORD_CLASSES: ReadonlySet<string> = new Set(['argparse.Namespace']);
+
+/** Container classes NEWOBJ may create (as an empty dict / list). */
+const CONTAINER_CLASSES = new Map<string, 'dict' | 'list'>([
+  ['builtins.dict', 'dict'],
+  ['__builtin__.dict', 'dict'],
+  ['collections.OrderedDict', 'dict'],
+  ['builtins.list', 'list'],
+  ['__builtin__.list', 'list'],
+  ['builtins.set', 'list'],
+  ['__builtin__.set', 'list'],
+]);
+
+/** Most nesting a value may have (a checkpoint needs about 5 levels). */
+export const MAX_DEPTH = 100;
+/**
+ * Most nodes the value may have as a tree, i.e. with every shared reference counted
+ * each time it is reached (strings and bytes weigh 1 + length/64). A paper
+ * checkpoint with 160 epochs of logs has a few thousand.
+ */
+export const MAX_TREE_SIZE = 1_000_000;
 
 /** Reconstructors every pickle may use: containers only, nothing with side effects. */
 const BUILTIN_CALLABLES = new Map<string, Callable>([
@@ -119,9 +152,11 @@ const BUILTIN_CALLABLES = new Map<string, Callable>([
       return toBytes(args[0]);
     },
   ],
-  ['copyreg._reconstructor', reconstructor],
-  ['copy_reg._reconstructor', reconstructor], // the Python 2 name, used by protocols 0–2
+  ...NUMPY_CALLABLES,
 ]);
+
+/** copyreg._reconstructor(cls, base, state): how protocols 0–1 pickle class instances. */
+const RECONSTRUCTORS = new Set(['copyreg._reconstructor', 'copy_reg._reconstructor']); // copy_reg: the Python 2 name
 
 const MAX_INT_BYTES = 1024;
 const decoder = new TextDecoder('utf-8');
@@ -151,6 +186,19 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
   const marks: unknown[][] = [];
   const memo = new Map<number, unknown>();
   const callables = options.callables;
+  // Elements that reconstructors and BUILD may copy in all: the VM's own opcodes
+  // only move what earlier opcodes pushed, but a memoized list can be copied anew
+  // by each REDUCE that names it.
+  let copyBudget = 8 * n + (1 << 20);
+  const charge = (k: number): void => {
+    copyBudget -= k;
+    if (copyBudget < 0) fail('pickle copies more data than its size justifies');
+  };
+  const shallowSize = (v: unknown): number => {
+    if (typeof v === 'string' || Array.isArray(v) || v instanceof Uint8Array) return v.length + 1;
+    if (typeof v === 'object' && v !== null) return Object.keys(v).length + 1;
+    return 1;
+  };
 
   const fail = (what: string): never => {
     throw new CheckpointError(`${what} at byte ${pos}`);
@@ -236,18 +284,24 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
     if (!(fn instanceof PyGlobal)) fail(`REDUCE on a ${describe(fn)}`);
     if (!Array.isArray(args)) fail('REDUCE arguments are not a tuple');
     const g = fn as PyGlobal;
+    for (const a of args as unknown[]) charge(shallowSize(a));
+    if (RECONSTRUCTORS.has(g.qualified)) return instantiate((args as unknown[])[0], g.qualified);
     const impl = callables?.get(g.qualified) ?? BUILTIN_CALLABLES.get(g.qualified);
     if (!impl) fail(`refusing to call ${g.qualified} (not on the allow-list)`);
     return (impl as Callable)(args as unknown[]);
   };
-  const instantiate = (cls: unknown): unknown => {
-    if (!(cls instanceof PyGlobal)) fail(`NEWOBJ on a ${describe(cls)}`);
+  const instantiate = (cls: unknown, opcode: string): unknown => {
+    if (!(cls instanceof PyGlobal)) fail(`${opcode} on a ${describe(cls)}`);
     const g = cls as PyGlobal;
-    if (g.qualified === 'collections.OrderedDict' || g.qualified === 'builtins.dict') return newDict();
-    if (g.qualified === 'builtins.set' || g.qualified === 'builtins.list') return [];
+    const container = CONTAINER_CLASSES.get(g.qualified);
+    if (container) return container === 'dict' ? newDict() : [];
+    if (!RECORD_CLASSES.has(g.qualified) && !options.records?.has(g.qualified)) {
+      fail(`refusing to instantiate ${g.qualified} (not on the allow-list of record classes)`);
+    }
     return newRecord(g);
   };
   const build = (obj: unknown, state: unknown): void => {
+    if (obj instanceof NumpyDtype) return obj.setState(state);
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || ArrayBuffer.isView(obj)) {
       fail(`BUILD on a ${describe(obj)}`);
     }
@@ -257,7 +311,9 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
     for (const part of parts) {
       if (part === null) continue;
       if (typeof part !== 'object' || Array.isArray(part)) fail('BUILD state is not a dict');
-      for (const [k, v] of Object.entries(part as object)) setKey(target, k, v, enumerable);
+      const entries = Object.entries(part as object);
+      charge(entries.length);
+      for (const [k, v] of entries) setKey(target, k, v, enumerable);
     }
   };
 
@@ -274,6 +330,7 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
       case 0x2e: // STOP
         if (marks.length !== 0) fail('MARK left open at STOP');
         if (stack.length !== 1) fail(`STOP with ${stack.length} values on the stack`);
+        checkTree(stack[0], fail);
         return { value: stack[0], end: pos };
       case 0x28: // MARK
         marks.push(stack);
@@ -492,14 +549,14 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
       case 0x81: {
         // NEWOBJ
         pop(); // constructor arguments: the state comes with BUILD
-        stack.push(instantiate(pop()));
+        stack.push(instantiate(pop(), 'NEWOBJ'));
         break;
       }
       case 0x92: {
         // NEWOBJ_EX
         pop();
         pop();
-        stack.push(instantiate(pop()));
+        stack.push(instantiate(pop(), 'NEWOBJ_EX'));
         break;
       }
       case 0x69: {
@@ -507,14 +564,14 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
         const mod = line();
         const name = line();
         popMark();
-        stack.push(instantiate(new PyGlobal(mod, name)));
+        stack.push(instantiate(new PyGlobal(mod, name), 'INST'));
         break;
       }
       case 0x6f: {
         // OBJ (protocol 1)
         const items = popMark();
         if (items.length === 0) fail('OBJ without a class');
-        stack.push(instantiate(items[0]));
+        stack.push(instantiate(items[0], 'OBJ'));
         break;
       }
       case 0x62: {
@@ -562,5 +619,34 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
         pos--;
         fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')}`);
     }
+  }
+}
+
+/**
+ * Walks the finished value once, iteratively: refuses a cycle, nesting deeper than
+ * MAX_DEPTH, or more than MAX_TREE_SIZE nodes counting shared references each time.
+ * Each container's children are charged when it is entered, so the walk itself
+ * does at most MAX_TREE_SIZE steps.
+ */
+function checkTree(root: unknown, fail: (what: string) => never): void {
+  let size = 1;
+  const onPath = new Set<object>();
+  const todo: { v: unknown; depth: number; leave: boolean }[] = [{ v: root, depth: 0, leave: false }];
+  const weight = (v: unknown): number => (typeof v === 'string' || v instanceof Uint8Array ? 1 + Math.floor(v.length / 64) : 1);
+  while (todo.length) {
+    const { v, depth, leave } = todo.pop()!;
+    if (typeof v !== 'object' || v === null || v instanceof PyGlobal || ArrayBuffer.isView(v)) continue;
+    if (leave) {
+      onPath.delete(v);
+      continue;
+    }
+    if (onPath.has(v)) fail('cyclic value (a container holds itself)');
+    if (depth >= MAX_DEPTH) fail(`value nested deeper than ${MAX_DEPTH} levels`);
+    const children = Array.isArray(v) ? v : Object.getOwnPropertyNames(v).map((k) => (v as Record<string, unknown>)[k]);
+    for (const c of children) size += weight(c);
+    if (size > MAX_TREE_SIZE) fail(`value too large (more than ${MAX_TREE_SIZE} nodes with shared references expanded)`);
+    onPath.add(v);
+    todo.push({ v, depth, leave: true });
+    for (const c of children) if (typeof c === 'object' && c !== null) todo.push({ v: c, depth: depth + 1, leave: false });
   }
 }
