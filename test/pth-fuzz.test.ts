@@ -82,7 +82,7 @@ for (const [name, file] of [
     const zipped = file[0] === 0x50;
     fc.assert(
       fc.property(mutation, fc.boolean(), (edits, fixCrcs) => {
-        let b = file.slice();
+        let b: Uint8Array = file.slice();
         for (const [at, v] of edits) b[at] = v;
         if (zipped && fixCrcs) {
           try {
