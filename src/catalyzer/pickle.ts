@@ -47,8 +47,6 @@ export type Callable = (args: unknown[]) => unknown;
 export interface UnpickleOptions {
   /** Allowed REDUCE targets by qualified name, in addition to the built-in ones. */
   callables?: ReadonlyMap<string, Callable>;
-  /** Classes that INST/OBJ/NEWOBJ/copyreg._reconstructor may instantiate as records, beyond RECORD_CLASSES. */
-  records?: ReadonlySet<string>;
   /** Resolves a persistent id (PyTorch's storages). Without it, persistent ids are errors. */
   persistentLoad?: (pid: unknown) => unknown;
 }
@@ -295,7 +293,7 @@ function run(bytes: Uint8Array, start: number, options: UnpickleOptions): { valu
     const g = cls as PyGlobal;
     const container = CONTAINER_CLASSES.get(g.qualified);
     if (container) return container === 'dict' ? newDict() : [];
-    if (!RECORD_CLASSES.has(g.qualified) && !options.records?.has(g.qualified)) {
+    if (!RECORD_CLASSES.has(g.qualified)) {
       fail(`refusing to instantiate ${g.qualified} (not on the allow-list of record classes)`);
     }
     return newRecord(g);
