@@ -5,10 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpoint, writeCheckpoint, CheckpointError } from '../src/catalyzer/checkpoint';
 import { unpickle, MAX_DEPTH } from '../src/catalyzer/pickle';
+import { Index } from '../src/vector-index';
 
 const enc = (s: string) => [...Buffer.from(s, 'latin1')];
 const legacy = new Uint8Array(readFileSync(join(__dirname, '../../shared/fixtures/catalyzer/catalyzer_legacy.pth')));
@@ -86,4 +88,18 @@ test('a flipped byte in a stored weight is a CheckpointError naming the zip entr
   const b = file.slice();
   b[40_000] ^= 0x40; // inside checkpoint/data/0 (the first layer's weights: bytes 3325 + header … 68860)
   refuses(b, /zip entry checkpoint\/data\/0 is corrupt \(CRC-32 [0-9a-f]{8}, expected [0-9a-f]{8}\)/);
+});
+
+test('Index.create with a small checkpoint whose logs expand to 10^9 values refuses it, fast', async () => {
+  // evil_billion_laughs.pth: 6.7 KB written by torch.save, a valid catalyzer (8 → 8 → 8 → 24)
+  const file = join(__dirname, 'fixtures/pth/evil_billion_laughs.pth');
+  const root = mkdtempSync(join(tmpdir(), 'spreadvec-bomb-'));
+  try {
+    await assert.rejects(
+      Index.create(join(root, 'idx'), { catalyzer: file, quantizer: 'zn_79' }),
+      (e: unknown) => e instanceof CheckpointError && /value too large/.test(e.reason),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
