@@ -152,7 +152,7 @@ export class Index {
         nbit: codec.nbit,
         codeBytes: codec.codeBytes,
       };
-      const store = IndexStore.create(path, config, encoder.toCheckpoint());
+      const store = await IndexStore.create(path, config, encoder.toCheckpoint());
       try {
         return new Index(store, encoder, owns, options.threads);
       } catch (e) {
