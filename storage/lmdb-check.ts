@@ -131,6 +131,8 @@ function parseMeta(head: Buffer, index: number, file: string): MetaPage {
     throw corruptError(file, `${what} has an impossible page size ${pageSize}`);
   }
   const lastPage = u64(head, PAGEHDRSZ + 24 + 2 * DB_SIZE, file, `${what} last page`);
+  const mapSize = head.readBigUInt64LE(PAGEHDRSZ + 16);
+  if (mapSize > 1n << 46n) throw corruptError(file, `${what} has an impossible map size ${mapSize}`);
   const txnid = head.readBigUInt64LE(PAGEHDRSZ + 32 + 2 * DB_SIZE);
   if (lastPage < 1) throw corruptError(file, `${what} has last page ${lastPage}`);
   if (txnid !== 0n && Number(txnid & 1n) !== index) throw corruptError(file, `${what} holds transaction ${txnid}, which belongs on the other meta page`);
@@ -368,9 +370,19 @@ export function checkLmdbFile(file: string, options: { deep?: boolean } = {}): L
     if (size < 2 * ps) throw corruptError(file, `the file is truncated (${size} bytes, less than its two ${ps}-byte meta pages)`);
     const m1 = parseMeta(readAt(fd, PAGEHDRSZ + META_SIZE, ps), 1, file);
     if (m1.pageSize !== ps) throw corruptError(file, `the LMDB meta pages disagree on the page size (${ps}, ${m1.pageSize})`);
+    // Transaction N writes meta page N % 2, so the two hold consecutive transactions
+    // (or both 0 before the first commit).
+    const gap = m0.txnid > m1.txnid ? m0.txnid - m1.txnid : m1.txnid - m0.txnid;
+    if (gap !== 1n && !(m0.txnid === 0n && m1.txnid === 0n)) throw corruptError(file, `the LMDB meta pages hold transactions ${m0.txnid} and ${m1.txnid}, not consecutive`);
     // LMDB (without MDB_PREVSNAPSHOT, which spreadvec never sets) uses the newer meta.
     const meta = m0.txnid >= m1.txnid ? m0 : m1;
     const filePages = Math.floor(size / ps);
+    // LMDB maps (last_pg + 1) pages. The file may end a little before last_pg (pages
+    // freed in the transaction that allocated them are never written), but a last_pg
+    // far past the end is garbage, and one past the address space crashes LMDB.
+    if (meta.lastPage + 1 > 2 * filePages + 1024 || (meta.lastPage + 1) * ps > 2 ** 46) {
+      throw corruptError(file, `the LMDB meta page says the file has ${meta.lastPage + 1} pages, it holds ${filePages}: the file is truncated or the meta page garbled`);
+    }
     const usable = Math.min(filePages, meta.lastPage + 1);
     const reader = new PageReader(fd, ps);
     const walker = new Walker(file, reader, meta, usable, options.deep ?? false);
