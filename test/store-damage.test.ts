@@ -24,11 +24,15 @@ interface ProbeResult {
   stderr: string;
 }
 
-function runProbe(dir: string, uid?: number): Promise<ProbeResult> {
+/**
+ * Probes `dirs` in one child, in turn. A crash fails the test naming the directory
+ * being probed; the others' results are returned.
+ */
+function runProbes(dirs: string[], uid?: number): Promise<Map<string, ProbeResult>> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', PROBE, 'probe', dir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', PROBE, 'probe', ...dirs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30000,
+      timeout: 60000,
       ...(uid !== undefined ? { uid, gid: uid } : {}),
     });
     let stdout = '';
@@ -36,17 +40,27 @@ function runProbe(dir: string, uid?: number): Promise<ProbeResult> {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (status, signal) => {
-      const line = stdout.trim().split('\n').pop();
-      resolve({ signal, status, out: line ? JSON.parse(line) : null, stderr });
+      const results = new Map<string, ProbeResult>();
+      for (const line of stdout.trim().split('\n').filter((l) => l !== '')) {
+        const o = JSON.parse(line) as { dir: string; start?: boolean } & NonNullable<ProbeResult['out']>;
+        // A started directory without a result is the one the child died on.
+        results.set(o.dir, o.start ? { signal, status, out: null, stderr } : { signal: null, status: 0, out: o, stderr });
+      }
+      for (const dir of dirs) if (!results.has(dir)) results.set(dir, { signal, status, out: null, stderr });
+      resolve(results);
     });
   });
 }
 
+async function runProbe(dir: string, uid?: number): Promise<ProbeResult> {
+  return (await runProbes([dir], uid)).get(dir) as ProbeResult;
+}
+
 /** The probe did not crash and reported an error with `code` (matching `message` if given). */
-function assertRefused(r: ProbeResult, code: string | RegExp, message?: RegExp): void {
-  assert.equal(r.signal, null, `the child died of ${r.signal}: ${r.stderr}`);
-  assert.equal(r.status, 0, `the child exited with ${r.status}: ${r.stderr}`);
-  assert.ok(r.out?.error, `no error reported: ${JSON.stringify(r.out)}`);
+function assertRefused(r: ProbeResult, code: string | RegExp, message?: RegExp, label = ''): void {
+  assert.equal(r.signal, null, `${label}: the child died of ${r.signal}: ${r.stderr}`);
+  assert.equal(r.status, 0, `${label}: the child exited with ${r.status}: ${r.stderr}`);
+  assert.ok(r.out?.error, `${label}: no error reported: ${JSON.stringify(r.out)}`);
   assert.equal(r.out.error.name, 'IndexFormatError', JSON.stringify(r.out));
   assert.match(r.out.error.code ?? '', code instanceof RegExp ? code : new RegExp(`^${code}$`), JSON.stringify(r.out));
   if (message) assert.match(r.out.error.message, message);
@@ -80,15 +94,16 @@ test('the pristine index passes the probe (open, search, add, verify)', async ()
   const dir = await damaged('intact', () => undefined);
   const r = await runProbe(dir);
   assert.equal(r.signal, null);
-  assert.deepEqual(r.out, { ok: true }, r.stderr);
+  assert.equal(r.out?.ok, true, `${JSON.stringify(r.out)} ${r.stderr}`);
 });
 
 test('a truncated index.mdb (28 bytes to one page short) is refused as corrupt, never a crash', async () => {
   const size = fs.statSync(path.join(await pristineIndex(), DATA_FILE)).size;
+  const dirs: string[] = [];
   for (const keep of [28, 100, PAGE, PAGE + 100, 2 * PAGE, Math.floor(size / 2), size - PAGE]) {
-    const dir = await damaged(`truncated-${keep}`, (file) => fs.truncateSync(file, keep));
-    assertRefused(await runProbe(dir), 'ECORRUPT', /corrupt index .*truncated|past the end of the file/);
+    dirs.push(await damaged(`truncated-${keep}`, (file) => fs.truncateSync(file, keep)));
   }
+  for (const [dir, r] of await runProbes(dirs)) assertRefused(r, 'ECORRUPT', /corrupt index .*truncated|past the end of the file/, dir);
 });
 
 test('garbled LMDB meta pages are refused as corrupt', async () => {
@@ -104,17 +119,21 @@ test('garbled LMDB meta pages are refused as corrupt', async () => {
     ['meta-mapsize', (b) => { for (const base of [0, PAGE]) b.writeBigUInt64LE(1n << 60n, base + 40); }],
     ['meta-root', (b) => { for (const base of [0, PAGE]) b.writeBigUInt64LE(1n, base + 136); }],
   ];
+  const dirs: string[] = [];
   for (const [name, garble] of cases) {
-    const dir = await damaged(name, (file, bytes) => {
-      const b = Buffer.from(bytes);
-      garble(b);
-      fs.writeFileSync(file, b);
-    });
-    assertRefused(await runProbe(dir), 'ECORRUPT');
+    dirs.push(
+      await damaged(name, (file, bytes) => {
+        const b = Buffer.from(bytes);
+        garble(b);
+        fs.writeFileSync(file, b);
+      }),
+    );
   }
+  for (const [dir, r] of await runProbes(dirs)) assertRefused(r, 'ECORRUPT', undefined, dir);
 });
 
 test('random bytes carrying the LMDB magic number are refused, never a crash', async () => {
+  const dirs: string[] = [];
   for (const seed of [1, 2, 3, 4]) {
     const dir = await damaged(`random-${seed}`, (file) => {
       const r = rng(seed);
@@ -133,12 +152,14 @@ test('random bytes carrying the LMDB magic number are refused, never a crash', a
       }
       fs.writeFileSync(file, b);
     });
-    assertRefused(await runProbe(dir), 'ECORRUPT');
+    dirs.push(dir);
   }
+  for (const [dir, r] of await runProbes(dirs)) assertRefused(r, 'ECORRUPT', undefined, dir);
 });
 
 test('every page of the file zeroed or garbled in turn: refused or harmless, never a crash', async () => {
   const pages = fs.statSync(path.join(await pristineIndex(), DATA_FILE)).size / PAGE;
+  const dirs: string[] = [];
   for (let p = 0; p < pages; p++) {
     const dir = await damaged(`page-${p}`, (file, bytes) => {
       const b = Buffer.from(bytes);
@@ -147,9 +168,11 @@ test('every page of the file zeroed or garbled in turn: refused or harmless, nev
       for (let i = p * PAGE + 20; i < (p + 1) * PAGE; i++) b[i] = p % 2 ? Math.floor(r() * 256) : 0;
       fs.writeFileSync(file, b);
     });
-    const res = await runProbe(dir);
-    assert.equal(res.signal, null, `page ${p}: the child died of ${res.signal}`);
-    assert.ok(res.out?.ok || res.out?.error?.code, `page ${p}: ${JSON.stringify(res.out)} ${res.stderr}`);
+    dirs.push(dir);
+  }
+  for (const [dir, res] of await runProbes(dirs)) {
+    assert.equal(res.signal, null, `${dir}: the child died of ${res.signal}`);
+    assert.ok(res.out?.ok || res.out?.error?.code, `${dir}: ${JSON.stringify(res.out)} ${res.stderr}`);
   }
 });
 

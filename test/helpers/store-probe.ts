@@ -3,8 +3,9 @@
  * test/store-fuzz.test.ts): works on possibly damaged index directories so that a
  * crash (SIGSEGV, SIGBUS, abort) kills this process, not the test runner.
  *
- * `probe <dir>`: open, search, add, search, verify, close; prints one JSON line
- *   `{ ok: true }` or `{ error: { name, code, message }, at }`.
+ * `probe <dir>…`: for each directory, open, search, add, search, verify, close;
+ *   prints `{ dir, start: true }` before and `{ dir, ok: true }` or
+ *   `{ dir, error: { name, code, message }, at }` after each.
  * `fuzz <pristine dir> <flips file>`: the flips file is JSON `[[offset, xor], …]`; for
  *   each, copies the pristine `index.mdb` with that byte changed into a fresh
  *   directory, opens it, searches, and prints one JSON line per flip:
@@ -35,6 +36,7 @@ async function searchOnce(index: Index): Promise<string> {
 }
 
 async function probe(dir: string): Promise<void> {
+  process.stdout.write(JSON.stringify({ dir, start: true }) + '\n');
   let at = 'open';
   try {
     const index = await Index.open(dir, { loadCatalyzer: loadTestEncoder });
@@ -50,9 +52,9 @@ async function probe(dir: string): Promise<void> {
     } finally {
       await index.close();
     }
-    process.stdout.write(JSON.stringify({ ok: true }) + '\n');
+    process.stdout.write(JSON.stringify({ dir, ok: true }) + '\n');
   } catch (e) {
-    process.stdout.write(JSON.stringify({ error: describe(e), at }) + '\n');
+    process.stdout.write(JSON.stringify({ dir, error: describe(e), at }) + '\n');
   }
 }
 
@@ -103,8 +105,12 @@ async function fuzz(pristine: string, flipsFile: string): Promise<void> {
   fs.rmSync(root, { recursive: true, force: true });
 }
 
-const [mode, a, b] = process.argv.slice(2);
-(mode === 'fuzz' ? fuzz(a, b) : probe(a)).then(
+async function probeAll(dirs: string[]): Promise<void> {
+  for (const dir of dirs) await probe(dir);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+(mode === 'fuzz' ? fuzz(args[0], args[1]) : probeAll(args)).then(
   () => process.exit(0),
   (e) => {
     process.stderr.write(String((e as Error)?.stack ?? e));
