@@ -749,7 +749,9 @@ export class IndexStore {
       let removedCount = 0;
       for (let s = 0; s < state.nslots; s++) if (arena.isRemoved(s)) removedCount++;
       if (state.nslots - removedCount !== state.live) this.fail(`the bitmap leaves ${state.nslots - removedCount} live slots, the state says ${state.live}`);
-      // slots → ids: every live slot has an id, no removed slot has one.
+      // slots → ids: every live slot has an id, no removed slot has one. Both maps
+      // are read in key order; the cross-check goes through this table, not lookups.
+      const idBySlot = new BigInt64Array(state.nslots).fill(-1n);
       let slotEntries = 0;
       for (const { key, value } of this.slots.getRange({ transaction: txn })) {
         const slot = key;
@@ -758,18 +760,19 @@ export class IndexStore {
         const id = this.codec.decodeIdOf(slot, value);
         if (id === null) this.fail(`the id of slot ${slot} fails its checksum`);
         if (id >= state.nextId) this.fail(`slot ${slot} holds id ${id}, not below nextId ${state.nextId}`);
-        if (this.slotOfId(id, txn) !== slot) this.fail(`slot ${slot} holds id ${id}, whose entry in the id map is not slot ${slot}`);
+        idBySlot[slot] = id;
         slotEntries++;
       }
       if (slotEntries !== state.live) this.fail(`${slotEntries} slots have ids, the state says ${state.live} live vectors`);
-      // ids → slots (each was matched from its slot above; count them).
+      // ids → slots: each id names a slot that names it back; with equal counts and
+      // distinct ids, the two maps are inverse.
       let idEntries = 0;
       for (const { key, value } of this.ids.getRange({ transaction: txn })) {
         if (!(key instanceof Uint8Array) || key.byteLength !== 8) this.fail('an id-map key is not 8 bytes');
-        const id = Buffer.from(key).readBigUInt64BE(0);
+        const id = Buffer.from(key.buffer, key.byteOffset, 8).readBigUInt64BE(0);
         const slot = this.codec.decodeSlotOf(id, value);
         if (slot === null) this.fail(`the slot of id ${id} fails its checksum`);
-        if (this.idOfSlot(slot, txn) !== id) this.fail(`id ${id} maps to slot ${slot}, which does not map back`);
+        if (slot >= state.nslots || idBySlot[slot] !== id) this.fail(`id ${id} maps to slot ${slot}, which does not map back`);
         idEntries++;
       }
       if (idEntries !== state.live) this.fail(`${idEntries} ids are stored, the state says ${state.live} live vectors`);

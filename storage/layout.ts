@@ -84,6 +84,36 @@ export function decodeId(b: Uint8Array): bigint {
 
 const CRC_BYTES = 4;
 
+/** CRC-32 table (zlib's reflected polynomial 0xEDB88320). */
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** Bytes at which zlib.crc32 (a native call) beats the table loop. */
+const NATIVE_CRC_FROM = 64;
+
+/**
+ * zlib.crc32(bytes, prev) for any length: the ids and slots values are 4–8 bytes
+ * and read k × nq times per search, where the native call's overhead dominates.
+ */
+function crcUpdate(prev: number, bytes: Uint8Array): number {
+  if (bytes.byteLength >= NATIVE_CRC_FROM) return crc32(bytes, prev);
+  let c = ~prev;
+  for (let i = 0; i < bytes.byteLength; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** CRC-32 of `key` then `payload`. */
+function crcOf(key: Uint8Array, payload: Uint8Array): number {
+  return crcUpdate(crcUpdate(0, key), payload);
+}
+
 function uint32Key(key: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32LE(key);
@@ -94,7 +124,7 @@ function uint32Key(key: number): Buffer {
 export function seal(key: Uint8Array, payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(payload.byteLength + CRC_BYTES);
   out.set(payload, 0);
-  out.writeUInt32LE(crc32(payload, crc32(key)), payload.byteLength);
+  out.writeUInt32LE(crcOf(key, payload), payload.byteLength);
   return out;
 }
 
@@ -103,7 +133,7 @@ export function unseal(key: Uint8Array, value: Uint8Array): Buffer | null {
   if (value.byteLength < CRC_BYTES) return null;
   const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   const payload = b.subarray(0, b.length - CRC_BYTES);
-  return crc32(payload, crc32(key)) === b.readUInt32LE(b.length - CRC_BYTES) ? payload : null;
+  return crcOf(key, payload) === b.readUInt32LE(b.length - CRC_BYTES) ? payload : null;
 }
 
 /**

@@ -8,7 +8,9 @@ import { open } from 'lmdb';
 
 import { Index } from '../src/vector-index';
 import { IndexFormatError } from '../storage/errors';
-import { DATA_FILE, DB, META_KEY, recordChecksum, configFields, seal } from '../storage/layout';
+import { crc32 } from 'node:zlib';
+
+import { DATA_FILE, DB, META_KEY, recordChecksum, configFields, seal, unseal } from '../storage/layout';
 import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
 
 const DIN = 10;
@@ -191,5 +193,19 @@ test('a full disk is reported as "no space left on device" (ENOSPC), and the ind
     await again.close();
   } finally {
     execFileSync('umount', [mnt]);
+  }
+});
+
+test('sealed values carry zlib CRC-32 of key then payload, for short and long payloads', () => {
+  for (const len of [0, 1, 4, 8, 12, 63, 64, 65, 4096]) {
+    const key = Buffer.from([1, 2, 3, 4]);
+    const payload = Buffer.from(randomRows(1, len, len).map((v) => Math.floor((v + 1) * 127)));
+    const sealed = seal(key, payload);
+    assert.equal(sealed.readUInt32LE(len), crc32(payload, crc32(key)), `length ${len}`);
+    assert.deepEqual(unseal(key, sealed), payload);
+    const flipped = Buffer.from(sealed);
+    flipped[Math.floor(len / 2)] ^= 0x10;
+    assert.equal(unseal(key, flipped), null);
+    assert.equal(unseal(Buffer.from([1, 2, 3, 5]), sealed), null, 'another key');
   }
 });
