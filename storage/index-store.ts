@@ -208,8 +208,8 @@ function removeStaleTemps(dir: string): void {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) continue;
-    if (pid === process.pid) continue;
+    // Another create of the same name may be running (here or in another process).
+    if (Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid || processAlive(pid))) continue;
     fs.rmSync(path.join(parent, name), { recursive: true, force: true });
   }
 }
@@ -355,7 +355,8 @@ export class IndexStore {
       } finally {
         await env.close();
       }
-      // The lock file is per process group of users, not part of the index.
+      // The builder's lock file (its reader table) is not part of the index; LMDB
+      // makes a new one at the first open.
       fs.rmSync(path.join(temp, LOCK_FILE), { force: true });
       try {
         // rename(2) replaces an empty directory atomically; a non-empty one (someone
@@ -552,25 +553,28 @@ export class IndexStore {
     }
   }
 
-  /** Runs a write transaction; file-system failures become one-line IndexFormatErrors. */
-  private write<T>(fn: () => T): T {
+  /**
+   * Runs a write transaction of about `bytes` bytes; file-system failures become
+   * one-line IndexFormatErrors.
+   */
+  private write<T>(bytes: number, fn: () => T): T {
     try {
       return this.env.transactionSync(fn);
     } catch (e) {
-      throw this.writeError(e);
+      throw this.writeError(e, bytes);
     }
   }
 
   /**
-   * LMDB reports a short write (a full disk) as EIO: when the file system is nearly
-   * full, say so.
+   * LMDB reports a short write (a full disk) as EIO: when the file system has less
+   * room than the transaction needed (with margin), say so.
    */
-  private writeError(e: unknown): unknown {
+  private writeError(e: unknown, bytes: number): unknown {
     const mapped = storeIoError(e, this.file, 'writing');
     if (mapped instanceof IndexFormatError && mapped.code === 'EIO') {
       try {
         const fsStat = fs.statfsSync(this.dir);
-        if (fsStat.bavail * fsStat.bsize < 64 * 1024 * 1024) {
+        if (fsStat.bavail * fsStat.bsize < Math.max(64 * 1024 * 1024, 2 * bytes)) {
           return new IndexFormatError(`no space left on device while writing ${this.file}`, 'ENOSPC', this.file);
         }
       } catch {
@@ -612,7 +616,8 @@ export class IndexStore {
     const cb = this.config.codeBytes;
     if (codes.byteLength % cb !== 0) throw new RangeError(`codes has ${codes.byteLength} bytes, not a multiple of the code size ${cb}`);
     const n = codes.byteLength / cb;
-    const commit = this.write((): AddCommit => {
+    // Codes, both id maps (key, value, node header) and B-tree overhead.
+    const commit = this.write(codes.byteLength + n * 64, (): AddCommit => {
       const state = this.readState();
       this.checkGeneration(state, arena);
       if (state.nslots + n > MAX_SLOTS) throw new RangeError(`index is full: ${state.nslots} + ${n} slots exceed ${MAX_SLOTS}`);
@@ -669,7 +674,7 @@ export class IndexStore {
   /** Removes the given ids (absent ones are ignored) in one transaction. */
   commitRemove(arena: CodeArena, ids: bigint[]): RemoveCommit {
     this.assertWritable();
-    const commit = this.write((): RemoveCommit => {
+    const commit = this.write(ids.length * 64, (): RemoveCommit => {
       const state = this.readState();
       this.checkGeneration(state, arena);
       const removedSlots: number[] = [];

@@ -360,7 +360,9 @@ class Walker {
 export function checkLmdbFile(file: string, options: { deep?: boolean } = {}): LmdbFileReport {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    const size = fs.fstatSync(fd).size;
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new IndexFormatError(`not a spreadvec index: ${file} is not a regular file`, 'ENOTINDEX', file);
+    const size = st.size;
     const head0 = readAt(fd, PAGEHDRSZ + META_SIZE, 0);
     if (head0.length < PAGEHDRSZ + 4 || head0.readUInt32LE(PAGEHDRSZ) !== LMDB_MAGIC) {
       throw new IndexFormatError(`not a spreadvec index: ${file} is not an LMDB environment (no LMDB magic number)`, 'ENOTINDEX', file);

@@ -194,22 +194,29 @@ test('a lock path that is a directory, a data file that is a directory or a FIFO
 
 test('permission problems are reported as such, naming the path (not "not a spreadvec index")', async (t) => {
   const root = process.getuid?.() === 0;
-  const dir = await damaged('no-access', () => undefined);
-  const file = path.join(dir, DATA_FILE);
+  const fileDenied = await damaged('no-access-file', () => undefined);
+  const dirDenied = await damaged('no-access-dir', () => undefined);
+  const file = path.join(fileDenied, DATA_FILE);
   let uid: number | undefined;
   if (root) {
-    // Root ignores permissions: probe as "nobody", with the directory readable by all.
+    // Root ignores permissions: probe as "nobody", with the directories root's own.
     uid = 65534;
-    fs.chmodSync(path.dirname(dir), 0o755);
-    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(path.dirname(fileDenied), 0o755);
+    fs.chmodSync(fileDenied, 0o755);
     fs.chmodSync(file, 0o600);
+    fs.chmodSync(dirDenied, 0o700);
   } else {
     fs.chmodSync(file, 0o000);
+    fs.chmodSync(dirDenied, 0o000);
   }
-  const r = await runProbe(dir, uid);
-  if (r.out === null && /EACCES|permission/i.test(r.stderr) && root) {
+  const results = await runProbes([fileDenied, dirDenied], uid);
+  const first = results.get(fileDenied) as ProbeResult;
+  if (first.out === null && root && /EACCES|permission/i.test(first.stderr)) {
     t.skip('the unprivileged user cannot run node from this checkout');
     return;
   }
-  assertRefused(r, 'EACCES', new RegExp(`permission denied .*${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const quote = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assertRefused(first, 'EACCES', new RegExp(`^permission denied while opening for writing ${quote(file)}$`));
+  assertRefused(results.get(dirDenied) as ProbeResult, 'EACCES', new RegExp(`^permission denied while opening ${quote(dirDenied)}$`));
+  fs.chmodSync(dirDenied, 0o755);
 });
