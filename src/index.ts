@@ -33,6 +33,7 @@ export type {
   SearchResult,
 } from './vector-index';
 export { IndexFormatError } from '../storage/index-store';
+export type { IndexErrorCode, VerifyReport } from '../storage/index-store';
 export { decodeScan, decodeScanSync } from './kernels/scan-native';
 export type { ScanInput, ScanResult } from './kernels/scan-native';
 export { Catalyzer } from './catalyzer/catalyzer';

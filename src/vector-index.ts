@@ -9,7 +9,7 @@
  * LMDB lookups in the same read snapshot as the arena (k × nq point reads per search).
  */
 import { CodeArena } from '../storage/code-arena';
-import { IndexStore } from '../storage/index-store';
+import { IndexStore, type VerifyReport } from '../storage/index-store';
 import { MAX_ID, type IndexConfig } from '../storage/layout';
 import { quantizeEncodeAsync } from './kernels/codec-native';
 import { decodeScan } from './kernels/scan-native';
@@ -152,7 +152,7 @@ export class Index {
         nbit: codec.nbit,
         codeBytes: codec.codeBytes,
       };
-      const store = IndexStore.create(path, config, encoder.toCheckpoint());
+      const store = await IndexStore.create(path, config, encoder.toCheckpoint());
       try {
         return new Index(store, encoder, owns, options.threads);
       } catch (e) {
@@ -402,6 +402,15 @@ export class Index {
       });
     })();
     return this.closing;
+  }
+
+  /**
+   * Full check of the stored index (every LMDB page, checksums, both id maps against
+   * each other, the bitmap and the state). Resolves to what was checked; rejects
+   * with an IndexFormatError (code `ECORRUPT`) at the first fault.
+   */
+  verify(): Promise<VerifyReport> {
+    return this.track(() => this.mutex.run(() => this.storeOf().verify()));
   }
 }
 

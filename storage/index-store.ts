@@ -4,12 +4,20 @@
  * is there or none. Readers (this process or others) bring a CodeArena up to the
  * latest committed generation with refresh(), which reads the new code chunks and
  * the removed bitmap inside one read snapshot, so they only ever see whole batches.
+ *
+ * Damage is kept away from LMDB: open() checks the file's type and every LMDB page
+ * (./lmdb-check.ts) before LMDB maps it; format-2 values carry checksums that are
+ * checked as they are read (./layout.ts); verify() checks everything.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
 
+import { ZnCodec } from '../src/lattice/zn-codec';
 import { CodeArena } from './code-arena';
+import { corruptError, IndexFormatError, storeIoError } from './errors';
+import { checkLmdbFile } from './lmdb-check';
 import {
   BLOB_KEY,
   CODES_PER_CHUNK,
@@ -17,51 +25,35 @@ import {
   DB,
   FORMAT_NAME,
   FORMAT_VERSION,
+  LOCK_FILE,
   META_KEY,
   MAX_SLOTS,
+  OLDEST_FORMAT_VERSION,
   REMOVED_CHUNK_BYTES,
   SLOTS_PER_REMOVED_CHUNK,
-  decodeId,
-  decodeSlot,
-  encodeId,
-  encodeSlot,
+  configFields,
   idKey,
+  recordChecksum,
+  stateFields,
+  valueCodec,
   type IndexConfig,
   type IndexState,
+  type ValueCodec,
 } from './layout';
 
-/** Error for a directory or file that is not a (readable) spreadvec index. */
-export class IndexFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IndexFormatError';
-  }
-}
+export { IndexFormatError } from './errors';
+export type { IndexErrorCode } from './errors';
 
 interface StoredState {
   generation: number;
   nslots: number;
   live: number;
   nextId: string;
-}
-
-/** LMDB's first meta page holds the magic 0xBEEFC0DE at byte 24 (after the page header). */
-const LMDB_MAGIC = 0xbeefc0de;
-const LMDB_MAGIC_OFFSET = 24;
-
-function hasLmdbMagic(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(LMDB_MAGIC_OFFSET + 4);
-    const got = fs.readSync(fd, head, 0, head.length, 0);
-    return got === head.length && head.readUInt32LE(LMDB_MAGIC_OFFSET) === LMDB_MAGIC;
-  } finally {
-    fs.closeSync(fd);
-  }
+  crc?: number;
 }
 
 function corrupt(record: string, what: string): never {
-  throw new IndexFormatError(`corrupt meta record '${record}': ${what}`);
+  throw new IndexFormatError(`corrupt meta record '${record}': ${what}`, 'ECORRUPT');
 }
 
 function checkInt(record: string, obj: Record<string, unknown>, key: string, min: number): number {
@@ -72,7 +64,11 @@ function checkInt(record: string, obj: Record<string, unknown>, key: string, min
   return v;
 }
 
-function parseConfig(raw: unknown): IndexConfig {
+function checkCrc(record: string, o: Record<string, unknown>, fields: unknown[]): void {
+  if (o.crc !== recordChecksum(fields)) corrupt(record, `checksum mismatch (stored ${JSON.stringify(o.crc)}, computed ${recordChecksum(fields)})`);
+}
+
+function parseConfig(raw: unknown, version: number): IndexConfig {
   if (raw === undefined) corrupt(META_KEY.config, 'missing');
   if (typeof raw !== 'object' || raw === null) corrupt(META_KEY.config, `not a record (${typeof raw})`);
   const o = raw as Record<string, unknown>;
@@ -83,10 +79,27 @@ function parseConfig(raw: unknown): IndexConfig {
   const codeBytes = checkInt(META_KEY.config, o, 'codeBytes', 1);
   if (o.quantizer !== `zn_${r2}`) corrupt(META_KEY.config, `quantizer ${JSON.stringify(o.quantizer)} does not match r2 ${r2}`);
   if (codeBytes !== Math.max(1, Math.ceil(nbit / 8))) corrupt(META_KEY.config, `codeBytes ${codeBytes} does not match nbit ${nbit}`);
-  return { din, dout, quantizer: `zn_${r2}`, r2, nbit, codeBytes };
+  const config: IndexConfig = { din, dout, quantizer: `zn_${r2}`, r2, nbit, codeBytes };
+  if (version >= 2) {
+    config.catalyzerBytes = checkInt(META_KEY.config, o, 'catalyzerBytes', 0);
+    config.catalyzerCrc = checkInt(META_KEY.config, o, 'catalyzerCrc', 0);
+    checkCrc(META_KEY.config, o, configFields(config));
+  }
+  // The code size must be the quantizer's: a config that disagrees would make add
+  // write codes of the wrong width.
+  let codec: ZnCodec;
+  try {
+    codec = new ZnCodec(dout, r2);
+  } catch (e) {
+    corrupt(META_KEY.config, `quantizer zn_${r2} is not usable at dimension ${dout} (${(e as Error).message})`);
+  }
+  if (codec.nbit !== nbit || Math.max(1, codec.codeBytes) !== codeBytes) {
+    corrupt(META_KEY.config, `zn_${r2} at dimension ${dout} has ${codec.nbit}-bit codes of ${codec.codeBytes} bytes, the record says ${nbit} bits in ${codeBytes} bytes`);
+  }
+  return config;
 }
 
-function parseState(raw: unknown): IndexState {
+function parseState(raw: unknown, version: number): IndexState {
   if (raw === undefined) corrupt(META_KEY.state, 'missing');
   if (typeof raw !== 'object' || raw === null) corrupt(META_KEY.state, `not a record (${typeof raw})`);
   const o = raw as Record<string, unknown>;
@@ -94,12 +107,151 @@ function parseState(raw: unknown): IndexState {
   const nslots = checkInt(META_KEY.state, o, 'nslots', 0);
   const live = checkInt(META_KEY.state, o, 'live', 0);
   if (live > nslots) corrupt(META_KEY.state, `live ${live} exceeds nslots ${nslots}`);
-  if (typeof o.nextId !== 'string' || !/^\d+$/.test(o.nextId)) corrupt(META_KEY.state, `nextId must be a decimal string, found ${JSON.stringify(o.nextId)}`);
-  return { generation, nslots, live, nextId: BigInt(o.nextId) };
+  if (nslots > MAX_SLOTS) corrupt(META_KEY.state, `nslots ${nslots} exceeds ${MAX_SLOTS}`);
+  if (typeof o.nextId !== 'string' || !/^\d{1,19}$/.test(o.nextId)) corrupt(META_KEY.state, `nextId must be a decimal string, found ${JSON.stringify(o.nextId)}`);
+  const state: IndexState = { generation, nslots, live, nextId: BigInt(o.nextId) };
+  if (version >= 2) checkCrc(META_KEY.state, o, stateFields(state));
+  return state;
 }
 
-function storedState(s: IndexState): StoredState {
-  return { generation: s.generation, nslots: s.nslots, live: s.live, nextId: s.nextId.toString() };
+function storedState(s: IndexState, version: number): StoredState {
+  const out: StoredState = { generation: s.generation, nslots: s.nslots, live: s.live, nextId: s.nextId.toString() };
+  if (version >= 2) out.crc = recordChecksum(stateFields(s));
+  return out;
+}
+
+function storedConfig(c: IndexConfig): Record<string, unknown> {
+  return { ...c, crc: recordChecksum(configFields(c)) };
+}
+
+/** fs.statSync that reports a missing path as null and other failures as IndexFormatErrors. */
+function statOrNull(p: string, doing: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw storeIoError(e, p, doing);
+  }
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function checkAccess(p: string, readOnly: boolean): void {
+  try {
+    fs.accessSync(p, readOnly ? fs.constants.R_OK : fs.constants.R_OK | fs.constants.W_OK);
+  } catch (e) {
+    throw storeIoError(e, p, readOnly ? 'reading' : 'opening for writing');
+  }
+}
+
+/**
+ * Checks an index directory's files before LMDB sees them: the data file is a
+ * regular file (a FIFO would block the open), the lock file (if any) a regular
+ * file, both accessible, and the data file's LMDB pages sound.
+ */
+function checkFiles(dir: string, readOnly: boolean): string {
+  const dst = statOrNull(dir, 'opening');
+  if (!dst) throw new IndexFormatError(`no index at ${dir}: the path does not exist`, 'ENOTINDEX', dir);
+  if (!dst.isDirectory()) throw new IndexFormatError(`not a spreadvec index: ${dir} is not a directory`, 'ENOTINDEX', dir);
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
+  } catch (e) {
+    throw storeIoError(e, dir, 'opening');
+  }
+  const file = path.join(dir, DATA_FILE);
+  const fst = statOrNull(file, 'opening');
+  if (!fst) throw new IndexFormatError(`not a spreadvec index: ${dir} has no ${DATA_FILE}`, 'ENOTINDEX', dir);
+  if (!fst.isFile()) throw new IndexFormatError(`not a spreadvec index: ${file} is ${kindOf(fst)}, not a regular file`, 'ENOTINDEX', file);
+  checkAccess(file, readOnly);
+  const lock = path.join(dir, LOCK_FILE);
+  const lst = statOrNull(lock, 'opening');
+  if (lst) {
+    if (!lst.isFile()) throw new IndexFormatError(`damaged index ${dir}: its lock file ${lock} is ${kindOf(lst)}, not a regular file`, 'ECORRUPT', lock);
+    // LMDB writes the lock file even for readers.
+    checkAccess(lock, false);
+  } else {
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch (e) {
+      throw storeIoError(e, dir, `creating the lock file in`);
+    }
+  }
+  try {
+    checkLmdbFile(file);
+  } catch (e) {
+    throw storeIoError(e, file, 'reading');
+  }
+  return file;
+}
+
+/** Leftovers of a create that was killed: `.<name>.creating-<pid>-<random>`. */
+function tempPrefix(dir: string): string {
+  return `.${path.basename(dir)}.creating-`;
+}
+
+function removeStaleTemps(dir: string): void {
+  const parent = path.dirname(dir);
+  const prefix = tempPrefix(dir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    // Another create of the same name may be running (here or in another process).
+    if (Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid || processAlive(pid))) continue;
+    fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Not every file system lets a directory be synced; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** What verify() found in an intact index. */
+export interface VerifyReport {
+  /** Format version of the directory (1: no checksums, checked structurally only). */
+  formatVersion: number;
+  checksums: boolean;
+  /** Live vectors, slots allocated and removed slots. */
+  live: number;
+  slots: number;
+  removed: number;
+  /** Code chunks and removed-bitmap chunks checked. */
+  codeChunks: number;
+  removedChunks: number;
+  catalyzerBytes: number;
+  /** LMDB file: page size, pages in the file, pages in use. */
+  pageSize: number;
+  filePages: number;
+  pagesInUse: number;
 }
 
 /** What an add committed: the ids stored (in input order) and how the arena changed. */
@@ -120,6 +272,10 @@ export class IndexStore {
   readonly dir: string;
   readonly config: IndexConfig;
   readonly readOnly: boolean;
+  /** Format version of the directory; writes keep its layout. */
+  readonly version: number;
+  private readonly file: string;
+  private readonly codec: ValueCodec;
   private readonly env: RootDatabase;
   private readonly meta: Database<unknown, string>;
   private readonly blobs: Database<Buffer, string>;
@@ -128,88 +284,135 @@ export class IndexStore {
   private readonly ids: Database<Buffer, Buffer>;
   private readonly slots: Database<Buffer, number>;
 
-  private constructor(dir: string, env: RootDatabase, readOnly: boolean, config?: IndexConfig) {
+  private constructor(dir: string, env: RootDatabase, readOnly: boolean, version: number) {
     this.dir = dir;
+    this.file = path.join(dir, DATA_FILE);
     this.env = env;
     this.readOnly = readOnly;
+    this.version = version;
+    this.codec = valueCodec(version);
     this.meta = env.openDB<unknown, string>({ name: DB.meta });
     this.blobs = env.openDB<Buffer, string>({ name: DB.blobs, encoding: 'binary' });
     this.codes = env.openDB<Buffer, number>({ name: DB.codes, encoding: 'binary', keyEncoding: 'uint32' });
     this.removed = env.openDB<Buffer, number>({ name: DB.removed, encoding: 'binary', keyEncoding: 'uint32' });
     this.ids = env.openDB<Buffer, Buffer>({ name: DB.ids, encoding: 'binary', keyEncoding: 'binary' });
     this.slots = env.openDB<Buffer, number>({ name: DB.slots, encoding: 'binary', keyEncoding: 'uint32' });
-    this.config = config ?? this.readConfig();
+    this.config = this.readConfig();
   }
 
   private static openEnv(file: string, readOnly: boolean): RootDatabase {
-    return open({ path: file, noSubdir: true, maxDbs: 8, readOnly });
+    try {
+      return open({ path: file, noSubdir: true, maxDbs: 8, readOnly });
+    } catch (e) {
+      throw storeIoError(e, file, 'opening');
+    }
   }
 
   /**
    * Creates the index directory `dir` (which must not exist or be empty) with its
-   * format, config, empty state and the catalyzer checkpoint, in one transaction.
+   * format, config, empty state and the catalyzer checkpoint. Atomic: the index is
+   * built in a hidden sibling directory and renamed into place, so a create that
+   * fails or is killed leaves `dir` as it was (a leftover sibling from a killed
+   * create is removed by the next create).
    */
-  static create(dir: string, config: IndexConfig, checkpoint: Uint8Array): IndexStore {
-    if (fs.existsSync(dir)) {
-      if (!fs.statSync(dir).isDirectory()) throw new Error(`cannot create an index at ${dir}: a file is there`);
-      if (fs.readdirSync(dir).length > 0) throw new Error(`cannot create an index at ${dir}: the directory is not empty`);
+  static async create(dir: string, config: IndexConfig, checkpoint: Uint8Array): Promise<IndexStore> {
+    const st = statOrNull(dir, 'creating');
+    if (st) {
+      if (!st.isDirectory()) throw new IndexFormatError(`cannot create an index at ${dir}: a file is there`, 'EEXIST', dir);
+      let entries: string[];
+      try {
+        entries = fs.readdirSync(dir);
+      } catch (e) {
+        throw storeIoError(e, dir, 'creating');
+      }
+      if (entries.length > 0) throw new IndexFormatError(`cannot create an index at ${dir}: the directory is not empty`, 'EEXIST', dir);
     }
-    fs.mkdirSync(dir, { recursive: true });
-    const env = IndexStore.openEnv(path.join(dir, DATA_FILE), false);
-    const meta = env.openDB<unknown, string>({ name: DB.meta });
-    const blobs = env.openDB<Buffer, string>({ name: DB.blobs, encoding: 'binary' });
-    env.transactionSync(() => {
-      meta.putSync(META_KEY.format, { format: FORMAT_NAME, version: FORMAT_VERSION });
-      meta.putSync(META_KEY.config, { ...config });
-      meta.putSync(META_KEY.state, storedState({ generation: 0, nslots: 0, live: 0, nextId: 0n }));
-      blobs.putSync(BLOB_KEY.catalyzer, Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength));
-    });
-    return new IndexStore(dir, env, false, config);
+    const parent = path.dirname(path.resolve(dir));
+    let temp: string;
+    try {
+      fs.mkdirSync(parent, { recursive: true });
+      removeStaleTemps(path.resolve(dir));
+      temp = path.join(parent, `${tempPrefix(dir)}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+      fs.mkdirSync(temp);
+    } catch (e) {
+      throw storeIoError(e, parent, 'creating an index in');
+    }
+    try {
+      const cp = Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength);
+      const full: IndexConfig = { ...config, catalyzerBytes: cp.byteLength, catalyzerCrc: crc32(cp) };
+      const env = IndexStore.openEnv(path.join(temp, DATA_FILE), false);
+      try {
+        const meta = env.openDB<unknown, string>({ name: DB.meta });
+        const blobs = env.openDB<Buffer, string>({ name: DB.blobs, encoding: 'binary' });
+        env.transactionSync(() => {
+          meta.putSync(META_KEY.format, { format: FORMAT_NAME, version: FORMAT_VERSION });
+          meta.putSync(META_KEY.config, storedConfig(full));
+          meta.putSync(META_KEY.state, storedState({ generation: 0, nslots: 0, live: 0, nextId: 0n }, FORMAT_VERSION));
+          blobs.putSync(BLOB_KEY.catalyzer, cp);
+        });
+      } catch (e) {
+        throw storeIoError(e, dir, 'creating');
+      } finally {
+        await env.close();
+      }
+      // The builder's lock file (its reader table) is not part of the index; LMDB
+      // makes a new one at the first open.
+      fs.rmSync(path.join(temp, LOCK_FILE), { force: true });
+      try {
+        // rename(2) replaces an empty directory atomically; a non-empty one (someone
+        // else's create won the race) makes it fail.
+        fs.renameSync(temp, dir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new IndexFormatError(`cannot create an index at ${dir}: the directory is not empty`, 'EEXIST', dir);
+        throw storeIoError(e, dir, 'creating');
+      }
+      fsyncDir(parent);
+    } catch (e) {
+      fs.rmSync(temp, { recursive: true, force: true });
+      throw e;
+    }
+    return IndexStore.open(dir);
   }
 
-  /** Opens an existing index directory; refuses foreign or newer-format data clearly. */
+  /** Opens an existing index directory; refuses foreign, damaged or newer-format data clearly. */
   static open(dir: string, options: { readOnly?: boolean } = {}): IndexStore {
     const readOnly = options.readOnly ?? false;
-    if (!fs.existsSync(dir)) throw new IndexFormatError(`no index at ${dir}: the path does not exist`);
-    if (!fs.statSync(dir).isDirectory()) throw new IndexFormatError(`not a spreadvec index: ${dir} is not a directory`);
-    const file = path.join(dir, DATA_FILE);
-    if (!fs.existsSync(file)) throw new IndexFormatError(`not a spreadvec index: ${dir} has no ${DATA_FILE}`);
-    // lmdb crashes the process (SIGSEGV) on some non-LMDB files: check the meta page's
-    // magic number ourselves first.
-    if (!hasLmdbMagic(file)) throw new IndexFormatError(`not a spreadvec index: ${file} is not an LMDB environment (no LMDB magic number)`);
-    let env: RootDatabase;
-    try {
-      env = IndexStore.openEnv(file, readOnly);
-    } catch (e) {
-      throw new IndexFormatError(`not a spreadvec index: ${file} is not an LMDB environment (${(e as Error).message})`);
-    }
+    const file = checkFiles(dir, readOnly);
+    const env = IndexStore.openEnv(file, readOnly);
     try {
       let format: unknown;
       try {
         format = env.openDB<unknown, string>({ name: DB.meta }).get(META_KEY.format);
       } catch (e) {
-        throw new IndexFormatError(`not a spreadvec index: ${file} has no readable meta database (${(e as Error).message})`);
+        throw new IndexFormatError(`not a spreadvec index: ${file} has no readable meta database (${(e as Error).message})`, 'ENOTINDEX', file);
       }
-      if (format === undefined) throw new IndexFormatError(`not a spreadvec index: ${file} has no format record`);
+      if (format === undefined) throw new IndexFormatError(`not a spreadvec index: ${file} has no format record`, 'ENOTINDEX', file);
       const f = format as Record<string, unknown>;
       if (typeof f !== 'object' || f === null || f.format !== FORMAT_NAME) {
-        throw new IndexFormatError(`not a spreadvec index: ${file} holds a format record of another kind (${JSON.stringify(format)})`);
+        throw new IndexFormatError(`not a spreadvec index: ${file} holds a format record of another kind (${JSON.stringify(format)})`, 'ENOTINDEX', file);
       }
-      if (typeof f.version !== 'number' || !Number.isSafeInteger(f.version) || f.version < 1) {
+      if (typeof f.version !== 'number' || !Number.isSafeInteger(f.version) || f.version < OLDEST_FORMAT_VERSION) {
         corrupt(META_KEY.format, `version must be a positive integer, found ${JSON.stringify(f.version)}`);
       }
       if (f.version > FORMAT_VERSION) {
         throw new IndexFormatError(
           `the index at ${dir} has format version ${f.version}, newer than this spreadvec reads (${FORMAT_VERSION}); upgrade spreadvec`,
+          'EVERSION',
+          dir,
         );
       }
-      const store = new IndexStore(dir, env, readOnly);
+      const store = new IndexStore(dir, env, readOnly, f.version);
       store.readState(); // validates the state record now rather than at the first search
       return store;
     } catch (e) {
       void env.close();
       throw e;
     }
+  }
+
+  private fail(what: string): never {
+    throw corruptError(this.dir, what);
   }
 
   private readConfig(): IndexConfig {
@@ -219,7 +422,7 @@ export class IndexStore {
     } catch (e) {
       corrupt(META_KEY.config, `unreadable (${(e as Error).message})`);
     }
-    return parseConfig(raw);
+    return parseConfig(raw, this.version);
   }
 
   /** The committed state (in `txn` if given). */
@@ -230,13 +433,16 @@ export class IndexStore {
     } catch (e) {
       corrupt(META_KEY.state, `unreadable (${(e as Error).message})`);
     }
-    return parseState(raw);
+    return parseState(raw, this.version);
   }
 
-  /** The catalyzer checkpoint stored at creation. */
+  /** The catalyzer checkpoint stored at creation (format 2: length and CRC checked). */
   checkpoint(): Uint8Array {
     const b = this.blobs.get(BLOB_KEY.catalyzer);
-    if (!b) throw new IndexFormatError(`index at ${this.dir} has no catalyzer checkpoint`);
+    if (!b) throw corruptError(this.dir, 'it has no catalyzer checkpoint');
+    const { catalyzerBytes, catalyzerCrc } = this.config;
+    if (catalyzerBytes !== undefined && b.byteLength !== catalyzerBytes) this.fail(`the catalyzer checkpoint has ${b.byteLength} bytes, the config says ${catalyzerBytes}`);
+    if (catalyzerCrc !== undefined && crc32(b) !== catalyzerCrc) this.fail('the catalyzer checkpoint fails its checksum');
     return new Uint8Array(b);
   }
 
@@ -250,6 +456,26 @@ export class IndexStore {
     return this.env.useReadTransaction();
   }
 
+  /** Codes of chunk `c`, which must hold `want` codes; checksum checked (format 2). */
+  private chunkCodes(c: number, want: number, txn?: Transaction): Buffer {
+    const cb = this.config.codeBytes;
+    const value = this.codes.get(c, txn ? { transaction: txn } : undefined);
+    const first = c * CODES_PER_CHUNK;
+    if (!value) this.fail(`the codes of slots ${first}..${first + want - 1} are missing`);
+    const chunk = this.codec.decodeChunk(c, value);
+    if (!chunk) this.fail(`codes chunk ${c} fails its checksum`);
+    if (chunk.byteLength !== want * cb) this.fail(`codes chunk ${c} holds ${chunk.byteLength} bytes, expected ${want} codes of ${cb} bytes`);
+    return chunk;
+  }
+
+  /** Bitmap of removed chunk `c` (REMOVED_CHUNK_BYTES), checksum checked. */
+  private removedChunk(c: number, value: Uint8Array): Buffer {
+    const bits = this.codec.decodeChunk(c, value);
+    if (!bits) this.fail(`removed-slot chunk ${c} fails its checksum`);
+    if (bits.byteLength !== REMOVED_CHUNK_BYTES) this.fail(`removed-slot chunk ${c} holds ${bits.byteLength} bytes`);
+    return bits;
+  }
+
   /**
    * Brings `arena` to the generation committed in `txn`: reads the code chunks of
    * new slots and the whole removed bitmap (n / 8 bytes). Returns whether it changed.
@@ -260,28 +486,45 @@ export class IndexStore {
     // predate what this arena already holds: never go back.
     if (state.generation <= arena.generation) return false;
     if (state.nslots < arena.count) {
-      throw new IndexFormatError(`index at ${this.dir} shrank from ${arena.count} to ${state.nslots} slots: it was replaced while open`);
+      throw new IndexFormatError(`index at ${this.dir} shrank from ${arena.count} to ${state.nslots} slots: it was replaced while open`, 'ECORRUPT', this.dir);
     }
     const cb = this.config.codeBytes;
     arena.reserve(state.nslots);
     for (let c = Math.floor(arena.count / CODES_PER_CHUNK); c * CODES_PER_CHUNK < state.nslots; c++) {
       const first = c * CODES_PER_CHUNK;
       const want = Math.min(CODES_PER_CHUNK, state.nslots - first);
-      const chunk = this.codes.get(c, { transaction: txn });
-      if (!chunk || chunk.byteLength < want * cb) {
-        throw new IndexFormatError(`index at ${this.dir} is missing codes of slots ${first}..${first + want - 1}`);
-      }
+      const chunk = this.chunkCodes(c, want, txn);
       const from = Math.max(arena.count, first);
       arena.writeCodes(from, chunk.subarray((from - first) * cb, want * cb));
     }
     arena.count = state.nslots;
     arena.clearRemoved();
+    const chunks = Math.ceil(state.nslots / SLOTS_PER_REMOVED_CHUNK);
     for (const { key, value } of this.removed.getRange({ transaction: txn })) {
-      arena.writeRemovedBytes(key * REMOVED_CHUNK_BYTES, value);
+      if (!Number.isSafeInteger(key) || key < 0 || key >= chunks) this.fail(`removed-slot chunk ${String(key)} lies past the ${state.nslots} slots`);
+      arena.writeRemovedBytes(key * REMOVED_CHUNK_BYTES, this.removedChunk(key, value));
     }
     arena.live = state.live;
     arena.generation = state.generation;
     return true;
+  }
+
+  /** Id stored for `slot`, or undefined when the slot has none. */
+  private idOfSlot(slot: number, txn?: Transaction): bigint | undefined {
+    const v = this.slots.get(slot, txn ? { transaction: txn } : undefined);
+    if (!v) return undefined;
+    const id = this.codec.decodeIdOf(slot, v);
+    if (id === null) this.fail(`the id of slot ${slot} fails its checksum`);
+    return id;
+  }
+
+  /** Slot stored for `id`, or undefined when the id is absent. */
+  private slotOfId(id: bigint, txn?: Transaction): number | undefined {
+    const v = this.ids.get(idKey(id), txn ? { transaction: txn } : undefined);
+    if (!v) return undefined;
+    const slot = this.codec.decodeSlotOf(id, v);
+    if (slot === null) this.fail(`the slot of id ${id} fails its checksum`);
+    return slot;
   }
 
   /** Ids of `slots` (−1 entries give −1n), read in `txn`. */
@@ -293,9 +536,9 @@ export class IndexStore {
         out[i] = -1n;
         continue;
       }
-      const v = this.slots.get(s, { transaction: txn });
-      if (!v) throw new IndexFormatError(`index at ${this.dir} has no id for live slot ${s}`);
-      out[i] = decodeId(v);
+      const id = this.idOfSlot(s, txn);
+      if (id === undefined) this.fail(`live slot ${s} has no id`);
+      out[i] = id;
     }
     return out;
   }
@@ -310,6 +553,37 @@ export class IndexStore {
     }
   }
 
+  /**
+   * Runs a write transaction of about `bytes` bytes; file-system failures become
+   * one-line IndexFormatErrors.
+   */
+  private write<T>(bytes: number, fn: () => T): T {
+    try {
+      return this.env.transactionSync(fn);
+    } catch (e) {
+      throw this.writeError(e, bytes);
+    }
+  }
+
+  /**
+   * LMDB reports a short write (a full disk) as EIO: when the file system has less
+   * room than the transaction needed (with margin), say so.
+   */
+  private writeError(e: unknown, bytes: number): unknown {
+    const mapped = storeIoError(e, this.file, 'writing');
+    if (mapped instanceof IndexFormatError && mapped.code === 'EIO') {
+      try {
+        const fsStat = fs.statfsSync(this.dir);
+        if (fsStat.bavail * fsStat.bsize < Math.max(64 * 1024 * 1024, 2 * bytes)) {
+          return new IndexFormatError(`no space left on device while writing ${this.file}`, 'ENOSPC', this.file);
+        }
+      } catch {
+        // keep the EIO
+      }
+    }
+    return mapped;
+  }
+
   /** Sets removed bits of `slotsToMark` in the stored bitmap (inside a write txn). */
   private markRemovedStored(slotsToMark: number[]): void {
     const byChunk = new Map<number, number[]>();
@@ -322,12 +596,12 @@ export class IndexStore {
     for (const [c, list] of byChunk) {
       const old = this.removed.get(c);
       const bits = Buffer.alloc(REMOVED_CHUNK_BYTES);
-      if (old) old.copy(bits);
+      if (old) this.removedChunk(c, old).copy(bits);
       for (const s of list) {
         const b = s - c * SLOTS_PER_REMOVED_CHUNK;
         bits[b >> 3] |= 1 << (b & 7);
       }
-      this.removed.putSync(c, bits);
+      this.removed.putSync(c, this.codec.encodeChunk(c, bits));
     }
   }
 
@@ -340,8 +614,10 @@ export class IndexStore {
   commitAdd(arena: CodeArena, codes: Uint8Array, ids: bigint[] | null): AddCommit {
     this.assertWritable();
     const cb = this.config.codeBytes;
+    if (codes.byteLength % cb !== 0) throw new RangeError(`codes has ${codes.byteLength} bytes, not a multiple of the code size ${cb}`);
     const n = codes.byteLength / cb;
-    const commit = this.env.transactionSync((): AddCommit => {
+    // Codes, both id maps (key, value, node header) and B-tree overhead.
+    const commit = this.write(codes.byteLength + n * 64, (): AddCommit => {
       const state = this.readState();
       this.checkGeneration(state, arena);
       if (state.nslots + n > MAX_SLOTS) throw new RangeError(`index is full: ${state.nslots} + ${n} slots exceed ${MAX_SLOTS}`);
@@ -359,29 +635,23 @@ export class IndexStore {
           removedSlots.push(base + i);
           continue;
         }
-        const key = idKey(id);
-        const old = this.ids.get(key);
-        if (old) {
-          const oldSlot = decodeSlot(old);
+        const oldSlot = this.slotOfId(id);
+        if (oldSlot !== undefined) {
           removedSlots.push(oldSlot);
           this.slots.removeSync(oldSlot);
         }
-        this.ids.putSync(key, encodeSlot(base + i));
-        this.slots.putSync(base + i, encodeId(id));
+        this.ids.putSync(idKey(id), this.codec.encodeSlotOf(id, base + i));
+        this.slots.putSync(base + i, this.codec.encodeIdOf(base + i, id));
       }
       // Append the codes, rewriting the last partial chunk.
       for (let s = base; s < base + n; ) {
         const c = Math.floor(s / CODES_PER_CHUNK);
         const chunkEnd = Math.min((c + 1) * CODES_PER_CHUNK, base + n);
-        const head = s > c * CODES_PER_CHUNK ? this.codes.get(c) : undefined;
-        const headBytes = (s - c * CODES_PER_CHUNK) * cb;
-        const chunk = Buffer.allocUnsafe(headBytes + (chunkEnd - s) * cb);
-        if (headBytes > 0) {
-          if (!head || head.byteLength < headBytes) throw new IndexFormatError(`index at ${this.dir} is missing codes of chunk ${c}`);
-          head.copy(chunk, 0, 0, headBytes);
-        }
-        chunk.set(codes.subarray((s - base) * cb, (chunkEnd - base) * cb), headBytes);
-        this.codes.putSync(c, chunk);
+        const headSlots = s - c * CODES_PER_CHUNK;
+        const chunk = Buffer.allocUnsafe((headSlots + chunkEnd - s) * cb);
+        if (headSlots > 0) this.chunkCodes(c, headSlots).copy(chunk, 0, 0, headSlots * cb);
+        chunk.set(codes.subarray((s - base) * cb, (chunkEnd - base) * cb), headSlots * cb);
+        this.codes.putSync(c, this.codec.encodeChunk(c, chunk));
         s = chunkEnd;
       }
       if (removedSlots.length > 0) this.markRemovedStored(removedSlots);
@@ -391,7 +661,7 @@ export class IndexStore {
         live: state.live + n - removedSlots.length,
         nextId: maxId + 1n > state.nextId ? maxId + 1n : state.nextId,
       };
-      this.meta.putSync(META_KEY.state, storedState(next));
+      this.meta.putSync(META_KEY.state, storedState(next, this.version));
       return { ids: assigned, firstSlot: base, removedSlots, state: next };
     });
     arena.writeCodes(commit.firstSlot, codes);
@@ -404,23 +674,21 @@ export class IndexStore {
   /** Removes the given ids (absent ones are ignored) in one transaction. */
   commitRemove(arena: CodeArena, ids: bigint[]): RemoveCommit {
     this.assertWritable();
-    const commit = this.env.transactionSync((): RemoveCommit => {
+    const commit = this.write(ids.length * 64, (): RemoveCommit => {
       const state = this.readState();
       this.checkGeneration(state, arena);
       const removedSlots: number[] = [];
       for (const id of new Set(ids)) {
-        const key = idKey(id);
-        const old = this.ids.get(key);
-        if (!old) continue;
-        const slot = decodeSlot(old);
-        this.ids.removeSync(key);
+        const slot = this.slotOfId(id);
+        if (slot === undefined) continue;
+        this.ids.removeSync(idKey(id));
         this.slots.removeSync(slot);
         removedSlots.push(slot);
       }
       if (removedSlots.length === 0) return { removed: 0, removedSlots, state };
       this.markRemovedStored(removedSlots);
       const next: IndexState = { ...state, generation: state.generation + 1, live: state.live - removedSlots.length };
-      this.meta.putSync(META_KEY.state, storedState(next));
+      this.meta.putSync(META_KEY.state, storedState(next, this.version));
       return { removed: removedSlots.length, removedSlots, state: next };
     });
     for (const s of commit.removedSlots) arena.markRemoved(s);
@@ -431,7 +699,106 @@ export class IndexStore {
 
   /** Whether `id` is live (in the latest committed state). */
   hasId(id: bigint): boolean {
-    return this.ids.get(idKey(id)) !== undefined;
+    return this.slotOfId(id) !== undefined;
+  }
+
+  /**
+   * Full check of the index: every LMDB page (with key order), the meta records,
+   * the catalyzer checkpoint, every code and bitmap chunk, both id maps against each
+   * other and against the bitmap and the state. Throws an IndexFormatError
+   * (ECORRUPT) at the first fault; returns what it checked otherwise.
+   */
+  verify(): VerifyReport {
+    let lmdb;
+    try {
+      lmdb = checkLmdbFile(this.file, { deep: true });
+    } catch (e) {
+      throw storeIoError(e, this.file, 'reading');
+    }
+    const txn = this.beginRead();
+    try {
+      const config = parseConfig(this.meta.get(META_KEY.config, { transaction: txn }), this.version);
+      for (const k of ['din', 'dout', 'r2', 'nbit', 'codeBytes'] as const) {
+        if (config[k] !== this.config[k]) this.fail(`the config changed while the index was open (${k})`);
+      }
+      const state = this.readState(txn);
+      const catalyzer = this.checkpoint();
+      // Codes: chunks 0..last, each whole, nothing beyond.
+      const chunks = Math.ceil(state.nslots / CODES_PER_CHUNK);
+      let codeChunks = 0;
+      for (const key of this.codes.getKeys({ transaction: txn })) {
+        if (key !== codeChunks) this.fail(`codes chunk ${String(key)} found where chunk ${codeChunks} belongs`);
+        if (key >= chunks) this.fail(`codes chunk ${key} lies past the ${state.nslots} slots`);
+        this.chunkCodes(key, Math.min(CODES_PER_CHUNK, state.nslots - key * CODES_PER_CHUNK), txn);
+        codeChunks++;
+      }
+      if (codeChunks !== chunks) this.fail(`${codeChunks} codes chunks for ${state.nslots} slots (expected ${chunks})`);
+      // Removed bitmap.
+      const arena = new CodeArena(config.codeBytes);
+      arena.count = state.nslots;
+      arena.reserve(state.nslots);
+      arena.clearRemoved();
+      let removedChunks = 0;
+      const bitmapChunks = Math.ceil(state.nslots / SLOTS_PER_REMOVED_CHUNK);
+      for (const { key, value } of this.removed.getRange({ transaction: txn })) {
+        if (!Number.isSafeInteger(key) || key < 0 || key >= bitmapChunks) this.fail(`removed-slot chunk ${String(key)} lies past the ${state.nslots} slots`);
+        const bits = this.removedChunk(key, value);
+        // Bits past the last slot are never set.
+        const lastBit = state.nslots - key * SLOTS_PER_REMOVED_CHUNK;
+        for (let b = lastBit; b < SLOTS_PER_REMOVED_CHUNK && b >= 0; b++) {
+          if ((bits[b >> 3] >> (b & 7)) & 1) this.fail(`removed-slot chunk ${key} marks slot ${key * SLOTS_PER_REMOVED_CHUNK + b}, past the ${state.nslots} slots`);
+        }
+        arena.writeRemovedBytes(key * REMOVED_CHUNK_BYTES, bits);
+        removedChunks++;
+      }
+      let removedCount = 0;
+      for (let s = 0; s < state.nslots; s++) if (arena.isRemoved(s)) removedCount++;
+      if (state.nslots - removedCount !== state.live) this.fail(`the bitmap leaves ${state.nslots - removedCount} live slots, the state says ${state.live}`);
+      // slots → ids: every live slot has an id, no removed slot has one. Both maps
+      // are read in key order; the cross-check goes through this table, not lookups.
+      const idBySlot = new BigInt64Array(state.nslots).fill(-1n);
+      let slotEntries = 0;
+      for (const { key, value } of this.slots.getRange({ transaction: txn })) {
+        const slot = key;
+        if (!Number.isSafeInteger(slot) || slot < 0 || slot >= state.nslots) this.fail(`an id is stored for slot ${String(slot)}, past the ${state.nslots} slots`);
+        if (arena.isRemoved(slot)) this.fail(`removed slot ${slot} still has an id`);
+        const id = this.codec.decodeIdOf(slot, value);
+        if (id === null) this.fail(`the id of slot ${slot} fails its checksum`);
+        if (id >= state.nextId) this.fail(`slot ${slot} holds id ${id}, not below nextId ${state.nextId}`);
+        idBySlot[slot] = id;
+        slotEntries++;
+      }
+      if (slotEntries !== state.live) this.fail(`${slotEntries} slots have ids, the state says ${state.live} live vectors`);
+      // ids → slots: each id names a slot that names it back; with equal counts and
+      // distinct ids, the two maps are inverse.
+      let idEntries = 0;
+      for (const { key, value } of this.ids.getRange({ transaction: txn })) {
+        if (!(key instanceof Uint8Array) || key.byteLength !== 8) this.fail('an id-map key is not 8 bytes');
+        const id = Buffer.from(key.buffer, key.byteOffset, 8).readBigUInt64BE(0);
+        const slot = this.codec.decodeSlotOf(id, value);
+        if (slot === null) this.fail(`the slot of id ${id} fails its checksum`);
+        if (slot >= state.nslots || idBySlot[slot] !== id) this.fail(`id ${id} maps to slot ${slot}, which does not map back`);
+        idEntries++;
+      }
+      if (idEntries !== state.live) this.fail(`${idEntries} ids are stored, the state says ${state.live} live vectors`);
+      return {
+        formatVersion: this.version,
+        checksums: this.codec.checksums,
+        live: state.live,
+        slots: state.nslots,
+        removed: removedCount,
+        codeChunks,
+        removedChunks,
+        catalyzerBytes: catalyzer.byteLength,
+        pageSize: lmdb.pageSize,
+        filePages: lmdb.filePages,
+        pagesInUse: lmdb.pagesReached,
+      };
+    } catch (e) {
+      throw storeIoError(e, this.file, 'verifying');
+    } finally {
+      txn.done();
+    }
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,10 @@
  * The on-disk layout of an index: the one place that knows LMDB database names,
  * keys and value encodings (docs/format.md describes it for readers of the files).
  *
+ * Format 2 seals every value with a CRC-32 (zlib's) that also covers its key, so
+ * that a flipped byte or a value found under the wrong key is noticed when read;
+ * format 1 (no checksums) is still read and written as it is.
+ *
  * One LMDB environment per index directory (`<dir>/index.mdb`), with named databases:
  * - `meta`   (msgpack values): `format`, `config`, `state` records;
  * - `blobs`  (binary values):  `catalyzer` → the catalyzer checkpoint bytes;
@@ -12,13 +16,21 @@
  * - `slots`  (uint32 slot → 8-byte little-endian id): the reverse map, live slots only.
  */
 
+import { crc32 } from 'node:zlib';
+
 /** Name written in the `format` record: tells a spreadvec index from other LMDB files. */
 export const FORMAT_NAME = 'spreadvec-index';
 /** Format version this code writes and the newest it reads. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Oldest format version this code reads (and keeps writing in its own layout). */
+export const OLDEST_FORMAT_VERSION = 1;
+/** First format version whose values carry checksums. */
+export const CHECKSUMMED_FORMAT = 2;
 
 /** File name of the LMDB environment inside an index directory. */
 export const DATA_FILE = 'index.mdb';
+/** LMDB's lock file next to it. */
+export const LOCK_FILE = 'index.mdb-lock';
 
 export const DB = {
   meta: 'meta',
@@ -70,6 +82,112 @@ export function decodeId(b: Uint8Array): bigint {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).readBigUInt64LE(0);
 }
 
+const CRC_BYTES = 4;
+
+/** CRC-32 table (zlib's reflected polynomial 0xEDB88320). */
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** Bytes at which zlib.crc32 (a native call) beats the table loop. */
+const NATIVE_CRC_FROM = 64;
+
+/**
+ * zlib.crc32(bytes, prev) for any length: the ids and slots values are 4–8 bytes
+ * and read k × nq times per search, where the native call's overhead dominates.
+ */
+function crcUpdate(prev: number, bytes: Uint8Array): number {
+  if (bytes.byteLength >= NATIVE_CRC_FROM) return crc32(bytes, prev);
+  let c = ~prev;
+  for (let i = 0; i < bytes.byteLength; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** CRC-32 of `key` then `payload`. */
+function crcOf(key: Uint8Array, payload: Uint8Array): number {
+  return crcUpdate(crcUpdate(0, key), payload);
+}
+
+function uint32Key(key: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(key);
+  return b;
+}
+
+/** `payload` followed by CRC-32(key bytes, payload), little-endian. */
+export function seal(key: Uint8Array, payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(payload.byteLength + CRC_BYTES);
+  out.set(payload, 0);
+  out.writeUInt32LE(crcOf(key, payload), payload.byteLength);
+  return out;
+}
+
+/** The payload of a sealed value, or null when the checksum does not match. */
+export function unseal(key: Uint8Array, value: Uint8Array): Buffer | null {
+  if (value.byteLength < CRC_BYTES) return null;
+  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const payload = b.subarray(0, b.length - CRC_BYTES);
+  return crcOf(key, payload) === b.readUInt32LE(b.length - CRC_BYTES) ? payload : null;
+}
+
+/**
+ * Value codecs for one format version: chunks (codes, removed bitmap) keyed by
+ * chunk number, and the two id maps. `decode*` return null for a value that is not
+ * what the layout says (wrong length, checksum mismatch).
+ */
+export interface ValueCodec {
+  readonly checksums: boolean;
+  encodeChunk(chunk: number, payload: Uint8Array): Buffer;
+  decodeChunk(chunk: number, value: Uint8Array): Buffer | null;
+  /** Value of `ids` for key idKey(id). */
+  encodeSlotOf(id: bigint, slot: number): Buffer;
+  decodeSlotOf(id: bigint, value: Uint8Array): number | null;
+  /** Value of `slots` for key slot. */
+  encodeIdOf(slot: number, id: bigint): Buffer;
+  decodeIdOf(slot: number, value: Uint8Array): bigint | null;
+}
+
+const plainCodec: ValueCodec = {
+  checksums: false,
+  encodeChunk: (_c, payload) => Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+  decodeChunk: (_c, value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+  encodeSlotOf: (_id, slot) => encodeSlot(slot),
+  decodeSlotOf: (_id, value) => (value.byteLength === 4 ? decodeSlot(value) : null),
+  encodeIdOf: (_slot, id) => encodeId(id),
+  decodeIdOf: (_slot, value) => (value.byteLength === 8 ? decodeId(value) : null),
+};
+
+const sealedCodec: ValueCodec = {
+  checksums: true,
+  encodeChunk: (c, payload) => seal(uint32Key(c), payload),
+  decodeChunk: (c, value) => unseal(uint32Key(c), value),
+  encodeSlotOf: (id, slot) => seal(idKey(id), encodeSlot(slot)),
+  decodeSlotOf: (id, value) => {
+    const p = value.byteLength === 8 ? unseal(idKey(id), value) : null;
+    return p ? decodeSlot(p) : null;
+  },
+  encodeIdOf: (slot, id) => seal(uint32Key(slot), encodeId(id)),
+  decodeIdOf: (slot, value) => {
+    const p = value.byteLength === 12 ? unseal(uint32Key(slot), value) : null;
+    return p ? decodeId(p) : null;
+  },
+};
+
+export function valueCodec(version: number): ValueCodec {
+  return version >= CHECKSUMMED_FORMAT ? sealedCodec : plainCodec;
+}
+
+/** CRC-32 of the JSON of `fields`: the checksum of a msgpack meta record (format 2). */
+export function recordChecksum(fields: readonly unknown[]): number {
+  return crc32(JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
 /** Static description of an index, written once at creation (`meta/config`). */
 export interface IndexConfig {
   /** Input dimension (the catalyzer's din). */
@@ -82,6 +200,18 @@ export interface IndexConfig {
   /** Bits and bytes of one code. */
   nbit: number;
   codeBytes: number;
+  /** Format 2: length and CRC-32 of the stored catalyzer checkpoint. */
+  catalyzerBytes?: number;
+  catalyzerCrc?: number;
+}
+
+/** The fields of `config` its checksum covers, in a fixed order. */
+export function configFields(c: IndexConfig): unknown[] {
+  return [c.din, c.dout, c.quantizer, c.r2, c.nbit, c.codeBytes, c.catalyzerBytes, c.catalyzerCrc];
+}
+
+export function stateFields(s: IndexState): unknown[] {
+  return [s.generation, s.nslots, s.live, s.nextId];
 }
 
 /** What changes with each committed add/remove (`meta/state`). */

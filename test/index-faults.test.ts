@@ -119,7 +119,7 @@ test('a newer format, another format or a corrupt meta record is refused, and th
   await index.close();
   const opts = { loadCatalyzer: loadTestEncoder };
   const cases: [string, unknown, RegExp][] = [
-    [META_KEY.format, { format: 'spreadvec-index', version: 99 }, /format version 99, newer than this spreadvec reads \(1\); upgrade spreadvec/],
+    [META_KEY.format, { format: 'spreadvec-index', version: 99 }, /format version 99, newer than this spreadvec reads \(2\); upgrade spreadvec/],
     [META_KEY.format, { format: 'something-else', version: 1 }, /not a spreadvec index: .* format record of another kind/],
     [META_KEY.format, { format: 'spreadvec-index', version: 'x' }, /corrupt meta record 'format': version must be a positive integer/],
     [META_KEY.config, 'garbage', /corrupt meta record 'config': not a record/],

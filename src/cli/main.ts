@@ -7,6 +7,7 @@ import { registerTrain } from './commands/train';
 import { registerZn } from './commands/zn';
 import { registerCrossvalidate } from './commands/crossvalidate';
 import { registerBench } from './commands/bench';
+import { registerVerify } from './commands/verify';
 
 const program = new Command();
 program.name('spreadvec').description('Compact vector search with a catalyzer and a spherical Zn lattice');
@@ -17,6 +18,7 @@ registerTrain(program);
 registerZn(program);
 registerCrossvalidate(program);
 registerBench(program);
+registerVerify(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`spreadvec: ${err instanceof Error ? err.message : String(err)}\n`);
