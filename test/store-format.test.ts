@@ -54,7 +54,7 @@ async function rejectsWith(p: Promise<unknown>, code: string, message: RegExp): 
 test('a format-1 index (no checksums) opens, answers like a format-2 one, takes writes, verifies, and stays format 1', async () => {
   const v1 = path.join(tmp(), 'v1');
   fs.mkdirSync(v1);
-  fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'index-v1', DATA_FILE), path.join(v1, DATA_FILE));
+  fs.copyFileSync(path.join(__dirname, 'fixtures', 'index-v1', DATA_FILE), path.join(v1, DATA_FILE));
   const v2 = await built(40);
   const q = randomRows(5, DIN, 9);
   const a = await Index.open(v1, opts);
