@@ -1,7 +1,8 @@
 #include "cpu_features.h"
 
-#include <atomic>
 #include <cstdlib>
+
+#include "dispatch.h"
 
 namespace spreadvec {
 
@@ -10,26 +11,22 @@ namespace {
 Isa probe() {
 #if defined(__x86_64__) || defined(_M_X64)
   __builtin_cpu_init();
+  // The AVX-512 table also holds the Zn decoder built with BMI2 (pdep) and popcnt:
+  // every AVX-512 CPU has them, but they are checked all the same.
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt"))
     return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
   return Isa::Scalar;
-#elif defined(__aarch64__)
-  return Isa::Neon;  // NEON is part of the arm64 baseline.
 #else
+  // arm64 has NEON in its baseline, but no kernel has a NEON variant: what runs is
+  // the scalar table, so that is what is reported.
   return Isa::Scalar;
 #endif
 }
 
-std::atomic<int> forced{-1};
-
-int initial_forced() {
-  const char* env = std::getenv("SPREADVEC_ISA");
-  Isa isa;
-  if (env && parse_isa(env, &isa)) return static_cast<int>(isa);
-  return -1;
-}
+bool is_x86_level(Isa isa) { return isa == Isa::Avx2 || isa == Isa::Avx512; }
 
 }  // namespace
 
@@ -38,25 +35,28 @@ Isa detected_isa() {
   return isa;
 }
 
-Isa active_isa() {
-  static const int from_env = initial_forced();
-  int f = forced.load(std::memory_order_relaxed);
-  if (f < 0) f = from_env;
-  Isa best = detected_isa();
-  if (f < 0 || f > static_cast<int>(best)) return best;
-  // Neon and the x86 levels are different families: a forced x86 level on arm64
-  // (or the reverse) falls back to scalar.
-  Isa want = static_cast<Isa>(f);
-  if ((want == Isa::Neon) != (best == Isa::Neon) && want != Isa::Scalar) return Isa::Scalar;
-  return want;
+bool isa_runs_here(Isa isa) {
+  const Isa best = detected_isa();
+  return isa == Isa::Scalar || isa == best ||
+         (is_x86_level(isa) && is_x86_level(best) && static_cast<int>(isa) <= static_cast<int>(best));
 }
 
+Isa start_up_isa() {
+  const Isa best = detected_isa();
+  const char* env = std::getenv("SPREADVEC_ISA");
+  Isa want;
+  if (!env || !parse_isa(env, &want)) return best;
+  if (isa_runs_here(want)) return want;
+  // An x86 level above what the CPU runs is capped at the best one; a level of the
+  // other family (neon on x86-64, avx2 on arm64) falls back to scalar.
+  return is_x86_level(want) && is_x86_level(best) ? best : Isa::Scalar;
+}
+
+Isa active_isa() { return kernels().isa; }
+
 bool set_active_isa(Isa isa) {
-  Isa best = detected_isa();
-  bool ok = isa == Isa::Scalar || isa == best ||
-            (best != Isa::Neon && isa != Isa::Neon && static_cast<int>(isa) <= static_cast<int>(best));
-  if (!ok) return false;
-  forced.store(static_cast<int>(isa));
+  if (!isa_runs_here(isa)) return false;
+  select_kernels(isa);
   return true;
 }
 

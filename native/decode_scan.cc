@@ -4,8 +4,8 @@
 #include <cstring>
 #include <vector>
 
-#include "cpu_features.h"
 #include "decode_scan_kernels.h"
+#include "dispatch.h"
 #include "parallel.h"
 
 namespace spreadvec {
@@ -14,22 +14,9 @@ namespace {
 
 constexpr int kBlock = 256;  // codes decoded per block (a 24-d block is 24 KiB: L1)
 
-using ScoreFn = void (*)(const float*, size_t, int, const ScanBlock&, TopK*);
-
-ScoreFn pick_kernel() {
-#if defined(__x86_64__) || defined(_M_X64)
-  switch (active_isa()) {
-    case Isa::Avx512: return score_block_avx512;
-    case Isa::Avx2: return score_block_avx2;
-    default: break;
-  }
-#endif
-  return score_block_scalar;
-}
-
 // Scans slots [begin, end) for queries q (nq rows), offering hits to heaps.
 void scan_range(const ZnSphereCodec& codec, const uint8_t* codes, size_t begin, size_t end,
-                const uint8_t* removed, const float* q, size_t nq, TopK* heaps, ScoreFn score) {
+                const uint8_t* removed, const float* q, size_t nq, TopK* heaps, ScoreBlockFn score) {
   const int dim = codec.dim();
   const int cb = codec.code_bytes();
   std::vector<uint8_t> live_codes(static_cast<size_t>(kBlock) * cb);
@@ -95,7 +82,7 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
   const int dim = codec.dim();
   // Never keep more than n hits per query: k may exceed the database size.
   const int kk = static_cast<int>(std::min<size_t>(static_cast<size_t>(k), n));
-  const ScoreFn score = pick_kernel();
+  const ScoreBlockFn score = kernels().decode_scan_score_block;
   threads = std::max(threads, 1);
   const size_t nblocks = (n + kBlock - 1) / kBlock;
 
@@ -113,18 +100,16 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
     sets.reserve(threads);
     for (int t = 0; t < threads; t++) sets.emplace_back(nq, kk);
     parallel_for(n, kBlock, threads, [&](size_t b, size_t e, int w) {
-      scan_range(codec, codes, b, e, removed, queries, nq, &sets[w][0], score);
+      scan_range(codec, codes, b, e, removed, queries, nq, sets[w].data(), score);
     });
-    for (int t = 1; t < threads; t++)
-      for (size_t i = 0; i < nq; i++)
-        for (const Hit& h : sets[t][i]) sets[0][i].offer(h.dist, h.slot);
+    merge_sets(sets, 0, nq);
     for (size_t i = 0; i < nq; i++)
       sets[0][i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
   } else {
     // Few codes: split the queries instead (each worker decodes all codes).
     TopKSet heaps(nq, kk);
     parallel_for(nq, 1, threads, [&](size_t b, size_t e, int) {
-      scan_range(codec, codes, 0, n, removed, queries + b * dim, e - b, &heaps[b], score);
+      scan_range(codec, codes, 0, n, removed, queries + b * dim, e - b, heaps.data() + b, score);
     });
     for (size_t i = 0; i < nq; i++)
       heaps[i].extract_sorted(out_dist + i * k, out_slot + i * k, k);

@@ -1,7 +1,7 @@
 // The per-ISA inner loop of decode_scan (decode_scan.cc): score one decoded block
 // against every query and offer the hits that beat each query's current k-th.
 // Compiled three times: decode_scan.cc (scalar), decode_scan_avx2.cc,
-// decode_scan_avx512.cc; decode_scan.cc picks one at run time (cpu_features.h).
+// decode_scan_avx512.cc; the dispatch table (dispatch.h) holds the one that runs.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +33,7 @@ inline void offer_masked_lanes(const float* dist, unsigned mask, const int64_t* 
   }
 }
 
+using ScoreBlockFn = void (*)(const float* q, size_t nq, int dim, const ScanBlock& block, TopK* heaps);
 void score_block_scalar(const float* q, size_t nq, int dim, const ScanBlock& block,
                         TopK* heaps);
 #if defined(__x86_64__) || defined(_M_X64)

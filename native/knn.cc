@@ -5,14 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <vector>
 
-#include "cpu_features.h"
+#include "dispatch.h"
 #include "gemm.h"
 #include "knn_kernels.h"
 #include "parallel.h"
+#include "topk.h"
 
 namespace spreadvec {
 
@@ -24,73 +24,32 @@ constexpr int64_t kQueryBlock = 256;
 constexpr int64_t kBaseBlock = 1024;
 // Queries sharing one transposed base block (heaps: kGroupQueries × k candidates).
 constexpr int64_t kGroupQueries = 8 * kQueryBlock;
-constexpr int32_t kNoIndex = std::numeric_limits<int32_t>::max();
 
-// Sort key of a candidate: smaller is better (L2: |b|² - 2<q,b>; IP: -<q,b>).
-// Equal keys: the smaller index is better. The heap keeps the worst on top.
-struct Cand {
-  float key;
-  int32_t idx;
-};
-
-inline bool worse(const Cand& a, const Cand& b) {
-  return a.key > b.key || (a.key == b.key && a.idx > b.idx);
-}
-
-// Replaces the root of the max-heap h[0..k) with c and restores the heap.
-inline void heap_replace_top(Cand* h, int k, Cand c) {
-  int i = 0;
-  for (;;) {
-    int l = 2 * i + 1, r = l + 1, w = i;
-    Cand wc = c;
-    if (l < k && worse(h[l], wc)) w = l, wc = h[l];
-    if (r < k && worse(h[r], wc)) w = r, wc = h[r];
-    if (w == i) break;
-    h[i] = h[w];
-    i = w;
-  }
-  h[i] = c;
-}
-
-inline void heap_reset(Cand* h, int k) {
-  for (int i = 0; i < k; i++) h[i] = {std::numeric_limits<float>::infinity(), kNoIndex};
-}
-
-using ScanFn = int64_t (*)(const float*, const float*, int64_t, int64_t, float);
-
-// The candidate scan of the active instruction set (all variants return the same j).
-ScanFn scan_for_isa() {
-  switch (active_isa()) {
-#if defined(__x86_64__) || defined(_M_X64)
-    case Isa::Avx512: return knn_detail::scan_below_avx512;
-    case Isa::Avx2: return knn_detail::scan_below_avx2;
-#endif
-    default: return knn_detail::scan_below_scalar;
-  }
-}
+// The heaps (topk.h) rank candidates by a key, smaller is better: L2 |b|² - 2<q,b>
+// (|q|² is added back in emit), IP -<q,b>. Equal keys: the smaller index is better.
 
 // Folds the candidates of rows [b0, b0+n) for one query into its heap. The scan
 // skips, many at a time, the candidates not below the current worst: only the
 // few that enter the heap leave the vector loop. Indices grow along the scan, so
 // a candidate equal to the worst never beats it (that one has a smaller index).
-inline void fold_row(Cand* h, int k, const float* scores, const float* bnorm, int64_t b0, int64_t n, ScanFn scan) {
-  for (int64_t j = scan(scores, bnorm, 0, n, h[0].key); j < n; j = scan(scores, bnorm, j + 1, n, h[0].key)) {
-    float key = bnorm ? bnorm[j] - 2.f * scores[j] : -scores[j];
-    heap_replace_top(h, k, {key, static_cast<int32_t>(b0 + j)});
+inline void fold_row(TopK& heap, const float* scores, const float* bnorm, int64_t b0, int64_t n,
+                     knn_detail::ScanBelowFn scan) {
+  for (int64_t j = scan(scores, bnorm, 0, n, heap.threshold()); j < n;
+       j = scan(scores, bnorm, j + 1, n, heap.threshold())) {
+    const float key = bnorm ? bnorm[j] - 2.f * scores[j] : -scores[j];
+    heap.offer(key, b0 + j);
   }
 }
 
 // Writes a query's heap out, best first, as indices and distances.
-void emit(Cand* h, int k, float qnorm, KnnMetric metric, int32_t* idx, float* dist) {
-  std::sort(h, h + k, [](const Cand& a, const Cand& b) { return worse(b, a); });
+void emit(TopK& heap, int k, float qnorm, KnnMetric metric, int32_t* idx, float* dist) {
+  heap.extract_sorted(dist, idx, k);
   for (int i = 0; i < k; i++) {
-    if (h[i].idx == kNoIndex) {
-      idx[i] = -1;
+    if (idx[i] < 0) {
       dist[i] = metric == KnnMetric::L2 ? std::numeric_limits<float>::infinity()
                                         : -std::numeric_limits<float>::infinity();
     } else {
-      idx[i] = h[i].idx;
-      dist[i] = metric == KnnMetric::L2 ? std::max(0.f, h[i].key + qnorm) : -h[i].key;
+      dist[i] = metric == KnnMetric::L2 ? std::max(0.f, dist[i] + qnorm) : -dist[i];
     }
   }
 }
@@ -144,7 +103,7 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
                 KnnMetric metric, int threads, int32_t* out_idx, float* out_dist) {
   if (nq == 0) return;
   if (threads < 1) threads = default_threads();
-  const ScanFn scan = scan_for_isa();
+  const knn_detail::ScanBelowFn scan = kernels().knn_scan_below;
 
   std::vector<float> bnorm(metric == KnnMetric::L2 ? nb : 0), qnorm(nq, 0.f);
   if (metric == KnnMetric::L2) {
@@ -167,19 +126,21 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
   const int64_t per_slice = ((nbb + slices - 1) / slices) * kBaseBlock;
   const int64_t tasks = groups * slices;
 
-  // Partial heaps per slice (only when slices > 1): slices × nq × k.
-  std::vector<Cand> partial(slices > 1 ? static_cast<size_t>(slices * nq * k) : 0);
+  // Heaps of each slice for all queries (only when slices > 1), merged at the end.
+  std::vector<TopKSet> partial;
+  if (slices > 1) {
+    partial.reserve(slices);
+    for (int64_t s = 0; s < slices; s++) partial.emplace_back(nq, k);
+  }
 
   parallel_for(static_cast<size_t>(tasks), 1, threads, [&](size_t tb, size_t te, int) {
     std::vector<float> tile(kQueryBlock * kBaseBlock), bt(static_cast<size_t>(kBaseBlock) * d);
-    std::vector<Cand> own;
     for (size_t t = tb; t < te; t++) {
       const int64_t g = static_cast<int64_t>(t) / slices, s = static_cast<int64_t>(t) % slices;
       const int64_t g0 = nq * g / groups, g1 = nq * (g + 1) / groups;
       const int64_t s0 = std::min(nb, s * per_slice), s1 = std::min(nb, s0 + per_slice);
-      if (slices == 1) own.resize(static_cast<size_t>((g1 - g0) * k));
-      Cand* heaps = slices > 1 ? partial.data() + (s * nq + g0) * k : own.data();
-      for (int64_t i = 0; i < g1 - g0; i++) heap_reset(heaps + i * k, k);
+      TopKSet own(slices == 1 ? g1 - g0 : 0, k);
+      TopK* heaps = slices > 1 ? partial[s].data() + g0 : own.data();
       for (int64_t b0 = s0; b0 < s1; b0 += kBaseBlock) {
         const int64_t bn = std::min(kBaseBlock, s1 - b0);
         // Bᵀ for the whole group: a cache-blocked transpose, amortized over up to
@@ -191,13 +152,13 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
           sgemm(false, false, static_cast<int>(qn), static_cast<int>(bn), d, 1.f, queries + q0 * d, d, bt.data(),
                 static_cast<int>(bn), 0.f, tile.data(), static_cast<int>(bn));
           for (int64_t i = 0; i < qn; i++) {
-            fold_row(heaps + (q0 - g0 + i) * k, k, tile.data() + i * bn, bn_norm, b0, bn, scan);
+            fold_row(heaps[q0 - g0 + i], tile.data() + i * bn, bn_norm, b0, bn, scan);
           }
         }
       }
       if (slices == 1) {
         for (int64_t q = g0; q < g1; q++) {
-          emit(heaps + (q - g0) * k, k, qnorm[q], metric, out_idx + q * k, out_dist + q * k);
+          emit(heaps[q - g0], k, qnorm[q], metric, out_idx + q * k, out_dist + q * k);
         }
       }
     }
@@ -205,17 +166,16 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
 
   if (slices > 1) {
     parallel_for(static_cast<size_t>(nq), 64, threads, [&](size_t b, size_t e, int) {
-      std::vector<Cand> all(static_cast<size_t>(slices * k));
-      for (size_t q = b; q < e; q++) {
-        for (int64_t s = 0; s < slices; s++) {
-          std::memcpy(all.data() + s * k, partial.data() + (s * nq + q) * k, sizeof(Cand) * k);
-        }
-        std::partial_sort(all.begin(), all.begin() + k, all.end(),
-                          [](const Cand& x, const Cand& y) { return worse(y, x); });
-        emit(all.data(), k, qnorm[q], metric, out_idx + q * k, out_dist + q * k);
-      }
+      merge_sets(partial, b, e);
+      for (size_t q = b; q < e; q++) emit(partial[0][q], k, qnorm[q], metric, out_idx + q * k, out_dist + q * k);
     });
   }
+}
+
+void knn_l2_topk(const float* q, int64_t nq, const float* b, int64_t nb, int d, int k, int32_t* out,
+                 int threads) {
+  std::vector<float> dist(static_cast<size_t>(nq) * k);
+  knn_search(q, nq, b, nb, d, k, KnnMetric::L2, threads, out, dist.data());
 }
 
 }  // namespace spreadvec

@@ -1,6 +1,7 @@
 // Exact k-nearest-neighbour search by blocked matrix products (sgemm) and a
-// per-query top-k selection, spread over threads with parallel_for.
-// Plain C++: no N-API here (glue in knn_binding.cc).
+// per-query top-k selection (topk.h), spread over threads with parallel_for: the one
+// exact k-NN kernel, used by the k-NN API and by the trainer's hard-negative mining.
+// Plain C++: no N-API here (glue in knn_binding.cc and mlp_binding.cc).
 #pragma once
 #include <cstdint>
 
@@ -15,5 +16,10 @@ enum class KnnMetric { L2, IP };
 // threads < 1 means default_threads().
 void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb, int d, int k,
                 KnnMetric metric, int threads, int32_t* out_idx, float* out_dist);
+
+// knn_search in L2, indices only (out: nq×k), on `threads` threads: the trainer's
+// hard negatives in the catalyzer's output space.
+void knn_l2_topk(const float* q, int64_t nq, const float* b, int64_t nb, int d, int k, int32_t* out,
+                 int threads);
 
 }  // namespace spreadvec

@@ -1,3 +1,5 @@
+// Product quantizer kernels (see pq.h): encoding, lookup tables and the ADC scan; the
+// batched distance kernel of the active ISA comes from the dispatch table.
 #include "pq.h"
 
 #include <algorithm>
@@ -5,28 +7,14 @@
 #include <limits>
 #include <vector>
 
-#include "cpu_features.h"
+#include "dispatch.h"
 #include "kmeans.h"
 #include "parallel.h"
+#include "topk.h"
 
 namespace spreadvec {
 
 namespace {
-
-using GroupKernel = void (*)(const float*, int, const uint8_t*, size_t, const float*, float*, uint32_t*);
-
-GroupKernel select_group_kernel() {
-  switch (active_isa()) {
-#if defined(__x86_64__) || defined(_M_X64)
-    case Isa::Avx512:
-      return pq_group_distances_avx512;
-    case Isa::Avx2:
-      return pq_group_distances_avx2;
-#endif
-    default:
-      return pq_group_distances_scalar;
-  }
-}
 
 // ADC distance of one 8-byte code: one 64-bit load, bytes taken by shifts (9 loads
 // per code instead of 16), summed in order m = 0..7 like every other kernel.
@@ -43,50 +31,6 @@ inline float pq_distance8(const float* lut, const uint8_t* code) {
   s += lut[7 * kPqKsub + (c >> 56)];
   return s;
 }
-
-// Bounded max-heap of (distance, id): the root is the worst kept candidate. Order is
-// lexicographic so ties resolve to the smaller id, as the TS reference does.
-struct TopK {
-  float* d;
-  int32_t* id;
-  int k;
-  int size = 0;
-
-  static bool worse(float da, int32_t ia, float db, int32_t ib) {
-    return da > db || (da == db && ia > ib);
-  }
-  float threshold() const { return size < k ? std::numeric_limits<float>::infinity() : d[0]; }
-
-  void sift_down(int i) {
-    for (;;) {
-      int l = 2 * i + 1, r = l + 1, w = i;
-      if (l < size && worse(d[l], id[l], d[w], id[w])) w = l;
-      if (r < size && worse(d[r], id[r], d[w], id[w])) w = r;
-      if (w == i) return;
-      std::swap(d[i], d[w]);
-      std::swap(id[i], id[w]);
-      i = w;
-    }
-  }
-  void push(float dist, int32_t ident) {
-    if (size < k) {
-      int i = size++;
-      d[i] = dist;
-      id[i] = ident;
-      while (i > 0) {
-        int p = (i - 1) / 2;
-        if (!worse(d[i], id[i], d[p], id[p])) break;
-        std::swap(d[i], d[p]);
-        std::swap(id[i], id[p]);
-        i = p;
-      }
-    } else if (worse(d[0], id[0], dist, ident)) {
-      d[0] = dist;
-      id[0] = ident;
-      sift_down(0);
-    }
-  }
-};
 
 }  // namespace
 
@@ -195,19 +139,16 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
       for (size_t e = 0; e < table; e++) g[e * kPqGroup] = l[e];
     }
   }
-  const GroupKernel gkernel = select_group_kernel();
+  const PqGroupDistancesFn gkernel = kernels().pq_group_distances;
   int nt = std::max(1, threads);
-  std::vector<float> heap_d(size_t(nt) * nq * k);
-  std::vector<int32_t> heap_id(size_t(nt) * nq * k);
-  std::vector<int> heap_size(size_t(nt) * nq, 0);
+  // One set of heaps per worker (each scans its own range of codes), merged at the end.
+  std::vector<TopKSet> sets;
+  sets.reserve(nt);
+  for (int t = 0; t < nt; t++) sets.emplace_back(nq, k);
   parallel_for(n, block, nt, [&](size_t b, size_t e, int t) {
     std::vector<float> dist(sub * kPqGroup);
     std::vector<uint32_t> mask(sub);
-    std::vector<TopK> heaps(nq);
-    for (size_t q = 0; q < nq; q++) {
-      size_t off = (size_t(t) * nq + q) * k;
-      heaps[q] = TopK{heap_d.data() + off, heap_id.data() + off, k, 0};
-    }
+    TopKSet& heaps = sets[t];
     float thr[kPqGroup];
     for (size_t b0 = b; b0 < e; b0 += block) {
       size_t count = std::min(block, e - b0);
@@ -225,7 +166,7 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
               for (int u = 0; u < 4; u++) dd[u] = pq_distance8(lut, codes + (b0 + i + u) * 8);
               for (int u = 0; u < 4; u++) {
                 if (dd[u] < th) {
-                  h.push(dd[u], static_cast<int32_t>(b0 + i + u));
+                  h.offer(dd[u], static_cast<int64_t>(b0 + i + u));
                   th = h.threshold();
                 }
               }
@@ -233,7 +174,7 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
             for (; i < count; i++) {
               float dist1 = pq_distance8(lut, codes + (b0 + i) * 8);
               if (dist1 < th) {
-                h.push(dist1, static_cast<int32_t>(b0 + i));
+                h.offer(dist1, static_cast<int64_t>(b0 + i));
                 th = h.threshold();
               }
             }
@@ -245,7 +186,7 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
             float th = h.threshold();
             for (size_t i = 0; i < cnt; i++) {
               if (dist[i] < th) {
-                h.push(dist[i], static_cast<int32_t>(b0 + s0 + i));
+                h.offer(dist[i], static_cast<int64_t>(b0 + s0 + i));
                 th = h.threshold();
               }
             }
@@ -269,35 +210,16 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
               int q = __builtin_ctz(bits);
               bits &= bits - 1;
               // The kernel compared with the threshold at the start of the sub-block;
-              // push() re-checks against the current one.
-              heaps[q0 + q].push(dist[i * kPqGroup + q], static_cast<int32_t>(b0 + s0 + i));
+              // offer() re-checks against the current one.
+              heaps[q0 + q].offer(dist[i * kPqGroup + q], static_cast<int64_t>(b0 + s0 + i));
             }
           }
         }
       }
     }
-    for (size_t q = 0; q < nq; q++) heap_size[size_t(t) * nq + q] = heaps[q].size;
   });
-  // Merge the per-worker candidates of each query, best first.
-  std::vector<std::pair<float, int32_t>> cand;
-  for (size_t q = 0; q < nq; q++) {
-    cand.clear();
-    for (int t = 0; t < nt; t++) {
-      size_t off = (size_t(t) * nq + q) * k;
-      for (int j = 0; j < heap_size[size_t(t) * nq + q]; j++) cand.emplace_back(heap_d[off + j], heap_id[off + j]);
-    }
-    size_t keep = std::min<size_t>(cand.size(), k);
-    std::partial_sort(cand.begin(), cand.begin() + keep, cand.end());
-    for (int j = 0; j < k; j++) {
-      if (size_t(j) < keep) {
-        out_dist[q * k + j] = cand[j].first;
-        out_ids[q * k + j] = cand[j].second;
-      } else {
-        out_dist[q * k + j] = std::numeric_limits<float>::infinity();
-        out_ids[q * k + j] = -1;
-      }
-    }
-  }
+  merge_sets(sets, 0, nq);
+  for (size_t q = 0; q < nq; q++) sets[0][q].extract_sorted(out_dist + q * k, out_ids + q * k, k);
 }
 
 }  // namespace spreadvec

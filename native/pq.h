@@ -37,7 +37,10 @@ void pq_block_distances_scalar(const float* lut, int M, const uint8_t* codes, si
 // 16 queries are one contiguous 64-byte load per sub-quantizer instead of 16 scalar
 // loads. out[i*16 + q] = Σ_m lutG[(m*256 + codes[i*M+m])*16 + q], summed in the
 // single-query kernel's order; bit q of mask[i] is set when out[i*16+q] < thr[q].
+// One variant per instruction set; the dispatch table (dispatch.h) holds the one that runs.
 constexpr int kPqGroup = 16;
+using PqGroupDistancesFn = void (*)(const float* lutG, int M, const uint8_t* codes, size_t count,
+                                    const float* thr, float* out, uint32_t* mask);
 void pq_group_distances_scalar(const float* lutG, int M, const uint8_t* codes, size_t count,
                                const float* thr, float* out, uint32_t* mask);
 void pq_group_distances_avx2(const float* lutG, int M, const uint8_t* codes, size_t count,

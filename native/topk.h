@@ -1,7 +1,9 @@
-// Per-query top-k of a scan: the k smallest (distance, slot) pairs, ties broken by
-// the smaller slot. Each query owns a bounded max-heap whose root is the worst pair
-// kept, so a candidate is compared against one number (threshold()) in the hot loop
-// and only the rare winners pay for a heap update.
+// The one top-k selection of the kernels (decode_scan, exact k-NN, PQ ADC search):
+// per query, the k smallest (distance, slot) pairs, ties broken by the smaller slot.
+// Each query owns a bounded max-heap whose root is the worst pair kept, so a
+// candidate is compared against one number (threshold()) in the hot loop and only
+// the rare winners pay for a heap update. Scans split over threads keep one TopKSet
+// per worker and merge them at the end (merge_sets).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -63,6 +65,11 @@ class TopK {
     }
   }
 
+  // Offers every hit kept by `other` (merging the heaps of two workers).
+  void absorb(const TopK& other) {
+    for (const Hit& h : other) offer(h.dist, h.slot);
+  }
+
   const Hit* begin() const { return h_; }
   const Hit* end() const { return h_ + size_; }
 
@@ -98,6 +105,7 @@ class TopKSet {
     for (size_t q = 0; q < nq; q++) heaps_[q] = TopK(storage_.data() + q * k, k);
   }
   TopK& operator[](size_t q) { return heaps_[q]; }
+  TopK* data() { return heaps_.data(); }
   const TopK& operator[](size_t q) const { return heaps_[q]; }
   size_t size() const { return heaps_.size(); }
 
@@ -105,5 +113,12 @@ class TopKSet {
   std::vector<Hit> storage_;
   std::vector<TopK> heaps_;
 };
+
+// Merges the per-worker sets of a split scan into sets[0], for queries [q0, q1).
+// Workers scan disjoint slot ranges, so the result is the top-k of the whole scan.
+inline void merge_sets(std::vector<TopKSet>& sets, size_t q0, size_t q1) {
+  for (size_t t = 1; t < sets.size(); t++)
+    for (size_t q = q0; q < q1; q++) sets[0][q].absorb(sets[t][q]);
+}
 
 }  // namespace spreadvec

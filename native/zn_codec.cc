@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "cpu_features.h"
+#include "dispatch.h"
 #include "zn_codec_impl.h"
 #include "zn_codec_kernels.h"
 
@@ -27,27 +27,6 @@ namespace zn_portable {
 }  // namespace zn_portable
 
 namespace {
-
-// The AVX-512 decoder also needs BMI2 (pdep) and popcnt: every AVX-512 CPU has them.
-bool avx512_decode() {
-#if defined(__x86_64__) || defined(_M_X64)
-  static const bool bits = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
-  return bits && active_isa() == Isa::Avx512;
-#else
-  return false;
-#endif
-}
-
-template <class Out>
-void decode_dispatch(const ZnSphereCodec::Impl& m, const uint8_t* code, const Out* values, Out* out) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (avx512_decode()) {
-    zn_detail::decode_avx512(m, code, values, out);
-    return;
-  }
-#endif
-  zn_portable::decode_code(m, code, values, out);
-}
 
 constexpr int kMaxR2 = 1 << 20;       // keeps atom values ≤ 1024 (exact scores)
 constexpr size_t kMaxAtoms = 1 << 20;  // enumeration guard
@@ -299,14 +278,7 @@ int ZnSphereCodec::Impl::quantize_to(const float* x, int32_t* z) const {
     std::memcpy(&f, &bits, 4);
     xs[i] = f;
   }
-  int a;
-  switch (active_isa()) {
-#if defined(__x86_64__) || defined(_M_X64)
-    case Isa::Avx512: a = zn_detail::best_atom_avx512(atom_t.data(), npad, natom, nrow, xs); break;
-    case Isa::Avx2: a = zn_detail::best_atom_avx2(atom_t.data(), npad, natom, nrow, xs); break;
-#endif
-    default: a = zn_detail::best_atom_scalar(atom_t.data(), npad, natom, nrow, xs); break;
-  }
+  const int a = kernels().zn_best_atom(atom_t.data(), npad, natom, nrow, xs);
   const int32_t* pat = &patterns[static_cast<size_t>(a) * dim];
   for (int i = 0; i < dim; i++) {
     const int p = static_cast<int>(0xffffffffu - static_cast<uint32_t>(keys[i]));
@@ -374,28 +346,20 @@ bool ZnSphereCodec::encode(const int32_t* z, uint8_t* code) const {
 }
 
 void ZnSphereCodec::decode(const uint8_t* code, int32_t* z) const {
-  decode_dispatch(*impl_, code, impl_->int_value.data(), z);
+  kernels().zn_decoders->integer(*impl_, code, impl_->int_value.data(), z);
 }
 
 void ZnSphereCodec::decode_int8(const uint8_t* code, int8_t* z) const {
   if (impl_->r2 > 127 * 127) throw std::invalid_argument("decode_int8 needs r2 <= 16129");
-  decode_dispatch(*impl_, code, impl_->int8_value.data(), z);
+  kernels().zn_decoders->int8(*impl_, code, impl_->int8_value.data(), z);
 }
 
 void ZnSphereCodec::decode_unit(const uint8_t* code, float* out) const {
-  decode_dispatch(*impl_, code, impl_->unit_value.data(), out);
+  kernels().zn_decoders->unit(*impl_, code, impl_->unit_value.data(), out);
 }
 
 void ZnSphereCodec::decode_unit_batch(const uint8_t* codes, size_t n, float* out) const {
-  const Impl& m = *impl_;
-  const size_t cb = m.code_bytes, d = m.dim;
-#if defined(__x86_64__) || defined(_M_X64)
-  if (avx512_decode()) {
-    zn_detail::decode_batch_avx512(m, codes, n, m.unit_value.data(), out);
-    return;
-  }
-#endif
-  for (size_t i = 0; i < n; i++) zn_portable::decode_code(m, codes + i * cb, m.unit_value.data(), out + i * d);
+  kernels().zn_decoders->unit_batch(*impl_, codes, n, impl_->unit_value.data(), out);
 }
 
 bool ZnSphereCodec::code_in_range(const uint8_t* code) const {

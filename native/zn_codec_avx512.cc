@@ -3,8 +3,8 @@
 // its first maximum, and the lanes are merged by (score, lowest atom).
 //
 // It also holds the AVX-512 build of the decoder (zn_codec_decode.inc), with BMI2
-// pdep for the select and masked compares for the binomial search. Dispatch
-// (zn_codec.cc) checks AVX-512, BMI2 and popcnt at run time.
+// pdep for the select and masked compares for the binomial search. The AVX-512
+// level is only chosen where the CPU also has BMI2 and popcnt (cpu_features.cc).
 #pragma GCC target("bmi,bmi2,popcnt")
 #include <immintrin.h>
 
@@ -25,21 +25,6 @@ namespace zn_avx512 {
 }  // namespace zn_avx512
 
 namespace zn_detail {
-
-void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const float* values, float* out) {
-  zn_avx512::decode_code(m, code, values, out);
-}
-void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const int32_t* values, int32_t* out) {
-  zn_avx512::decode_code(m, code, values, out);
-}
-void decode_avx512(const ZnSphereCodec::Impl& m, const uint8_t* code, const int8_t* values, int8_t* out) {
-  zn_avx512::decode_code(m, code, values, out);
-}
-void decode_batch_avx512(const ZnSphereCodec::Impl& m, const uint8_t* codes, size_t n, const float* values,
-                         float* out) {
-  const size_t cb = m.code_bytes, d = m.dim;
-  for (size_t i = 0; i < n; i++) zn_avx512::decode_code(m, codes + i * cb, values, out + i * d);
-}
 
 int best_atom_avx512(const double* atom_t, int npad, int natom, int nrow, const double* xs) {
   constexpr int kAcc = 8, kLanes = 8, kBlock = kAcc * kLanes;

@@ -11,3 +11,11 @@ test('the addon loads and reports a SIMD level it can force down to scalar', () 
   assert.equal(activeIsa(), best);
   assert.throws(() => setIsa('mmx' as never), /unknown isa 'mmx'/);
 });
+
+test('the reported SIMD level is the one that runs: no kernel has a NEON variant, so never neon', () => {
+  const best = detectedIsa();
+  assert.notEqual(best, 'neon');
+  assert.notEqual(activeIsa(), 'neon');
+  assert.equal(setIsa('neon'), false);
+  assert.equal(activeIsa(), best);
+});

@@ -5,6 +5,7 @@ import { knnReference, type KnnMetric } from '../src/eval/knn-reference';
 import { knnNative, knnNativeSync } from '../src/kernels/knn-native';
 import { knn } from '../src/eval/knn';
 import { activeIsa, detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
+import { knnL2 } from '../src/kernels/mlp-native';
 
 // Small integer coordinates make every distance exact in float32 and create many
 // ties, so native and reference must agree on the tie rule, not only on values.
@@ -79,6 +80,23 @@ test('blocked paths: query groups, base slices merged across threads, k > nb pad
   const pad = knnNativeSync(intVectors(1, 3, 1), intVectors(2, 3, 2), 3, 4);
   assert.deepEqual(Array.from(pad.indices.subarray(2)), [-1, -1]);
   assert.deepEqual(Array.from(pad.distances.subarray(2)), [Infinity, Infinity]);
+});
+
+test("the trainer's knnL2 is the same exact k-NN: reference indices, ties included, every ISA", async () => {
+  const best = detectedIsa();
+  for (const [nq, nb, dim, k, threads] of [
+    [37, 500, 24, 10, 1],
+    [300, 2600, 24, 50, 2], // base cut in slices, merged
+    [9, 9, 5, 9, 3], // k = nb
+  ]) {
+    const q = intVectors(nq, dim, nq * 31 + nb, 2), b = intVectors(nb, dim, nb * 17 + dim, 2);
+    const want = knnReference(q, b, dim, k).indices;
+    for (const isa of isas) {
+      setIsa(isa);
+      const got = await knnL2(q, b, dim, k, threads).finally(() => setIsa(best));
+      assert.deepEqual(got, want, `nq=${nq} nb=${nb} k=${k} ${isa}`);
+    }
+  }
 });
 
 test('real-valued data: native agrees with the float64 reference up to rounding near-ties', async () => {

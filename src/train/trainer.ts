@@ -197,8 +197,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     const t0 = performance.now();
     for (let i = 0; i < nt; i++) positives[i] = gtNN[i * kpos + rng.int(kpos)];
     // Hard negatives: the rank_negative-th neighbour in output space, exact, by the
-    // trainer's own 24-d k-NN kernel (native/mlp_neighbors.cc; ~1.6× faster here
-    // than the general one for this shape).
+    // native exact k-NN kernel (native/knn.cc; knnL2 returns the indices only).
     const f = await trainer.forwardEval(xt, threads);
     const I = await knnL2(f, f, dims.dout, opts.rankNegative, threads);
     for (let i = 0; i < nt; i++) negatives[i] = I[i * opts.rankNegative + opts.rankNegative - 1];
