@@ -4,7 +4,6 @@
 #include "knn.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <vector>
 
