@@ -8,7 +8,7 @@
 #include "bindings.h"
 #include "gemm.h"
 #include "mlp.h"
-#include "mlp_neighbors.h"
+#include "knn.h"
 #include "napi_args.h"
 #include "parallel.h"
 
@@ -84,7 +84,7 @@ Napi::Value TripletKoleoLoss(const Napi::CallbackInfo& info) {
   });
 }
 
-// Exact L2 k-NN off the main thread (hard negatives; see mlp_neighbors.h).
+// Exact L2 k-NN off the main thread (hard negatives; see knn.h).
 class KnnWorker : public Napi::AsyncWorker {
  public:
   KnnWorker(Napi::Env env, Napi::Float32Array q, Napi::Float32Array b, int d, int k, int threads)
