@@ -57,7 +57,8 @@ export type { TrainOptions, TrainReporter, TrainResult, EpochLog, TrainingSplit,
 export { runTraining } from './train/run';
 export { crossValidate, DEFAULT_LAMBDAS } from './train/crossvalidate';
 export type { CrossValidateOptions, CrossValidateResult } from './train/crossvalidate';
-export { TfjsMlpTrainer } from './train/tfjs-trainer';
+export type { TfjsMlpTrainer } from './train/tfjs-trainer';
+export { loadTfjsMlpTrainer } from './train/tfjs-trainer-loader';
 export { initState, stateFromTrainer, loadStateIntoTrainer, dimsOfState, STATE_KEYS } from './train/state';
 export type { CatalyzerState, StateTensor, MlpDims } from './train/state';
 export { tripletLoss, koleoLoss, tripletKoleoLoss } from './train/losses';
