@@ -9,8 +9,9 @@
 // binding.gyp never uses -march=native: the x64 binary holds the AVX-512 / AVX2 /
 // scalar kernels and picks one at run time, so it runs on any x86-64.
 //
-// prebuildify runs `node-gyp rebuild` in this folder; the host build runs last so
-// that build/ ends up holding a binary for this machine.
+// prebuildify runs `node-gyp rebuild` in this folder and moves the binary out of
+// build/Release; the host binary is copied back there afterwards, so that a local
+// build (which node-gyp-build prefers) is still the one for this machine.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -51,3 +52,6 @@ if (os.platform() === 'linux' && os.arch() === 'x64') {
   }
 }
 build(os.arch(), {});
+const host = path.join(root, 'prebuilds', `${os.platform()}-${os.arch()}`);
+const binary = fs.readdirSync(host).find((f) => f.endsWith('.node'));
+fs.copyFileSync(path.join(host, binary), path.join(root, 'build', 'Release', 'spreadvec.node'));

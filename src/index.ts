@@ -3,7 +3,7 @@
  * onto the unit sphere; a spherical Zn lattice codes them compactly; a SIMD scan
  * answers queries. Entry point: re-exports only.
  */
-export { activeIsa, detectedIsa, setIsa } from './kernels/addon';
+export { activeIsa, detectedIsa, setIsa, addonOrigin } from './kernels/addon';
 export type { Isa } from './kernels/addon';
 export { readVecs, readFvecs, readBvecs, readIvecs, writeVecs, writeFvecs, writeBvecs, writeIvecs, vecsInfo } from './data/vecs';
 export type { Matrix, VecsFormat, VecsInfo, RowRange } from './data/vecs';
