@@ -105,19 +105,20 @@ void layer_gemm(const PackedLayer& L, const float* X, int ldx, int rows, float* 
   }
 }
 
-// One layer on one row: y (npad values) = act(x·W + b).
+// One layer on one row: y (npad values) = act(x·W + b). K blocks outermost, so that
+// the packed weights are read in memory order (one sequential stream: the row is
+// bound by their bandwidth); y stays in L1 between blocks.
 template <class K>
 void layer_gemv(const PackedLayer& L, const float* x, float* y) {
   constexpr int NR = K::NR;
   const int panels = L.npad / NR;
   const int KC = block_depth<K::KC>(L.din);
-  for (int jp = 0; jp < panels; jp++) {
-    for (int p0 = 0; p0 < L.din; p0 += KC) {
-      const int kc = std::min(KC, L.din - p0);
-      const int mode = (p0 > 0 ? kAccumulate : 0) | (p0 + kc >= L.din && L.relu ? kRelu : 0);
-      K::row(kc, x + p0, L.w.data() + static_cast<size_t>(p0) * L.npad + static_cast<size_t>(jp) * kc * NR,
-             y + jp * NR, L.b.data() + jp * NR, mode);
-    }
+  for (int p0 = 0; p0 < L.din; p0 += KC) {
+    const int kc = std::min(KC, L.din - p0);
+    const int mode = (p0 > 0 ? kAccumulate : 0) | (p0 + kc >= L.din && L.relu ? kRelu : 0);
+    const float* w = L.w.data() + static_cast<size_t>(p0) * L.npad;
+    for (int jp = 0; jp < panels; jp++)
+      K::row(kc, x + p0, w + static_cast<size_t>(jp) * kc * NR, y + jp * NR, L.b.data() + jp * NR, mode);
   }
 }
 
