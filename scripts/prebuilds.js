@@ -5,7 +5,8 @@
 // binary; it compiles only where none fits). Binaries are built here, not committed.
 //
 // On linux-x64 it also cross-compiles linux-arm64 when Debian's
-// g++-aarch64-linux-gnu is installed (skipped with a notice otherwise).
+// g++-aarch64-linux-gnu is installed (skipped with a notice otherwise, except for
+// `npm publish`, which fails without it).
 // binding.gyp never uses -march=native: the x64 binary holds the AVX-512 / AVX2 /
 // scalar kernels and picks one at run time, so it runs on any x86-64.
 //
@@ -47,6 +48,10 @@ if (os.platform() === 'linux' && os.arch() === 'x64') {
       LINK: 'aarch64-linux-gnu-g++',
       PREBUILD_STRIP_BIN: 'aarch64-linux-gnu-strip',
     });
+  } else if (process.env.npm_command === 'publish') {
+    // A published package must carry both binaries that the README promises.
+    console.error('prebuilds: `npm publish` needs the linux-arm64 prebuild: apt-get install g++-aarch64-linux-gnu');
+    process.exit(1);
   } else {
     console.log('prebuilds: linux-arm64 skipped (install g++-aarch64-linux-gnu to cross-compile it)');
   }
