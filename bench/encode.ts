@@ -137,7 +137,7 @@ function median(v: number[]): number {
 
 const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
 
-async function tfjsRates(din: number, x: Uint8Array): Promise<Record<Mode, Rate> | string> {
+async function tfjsRates(din: number): Promise<Record<Mode, Rate> | string> {
   try {
     require.resolve('@tensorflow/tfjs-backend-wasm');
   } catch {
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     }
     if (missing) console.log(`  ${missing}`);
     if (process.argv.includes('--tfjs')) {
-      const t = await tfjsRates(din, x);
+      const t = await tfjsRates(din);
       if (typeof t === 'string') console.log(`  tfjs wasm: ${t}`);
       else for (const mode of ['batch', 'single'] as Mode[]) console.log(`  ${mode.padEnd(6)} tfjs wasm (1 thread) ${fmt(t[mode].vecPerCpuSec)} vec/CPU-s (${fmt(t[mode].vecPerSec)} wall)`);
     }
