@@ -154,9 +154,11 @@ test('spreadvec info says which encoder runs and why, and where the addon comes 
 const DIST_INDEX = join(ROOT, 'dist/src/index.js');
 const distBuilt = require('node:fs').existsSync(DIST_INDEX);
 test(
-  'compiled build (plain node, no tsx): the worker pool runs from dist',
+  'compiled build (plain node, no tsx): the native encoder, and the tfjs worker pool, run from dist',
   { skip: distBuilt ? false : 'dist/ not built (npm run build): compiled worker check skipped' },
   () => {
+    // 2560 rows with 2 workers: a tfjs CPU backend splits them across the piscina pool.
+    const backends = installed('@tensorflow/tfjs') ? ['native', 'cpu'] : ['native'];
     const code = `
       const { Catalyzer, readNpy } = require(${JSON.stringify(DIST_INDEX)});
       const F = ${JSON.stringify(join(ROOT, '../shared/fixtures/catalyzer/'))};
@@ -166,10 +168,12 @@ test(
         const big = new Float32Array(x.length * 40); for (let k = 0; k < 40; k++) big.set(x, k * x.length);
         const y = await c.encode(big);
         let m = 0; for (let i = 0; i < y.length; i++) m = Math.max(m, Math.abs(y[i] - g[i % g.length]));
-        console.log(m <= 1e-5 ? 'match' : 'diff ' + m);
+        console.log(c.backend + (m <= 1e-5 ? ' match' : ' diff ' + m));
         await c.close();
       })();`;
-    const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.stdout.trim(), 'match', r.stderr);
+    for (const backend of backends) {
+      const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SPREADVEC_BACKEND: backend } });
+      assert.equal(r.stdout.trim(), `${backend} match`, r.stderr);
+    }
   },
 );
