@@ -105,8 +105,13 @@ class NativeMlpWrap : public Napi::ObjectWrap<NativeMlpWrap> {
     else m.forward(static_cast<const float*>(x), a.rows, out, a.threads);
   }
 
+  // The first element of x. napi_get_typedarray_info gives it for any backing store;
+  // going through x.ArrayBuffer() would not work for a SharedArrayBuffer.
   static const void* Data(const Napi::TypedArray& x) {
-    return static_cast<const uint8_t*>(x.ArrayBuffer().Data()) + x.ByteOffset();
+    void* data = nullptr;
+    napi_status st = napi_get_typedarray_info(x.Env(), x, nullptr, nullptr, &data, nullptr, nullptr);
+    if (st != napi_ok) TypeFail("NativeMlp", "x: cannot read its memory");
+    return data;
   }
 
   class RunWorker : public Napi::AsyncWorker {

@@ -113,3 +113,17 @@ test('native forward: empty input, clear errors for bad layers and inputs', () =
   assert.throws(() => new NativeMlp([{ ...layers[0], w: new Float32Array(3) }]), { name: 'RangeError', message: /layers\[0\]\.w must hold 20 values, got 3/ });
   assert.throws(() => new NativeMlp([]), { name: 'RangeError', message: /layers must not be empty/ });
 });
+
+test('native forward reads inputs backed by a SharedArrayBuffer, at an offset (a crash before)', async () => {
+  const layers = randomLayers([6, 9, 4], 3);
+  const mlp = new NativeMlp(layers);
+  const r = rng(4);
+  const shared = new Float32Array(new SharedArrayBuffer(4 * 6 * 21));
+  for (let i = 0; i < shared.length; i++) shared[i] = r() * 2 - 1;
+  const x = shared.subarray(6, 6 * 21); // 20 rows, byte offset 24
+  const want = forwardReference(layers, x, 20);
+  assert.ok(maxDiff(mlp.runSync(x), want) <= 2e-5);
+  assert.ok(maxDiff(await mlp.run(x), want) <= 2e-5);
+  const bytes = new Uint8Array(new SharedArrayBuffer(6 * 3 + 1)).map((_, i) => (i * 37) % 256).subarray(1);
+  assert.ok(maxDiff(await mlp.run(bytes), forwardReference(layers, bytes, 3)) <= 2e-5);
+});
