@@ -1,26 +1,36 @@
 /**
- * Catalyzer encoding throughput: 100k random SIFT-like vectors (integers 0..255)
- * through a din=128, dint=1024, dout=24 catalyzer with random weights, for each
- * TensorFlow.js backend that loads and 1 or 2 workers. Baseline in the same run:
- * PyTorch CPU (the paper's forward pass) when `python3 -c 'import torch'` works.
+ * Catalyzer encoding throughput of the native forward pass (the default encoder)
+ * against PyTorch CPU, side by side in one run, on the catalyzer shapes
+ * 128→1024→1024→24 (SIFT) and 784→1024→1024→24 (MNIST-sized), for batches and for
+ * single rows. Both sides run on one thread and are measured per CPU-second of
+ * their whole process (process.cpuUsage / time.process_time), which resists a
+ * shared machine far better than wall-clock; rounds alternate native and PyTorch
+ * and the median ratio is printed.
  *
- *   npx tsx bench/encode.ts [--n 100000]
+ *   npx tsx bench/encode.ts [--rounds 3] [--batch-rows 50000] [--single-rows 2000] [--tfjs]
  *
- * Each backend runs in a child process (a thread loads one tfjs backend once).
- * `native` (opt-in, not TensorFlow.js) runs the same layers through the addon's sgemm.
+ * PyTorch is Debian's python3-torch (`/usr/bin/python3`), with OpenBLAS
+ * (`apt-get install python3-torch libopenblas0-pthread`), OMP/OpenBLAS threads = 1,
+ * the paper's network in eval mode, batches of 1024 under no_grad. `--tfjs` adds
+ * TensorFlow.js wasm (when installed) for comparison.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
 import type { TorchTensor } from '../src/catalyzer/tensor';
 
-const DIN = 128;
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+const ROUNDS = arg('rounds', 3);
+const BATCH_ROWS = arg('batch-rows', 50_000);
+const SINGLE_ROWS = arg('single-rows', 2000);
 const DINT = 1024;
 const DOUT = 24;
-const argN = process.argv.indexOf('--n');
-const N = argN > 0 ? Number(process.argv[argN + 1]) : 100_000;
+const SHAPES = [128, 784];
 
-/** Deterministic pseudo-random numbers (xorshift32) so every process builds the same net. */
+/** Deterministic pseudo-random numbers (xorshift32). */
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
@@ -33,11 +43,11 @@ function rng(seed: number): () => number {
   };
 }
 
-function randomStateDict(): Record<string, TorchTensor> {
+function randomStateDict(din: number): Record<string, TorchTensor> {
   const r = rng(42);
   const f = (n: number, scale: number, offset = 0) => Float32Array.from({ length: n }, () => offset + (r() * 2 - 1) * scale);
   const sd: Record<string, TorchTensor> = {};
-  const dims = [DIN, DINT, DINT, DOUT];
+  const dims = [din, DINT, DINT, DOUT];
   let idx = 0;
   for (let l = 0; l < 3; l++) {
     const [i, o] = [dims[l], dims[l + 1]];
@@ -55,122 +65,147 @@ function randomStateDict(): Record<string, TorchTensor> {
   return sd;
 }
 
-function siftLike(n: number): Uint8Array {
+/** uint8 rows (SIFT / MNIST pixels): mostly small values with a long tail. */
+function inputs(n: number, din: number): Uint8Array {
   const r = rng(7);
-  // SIFT components are mostly small with a long tail: square a uniform draw
-  return Uint8Array.from({ length: n * DIN }, () => Math.floor(r() * r() * 256));
+  return Uint8Array.from({ length: n * din }, () => Math.floor(r() * r() * 256));
 }
 
-async function child(): Promise<void> {
-  const results: Record<string, unknown>[] = [];
-  const x = siftLike(N);
-  for (const workers of [1, 2]) {
-    const c = await Catalyzer.fromStateDict(randomStateDict(), {}, { workers });
-    await c.encode(x.subarray(0, 8192 * DIN)); // warm-up: tfjs init, weights upload, worker start
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage(); // whole process: main and worker threads
-    await c.encode(x);
-    const s = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    results.push({ backend: c.backend, workers, vecPerSec: N / s, vecPerCpuSec: N / ((cpu.user + cpu.system) / 1e6) });
-    await c.close();
-  }
-  if (results[0]?.backend === 'wasm') results.push(...(await matMulGflops()));
-  process.stdout.write(JSON.stringify(results) + '\n');
+type Mode = 'batch' | 'single';
+interface Rate {
+  vecPerSec: number;
+  vecPerCpuSec: number;
 }
 
-/** Plain and transposed wasm matMul at the catalyzer's biggest layer (1024×1024). */
-async function matMulGflops(): Promise<Record<string, unknown>[]> {
-  const { getBackend } = await import('../src/catalyzer/backend');
-  const tf = (await getBackend()).tf!;
-  const out: Record<string, unknown>[] = [];
-  const [m, k, n] = [1024, 1024, 1024];
-  const a = tf.randomNormal([m, k]);
-  const b = tf.randomNormal([k, n]);
-  for (const transposeB of [false, true]) {
-    const reps = transposeB ? 1 : 5;
-    tf.matMul(a, b, false, transposeB).dispose();
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    for (let i = 0; i < reps; i++) {
-      const c = tf.matMul(a, b, false, transposeB);
-      c.dataSync();
-      c.dispose();
-    }
-    const s = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const flop = 2 * m * k * n * reps;
-    out.push({ matMul: transposeB ? 'transposeB' : 'plain', shape: `${m}x${k}x${n}`, gflops: flop / s / 1e9, gflopsPerCpuSec: flop / ((cpu.user + cpu.system) / 1e6) / 1e9 });
-  }
-  return out;
+/** Rows per second (wall) and per CPU-second (whole process) of `body` encoding `rows` rows. */
+async function measure(rows: number, body: () => Promise<void>): Promise<Rate> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await body();
+  const s = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { vecPerSec: rows / s, vecPerCpuSec: rows / ((c.user + c.system) / 1e6) };
+}
+
+async function measureCatalyzer(c: Catalyzer, din: number, mode: Mode, x: Uint8Array): Promise<Rate> {
+  if (mode === 'batch') return measure(BATCH_ROWS, async () => void (await c.encode(x)));
+  return measure(SINGLE_ROWS, async () => {
+    for (let i = 0; i < SINGLE_ROWS; i++) await c.encode(x.subarray(i * din, (i + 1) * din));
+  });
 }
 
 const PYTORCH = `
 import sys, time, json, torch, numpy as np
-din, dint, dout, n = ${DIN}, ${DINT}, ${DOUT}, int(sys.argv[1])
+torch.set_num_threads(1)
+din, dint, dout, nb, ns = int(sys.argv[1]), ${DINT}, ${DOUT}, int(sys.argv[2]), int(sys.argv[3])
 net = torch.nn.Sequential(torch.nn.Linear(din, dint), torch.nn.BatchNorm1d(dint), torch.nn.ReLU(),
     torch.nn.Linear(dint, dint), torch.nn.BatchNorm1d(dint), torch.nn.ReLU(), torch.nn.Linear(dint, dout)).eval()
-x = torch.from_numpy(np.random.RandomState(7).randint(0, 256, size=(n, din)).astype('float32'))
-res = []
-for threads, bs in ((1, 1024), (2, 65536)):
-    torch.set_num_threads(threads)
+r = np.random.RandomState(7)
+x = torch.from_numpy((r.rand(nb, din) * r.rand(nb, din) * 256).astype('uint8'))
+def run(mode):
     with torch.no_grad():
-        net(x[:bs])
         t0, c0 = time.time(), time.process_time()
-        for i in range(0, n, bs):
-            torch.nn.functional.normalize(net(x[i:i + bs]), dim=-1)
-        res.append({'backend': 'pytorch %s' % torch.__version__, 'threads': threads, 'batch': bs,
-                    'vecPerSec': n / (time.time() - t0), 'vecPerCpuSec': n / (time.process_time() - c0)})
-print(json.dumps(res))
+        if mode == 'batch':
+            for i in range(0, nb, 1024):
+                torch.nn.functional.normalize(net(x[i:i + 1024].float()), dim=-1)
+            n = nb
+        else:
+            for i in range(ns):
+                torch.nn.functional.normalize(net(x[i:i + 1].float()), dim=-1)
+            n = ns
+        return {'vecPerSec': n / (time.time() - t0), 'vecPerCpuSec': n / (time.process_time() - c0)}
+with torch.no_grad():
+    net(x[:1024].float())
+print(json.dumps({'version': torch.__version__, 'batch': run('batch'), 'single': run('single')}))
 `;
 
-function pytorchBaseline(): Record<string, number | string>[] | string {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', PYTORCH, String(N)], { encoding: 'utf8' });
+function pytorch(din: number): { version: string; batch: Rate; single: Rate } | string {
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  let why = '';
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', PYTORCH, String(din), String(BATCH_ROWS), String(SINGLE_ROWS)], { encoding: 'utf8', env });
     if (r.status === 0) return JSON.parse(r.stdout.trim().split('\n').pop()!);
+    why = (r.stderr || String(r.error)).trim().split('\n').pop() ?? '';
   }
-  return 'python3 with torch not found: no PyTorch baseline in this run';
+  return `no PyTorch baseline (${why}): apt-get install python3-torch libopenblas0-pthread`;
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
+
+async function tfjsRates(din: number): Promise<Record<Mode, Rate> | string> {
+  try {
+    require.resolve('@tensorflow/tfjs-backend-wasm');
+  } catch {
+    return '@tensorflow/tfjs-backend-wasm not installed';
+  }
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--tfjs-child', String(din), '--batch-rows', String(BATCH_ROWS), '--single-rows', String(SINGLE_ROWS)], {
+    env: { ...process.env, SPREADVEC_BACKEND: 'wasm' },
+    encoding: 'utf8',
+  });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return r.status === 0 && line.startsWith('{') ? JSON.parse(line) : `failed: ${r.stderr.trim().split('\n').pop()}`;
+}
+
+async function tfjsChild(din: number): Promise<void> {
+  const c = await Catalyzer.fromStateDict(randomStateDict(din), {}, { workers: 1 });
+  const x = inputs(BATCH_ROWS, din);
+  await c.encode(x.subarray(0, 1024 * din));
+  const out = { batch: await measureCatalyzer(c, din, 'batch', x), single: await measureCatalyzer(c, din, 'single', x) };
+  await c.close();
+  process.stdout.write(JSON.stringify(out) + '\n');
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--child')) return child();
-  console.log(`encode ${N} SIFT-like vectors, catalyzer ${DIN}→${DINT}→${DINT}→${DOUT}`);
-  const rows: Record<string, unknown>[] = [];
-  for (const backend of ['gpu', 'node', 'wasm', 'native']) {
-    const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', '--n', String(N)], {
-      env: { ...process.env, SPREADVEC_BACKEND: backend },
-      encoding: 'utf8',
-    });
-    const line = r.stdout.trim().split('\n').pop() ?? '';
-    if (r.status !== 0 || !line.startsWith('[')) {
-      const why = (r.stderr.match(/backend \S+ cannot be used: [^\n]*/) ?? [r.stderr.trim().split('\n').pop()])[0];
-      console.log(`  ${backend}: unavailable (${why})`);
-      continue;
+  const child = process.argv.indexOf('--tfjs-child');
+  if (child > 0) return tfjsChild(Number(process.argv[child + 1]));
+  console.log(`catalyzer encode, native (default encoder) vs PyTorch CPU, 1 thread each, ${ROUNDS} alternating rounds`);
+  console.log(`batch: ${BATCH_ROWS} rows (native: one encode call; PyTorch: batches of 1024); single: ${SINGLE_ROWS} calls of one row`);
+  for (const din of SHAPES) {
+    const c = await Catalyzer.fromStateDict(randomStateDict(din), {}, { workers: 1 });
+    if (c.backend !== 'native') throw new Error(`expected the native encoder, got ${c.backend} (unset SPREADVEC_BACKEND)`);
+    const x = inputs(BATCH_ROWS, din);
+    await c.encode(x.subarray(0, 1024 * din)); // warm-up: packing, thread pool
+    const native: Record<Mode, Rate[]> = { batch: [], single: [] };
+    const torch: Record<Mode, Rate[]> = { batch: [], single: [] };
+    let version = '';
+    let missing = '';
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['batch', 'single'] as Mode[]) native[mode].push(await measureCatalyzer(c, din, mode, x));
+      const t = pytorch(din);
+      if (typeof t === 'string') missing = t;
+      else {
+        version = t.version;
+        torch.batch.push(t.batch);
+        torch.single.push(t.single);
+      }
     }
-    rows.push(...JSON.parse(line));
-  }
-  const torch = pytorchBaseline();
-  const best = typeof torch === 'string' ? 22_900 : Math.max(...torch.map((t) => t.vecPerSec as number));
-  if (typeof torch === 'string') console.log(`  ${torch}; using the issue's reference 22,900 vec/s (PyTorch 1.13, 1 thread, batch 1024)`);
-  else {
-    for (const t of torch) {
-      console.log(`  ${t.backend} threads=${t.threads} batch=${t.batch}: ${Math.round(t.vecPerSec as number)} vec/s, ${Math.round(t.vecPerCpuSec as number)} vec per CPU-second`);
+    await c.close();
+    console.log(`\n${din}→${DINT}→${DINT}→${DOUT} (${((2 * (din * DINT + DINT * DINT + DINT * DOUT)) / 1e6).toFixed(2)} MFLOP per vector)`);
+    for (const mode of ['batch', 'single'] as Mode[]) {
+      const n = median(native[mode].map((r) => r.vecPerCpuSec));
+      const nw = median(native[mode].map((r) => r.vecPerSec));
+      let line = `  ${mode.padEnd(6)} native ${fmt(n)} vec/CPU-s (${fmt(nw)} vec/s wall)`;
+      if (torch[mode].length) {
+        const p = median(torch[mode].map((r) => r.vecPerCpuSec));
+        const pw = median(torch[mode].map((r) => r.vecPerSec));
+        const ratios = native[mode].map((r, i) => r.vecPerCpuSec / torch[mode][i].vecPerCpuSec);
+        line += ` | PyTorch ${version} ${fmt(p)} vec/CPU-s (${fmt(pw)} wall) | native/PyTorch per CPU-second: median ×${median(ratios).toFixed(2)}, rounds ${ratios.map((v) => v.toFixed(2)).join(' ')}`;
+      }
+      console.log(line);
+    }
+    if (missing) console.log(`  ${missing}`);
+    if (process.argv.includes('--tfjs')) {
+      const t = await tfjsRates(din);
+      if (typeof t === 'string') console.log(`  tfjs wasm: ${t}`);
+      else for (const mode of ['batch', 'single'] as Mode[]) console.log(`  ${mode.padEnd(6)} tfjs wasm (1 thread) ${fmt(t[mode].vecPerCpuSec)} vec/CPU-s (${fmt(t[mode].vecPerSec)} wall)`);
     }
   }
-  const torch1 = typeof torch === 'string' ? undefined : (torch.find((t) => t.threads === 1)?.vecPerCpuSec as number | undefined);
-  for (const r of rows) {
-    if ('vecPerSec' in r) {
-      const v = r.vecPerSec as number;
-      const c = r.vecPerCpuSec as number;
-      const perCpu = torch1 ? `; per CPU-second ${(c / torch1).toFixed(2)}× PyTorch 1 thread` : '';
-      console.log(`  ${r.backend === 'native' ? 'native (addon sgemm)' : `tfjs ${r.backend}`} workers=${r.workers}: ${Math.round(v)} vec/s, ${Math.round(c)} vec per CPU-second  (wall ${(v / best).toFixed(2)}× PyTorch best ${Math.round(best)}${perCpu})`);
-    } else {
-      console.log(`  wasm matMul ${r.matMul} ${r.shape}: ${(r.gflops as number).toFixed(1)} GFLOP/s wall, ${(r.gflopsPerCpuSec as number).toFixed(1)} GFLOP per CPU-second`);
-    }
-  }
-  const flopPerVec = 2 * (DIN * DINT + DINT * DINT + DINT * DOUT);
-  console.log(`  (${(flopPerVec / 1e6).toFixed(2)} MFLOP per vector; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores:`);
-  console.log('   wall-clock rates are only comparable between runs on a quiet machine; per-CPU-second rates resist sharing)');
+  console.log(`\nload average ${loadavg().map((l) => l.toFixed(1)).join(' ')}: per-CPU-second ratios from the same rounds resist a shared machine; wall-clock rates do not`);
 }
 
 main().catch((e) => {

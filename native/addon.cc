@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   spreadvec::InitMlpBinding(env, exports);
   spreadvec::InitPqBinding(env, exports);
   spreadvec::InitKnnBinding(env, exports);
+  spreadvec::InitMlpForwardBinding(env, exports);
   return exports;
 }
 

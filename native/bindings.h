@@ -10,5 +10,6 @@ void InitScanBinding(Napi::Env env, Napi::Object exports);   // scan_binding.cc
 void InitMlpBinding(Napi::Env env, Napi::Object exports);    // mlp_binding.cc
 void InitPqBinding(Napi::Env env, Napi::Object exports);     // pq_binding.cc
 void InitKnnBinding(Napi::Env env, Napi::Object exports);    // knn_binding.cc
+void InitMlpForwardBinding(Napi::Env env, Napi::Object exports);  // mlp_forward_binding.cc
 
 }  // namespace spreadvec

@@ -3,7 +3,7 @@
  * onto the unit sphere; a spherical Zn lattice codes them compactly; a SIMD scan
  * answers queries. Entry point: re-exports only.
  */
-export { activeIsa, detectedIsa, setIsa } from './kernels/addon';
+export { activeIsa, detectedIsa, setIsa, addonOrigin } from './kernels/addon';
 export type { Isa } from './kernels/addon';
 export { readVecs, readFvecs, readBvecs, readIvecs, writeVecs, writeFvecs, writeBvecs, writeIvecs, vecsInfo } from './data/vecs';
 export type { Matrix, VecsFormat, VecsInfo, RowRange } from './data/vecs';
@@ -58,7 +58,8 @@ export type { TrainOptions, TrainReporter, TrainResult, EpochLog, TrainingSplit,
 export { runTraining } from './train/run';
 export { crossValidate, DEFAULT_LAMBDAS } from './train/crossvalidate';
 export type { CrossValidateOptions, CrossValidateResult } from './train/crossvalidate';
-export { TfjsMlpTrainer } from './train/tfjs-trainer';
+export type { TfjsMlpTrainer } from './train/tfjs-trainer';
+export { loadTfjsMlpTrainer } from './train/tfjs-trainer-loader';
 export { initState, stateFromTrainer, loadStateIntoTrainer, dimsOfState, STATE_KEYS } from './train/state';
 export type { CatalyzerState, StateTensor, MlpDims } from './train/state';
 export { tripletLoss, koleoLoss, tripletKoleoLoss } from './train/losses';

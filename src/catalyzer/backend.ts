@@ -1,12 +1,18 @@
 /**
- * The one place that picks the TensorFlow.js backend. Order of preference:
- * `@tensorflow/tfjs-node-gpu` when a CUDA GPU is usable, `@tensorflow/tfjs-node`,
- * then `@tensorflow/tfjs` with the wasm backend, then its pure-JS cpu backend. The
- * first two are optional dependencies whose install fails offline: their absence is
- * normal. `SPREADVEC_BACKEND=gpu|node|wasm|cpu|native` forces one (an error if it
- * cannot load). `native` is opt-in and not TensorFlow.js: the folded layers run
- * through the project's own AVX-512/AVX2 `sgemm` (src/kernels/mlp-native), several
- * times faster than wasm on x86-64 (docs/BENCHMARKS.md).
+ * The one place that picks the catalyzer's encoder (the backend of its forward pass).
+ *
+ * Automatic choice: `@tensorflow/tfjs-node-gpu` when that optional package is
+ * installed, a CUDA device is visible and it loads; otherwise `native`, the addon's
+ * C++ forward pass (packed AVX-512 / AVX2 / NEON GEMM, fused bias + ReLU, off the
+ * main thread), which is the fastest CPU encoder measured here (docs/BENCHMARKS.md)
+ * and needs nothing beyond the addon.
+ *
+ * TensorFlow.js is not a dependency of spreadvec: `@tensorflow/tfjs`,
+ * `@tensorflow/tfjs-backend-wasm`, `@tensorflow/tfjs-node` and
+ * `@tensorflow/tfjs-node-gpu` are optional peers, loaded only here and only when
+ * chosen, so that importing spreadvec loads none of them.
+ * `SPREADVEC_BACKEND=gpu|node|wasm|cpu|native` forces one (an error that says
+ * what to install if it cannot load).
  */
 import { existsSync } from 'node:fs';
 import type * as TF from '@tensorflow/tfjs-core';
@@ -18,8 +24,10 @@ export interface Backend {
   name: BackendName;
   /** The TensorFlow.js namespace; absent for the `native` backend. */
   tf?: Tf;
-  /** True for CPU backends, whose large batches are worth splitting across workers. */
+  /** True for CPU backends, whose large batches are worth splitting across threads. */
   cpu: boolean;
+  /** Why this backend runs (for `spreadvec info`), e.g. "SPREADVEC_BACKEND=wasm". */
+  reason: string;
 }
 
 const ALIASES: Record<string, BackendName> = {
@@ -31,6 +39,14 @@ const ALIASES: Record<string, BackendName> = {
   wasm: 'wasm',
   cpu: 'cpu',
   native: 'native',
+};
+
+/** The npm packages each TensorFlow.js backend needs (all optional peers of spreadvec). */
+const PACKAGES: Record<Exclude<BackendName, 'native'>, string[]> = {
+  'tfjs-node-gpu': ['@tensorflow/tfjs-node-gpu'],
+  'tfjs-node': ['@tensorflow/tfjs-node'],
+  wasm: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'],
+  cpu: ['@tensorflow/tfjs'],
 };
 
 /** Parses SPREADVEC_BACKEND (or another value); undefined means automatic. */
@@ -48,48 +64,106 @@ function cudaDevicePresent(): boolean {
 // Indirect require so that bundlers/tsc do not try to resolve optional packages.
 const optionalRequire = (id: string): unknown => require(id);
 
-async function tryLoad(name: BackendName): Promise<Backend> {
+/** Thrown when a backend's npm package is not installed: says what to install. */
+class MissingPackageError extends Error {}
+
+/** Requires each of `ids` (the last one's exports are returned), naming the missing one clearly. */
+function requirePackages(ids: string[]): unknown {
+  let mod: unknown;
+  for (const id of ids) {
+    try {
+      mod = optionalRequire(id);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${id}'`)) {
+        throw new MissingPackageError(`${id} is not installed (npm install ${ids.join(' ')})`);
+      }
+      throw err;
+    }
+  }
+  return mod;
+}
+
+async function tryLoad(name: BackendName, reason: string): Promise<Backend> {
   switch (name) {
     case 'tfjs-node-gpu': {
       if (!cudaDevicePresent()) throw new Error('no CUDA device (/dev/nvidia0) is visible');
-      const tf = optionalRequire('@tensorflow/tfjs-node-gpu') as Tf;
+      const tf = requirePackages(PACKAGES[name]) as Tf;
       await tf.ready();
-      return { name, tf, cpu: false };
+      return { name, tf, cpu: false, reason };
     }
     case 'tfjs-node': {
-      const tf = optionalRequire('@tensorflow/tfjs-node') as Tf;
+      const tf = requirePackages(PACKAGES[name]) as Tf;
       await tf.ready();
-      return { name, tf, cpu: true };
+      return { name, tf, cpu: true, reason };
     }
     case 'wasm': {
-      const tf = require('@tensorflow/tfjs') as Tf;
-      require('@tensorflow/tfjs-backend-wasm');
+      requirePackages(PACKAGES.wasm);
+      const tf = optionalRequire('@tensorflow/tfjs') as Tf;
       if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
-      return { name, tf, cpu: true };
+      return { name, tf, cpu: true, reason };
     }
     case 'cpu': {
-      const tf = require('@tensorflow/tfjs') as Tf;
+      const tf = requirePackages(PACKAGES.cpu) as Tf;
       if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") failed');
-      return { name, tf, cpu: true };
+      return { name, tf, cpu: true, reason };
     }
     case 'native': {
-      // Loads the addon (throws if it is not built) and checks sgemm on a 1×1 product.
-      const { sgemm } = require('../kernels/mlp-native') as typeof import('../kernels/mlp-native');
-      const c = new Float32Array(1);
-      sgemm(false, false, 1, 1, 1, 1, new Float32Array([2]), 1, new Float32Array([3]), 1, 0, c, 1);
-      if (c[0] !== 6) throw new Error('native sgemm gave a wrong result');
-      return { name, cpu: true };
+      // Loads the addon (throws if none fits this platform) and checks it on a 1→2 layer: (3, 4) / 5.
+      const { NativeMlp } = require('../kernels/forward-native') as typeof import('../kernels/forward-native');
+      const y = new NativeMlp([{ din: 1, dout: 2, w: new Float32Array([3, 4]), b: new Float32Array(2), relu: false }]).runSync(new Float32Array([1]));
+      if (Math.abs(y[0] - 0.6) > 1e-6 || Math.abs(y[1] - 0.8) > 1e-6) throw new Error('the native forward pass gave a wrong result');
+      return { name, cpu: true, reason };
     }
   }
 }
 
-const AUTO_ORDER: BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+/** Packages npm can resolve from here (no code is loaded). */
+function resolvable(id: string): boolean {
+  try {
+    require.resolve(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 let chosen: Promise<Backend> | undefined;
 const skipped: string[] = [];
 
+function firstLine(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0] : String(err);
+}
+
+async function choose(want: BackendName | undefined): Promise<Backend> {
+  if (want) {
+    try {
+      return await tryLoad(want, `SPREADVEC_BACKEND or the backend option asks for ${want}`);
+    } catch (err) {
+      throw new Error(`backend ${want} cannot be used: ${firstLine(err)}`);
+    }
+  }
+  // The GPU is worth TensorFlow.js; on CPU the native pass is faster than every tfjs backend.
+  const gpu = PACKAGES['tfjs-node-gpu'][0];
+  if (!resolvable(gpu)) skipped.push(`tfjs-node-gpu: ${gpu} is not installed`);
+  else {
+    try {
+      return await tryLoad('tfjs-node-gpu', 'automatic: @tensorflow/tfjs-node-gpu loads and a CUDA device is visible');
+    } catch (err) {
+      skipped.push(`tfjs-node-gpu: ${firstLine(err)}`);
+    }
+  }
+  try {
+    return await tryLoad('native', `automatic: the default CPU encoder (${skipped.join('; ')})`);
+  } catch (err) {
+    skipped.push(`native: ${firstLine(err)}`);
+  }
+  throw new Error(`no encoder backend loads (${skipped.join('; ')})`);
+}
+
 /**
  * Loads (once per thread) and returns the backend: the forced one if `forced` or
- * SPREADVEC_BACKEND names one, else the best that loads.
+ * SPREADVEC_BACKEND names one, else the automatic choice described above.
  */
 export function getBackend(forced?: BackendName): Promise<Backend> {
   const want = forced ?? parseBackendName(process.env.SPREADVEC_BACKEND);
@@ -99,23 +173,7 @@ export function getBackend(forced?: BackendName): Promise<Backend> {
       return b;
     });
   }
-  chosen = (async () => {
-    if (want) {
-      try {
-        return await tryLoad(want);
-      } catch (err) {
-        throw new Error(`backend ${want} cannot be used: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      }
-    }
-    for (const name of AUTO_ORDER) {
-      try {
-        return await tryLoad(name);
-      } catch (err) {
-        skipped.push(`${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      }
-    }
-    throw new Error(`no TensorFlow.js backend loads (${skipped.join('; ')})`);
-  })();
+  chosen = choose(want);
   chosen.catch(() => {
     chosen = undefined;
   });

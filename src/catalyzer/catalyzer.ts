@@ -1,7 +1,9 @@
 /**
  * Catalyzer: the paper's frozen encoder f: R^din → S^(dout-1), loaded from a PyTorch
- * checkpoint and run on TensorFlow.js. On CPU backends large batches are split
- * across a piscina pool of worker threads, each with its own tfjs instance.
+ * checkpoint. The default encoder is the addon's native forward pass, which runs off
+ * the main thread on its own threads (backend.ts says when TensorFlow.js is used
+ * instead). On TensorFlow.js CPU backends large batches are split across a piscina
+ * pool of worker threads, each with its own tfjs instance.
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -18,8 +20,10 @@ export interface CatalyzerOptions {
   /** Force a backend (default: SPREADVEC_BACKEND, else the best that loads). */
   backend?: BackendName;
   /**
-   * Worker threads for CPU backends (default: available cores, at most 4). 1 runs in
-   * the calling thread. Ignored on the GPU backend.
+   * Threads for CPU backends (default: available cores, at most 4): the native
+   * encoder's threads (it always runs off the main thread), or the worker threads
+   * of a TensorFlow.js CPU backend (1 runs tfjs in the calling thread). Ignored on
+   * the GPU backend.
    */
   workers?: number;
 }
@@ -40,6 +44,8 @@ export class Catalyzer {
   readonly args: Record<string, unknown>;
   /** The backend in use. */
   readonly backend: BackendName;
+  /** Why that backend runs (automatic choice, or asked for by name). */
+  readonly backendReason: string;
 
   private readonly modelId = nextModelId++;
   private readonly forward: ForwardPass;
@@ -60,8 +66,10 @@ export class Catalyzer {
     this.dout = layers[layers.length - 1].dout;
     this.args = args;
     this.backend = backend.name;
-    this.forward = createForward(backend, layers);
-    this.workers = backend.cpu ? workers : 1;
+    this.backendReason = backend.reason;
+    this.forward = createForward(backend, layers, workers);
+    // The native pass has its own threads; only tfjs CPU backends use the worker pool.
+    this.workers = backend.cpu && backend.tf ? workers : 1;
   }
 
   /**

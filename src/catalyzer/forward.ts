@@ -1,6 +1,8 @@
 /**
- * The catalyzer's forward pass on one TensorFlow.js instance: weights uploaded once,
- * then `x · W + b → ReLU → … → L2-normalize` in batches.
+ * The catalyzer's forward pass on one backend: `x · W + b → ReLU → … → L2-normalize`,
+ * weights uploaded (or packed) once. The native pass runs in the addon on its own
+ * threads; the TensorFlow.js pass runs in the calling thread (the Catalyzer spreads
+ * large batches over a worker pool for tfjs CPU backends).
  */
 import type { Backend, Tf } from './backend';
 import { normalizeRows, type DenseLayer } from './network';
@@ -13,13 +15,16 @@ export interface ForwardPass {
   readonly din: number;
   readonly dout: number;
   /** n×din float32 (or uint8, converted) → n×dout unit rows. */
-  run(x: Float32Array | Uint8Array, n: number): Float32Array;
+  run(x: Float32Array | Uint8Array, n: number): Promise<Float32Array>;
   dispose(): void;
 }
 
-/** The forward pass for `backend`: TensorFlow.js, or the native sgemm. */
-export function createForward(backend: Backend, layers: DenseLayer[]): ForwardPass {
-  return backend.tf ? new Forward(backend.tf, layers) : new NativeForward(layers);
+/**
+ * The forward pass for `backend`: TensorFlow.js, or the addon's native pass on up to
+ * `threads` threads.
+ */
+export function createForward(backend: Backend, layers: DenseLayer[], threads = 1): ForwardPass {
+  return backend.tf ? new Forward(backend.tf, layers) : new NativeForward(layers, threads);
 }
 
 export class Forward implements ForwardPass {
@@ -41,8 +46,12 @@ export class Forward implements ForwardPass {
     }));
   }
 
-  /** n×din float32 (or uint8, converted) → n×dout unit rows. */
-  run(x: Float32Array | Uint8Array, n: number): Float32Array {
+  async run(x: Float32Array | Uint8Array, n: number): Promise<Float32Array> {
+    return this.runSync(x, n);
+  }
+
+  /** n×din float32 (or uint8, converted) → n×dout unit rows, in the calling thread. */
+  runSync(x: Float32Array | Uint8Array, n: number): Float32Array {
     const { tf, din, dout } = this;
     const out = new Float32Array(n * dout);
     for (let r = 0; r < n; r += BATCH_ROWS) {
@@ -71,38 +80,27 @@ export class Forward implements ForwardPass {
   }
 }
 
-/** The same pass with the addon's sgemm: C = bias (broadcast), C += x · W, ReLU. */
+/**
+ * The addon's forward pass (native/mlp_forward.h): packed weights, fused bias + ReLU,
+ * a GEMV path for single rows, on the libuv thread pool so the event loop stays free.
+ */
 export class NativeForward implements ForwardPass {
   readonly din: number;
   readonly dout: number;
-  private readonly layers: DenseLayer[];
-  private readonly sgemm: typeof import('../kernels/mlp-native').sgemm;
+  private readonly mlp: import('../kernels/forward-native').NativeMlp;
 
-  constructor(layers: DenseLayer[]) {
-    this.sgemm = (require('../kernels/mlp-native') as typeof import('../kernels/mlp-native')).sgemm;
-    // Own copies: the layers may be views of shared memory that a caller frees.
-    this.layers = layers.map((l) => ({ ...l, w: Float32Array.from(l.w), b: Float32Array.from(l.b) }));
-    this.din = layers[0].din;
-    this.dout = layers[layers.length - 1].dout;
+  constructor(
+    layers: DenseLayer[],
+    private readonly threads: number,
+  ) {
+    const { NativeMlp } = require('../kernels/forward-native') as typeof import('../kernels/forward-native');
+    this.mlp = new NativeMlp(layers); // copies the weights: the layers may be views of shared memory
+    this.din = this.mlp.din;
+    this.dout = this.mlp.dout;
   }
 
-  run(x: Float32Array | Uint8Array, n: number): Float32Array {
-    const { din, dout } = this;
-    const out = new Float32Array(n * dout);
-    for (let r = 0; r < n; r += BATCH_ROWS) {
-      const rows = Math.min(BATCH_ROWS, n - r);
-      const slice = x.subarray(r * din, (r + rows) * din);
-      let h: Float32Array = slice instanceof Float32Array ? slice : Float32Array.from(slice);
-      for (const l of this.layers) {
-        const y = new Float32Array(rows * l.dout);
-        for (let i = 0; i < rows; i++) y.set(l.b, i * l.dout);
-        this.sgemm(false, false, rows, l.dout, l.din, 1, h, l.din, l.w, l.dout, 1, y, l.dout);
-        if (l.relu) for (let i = 0; i < y.length; i++) if (y[i] < 0) y[i] = 0;
-        h = y;
-      }
-      out.set(h, r * dout);
-    }
-    return normalizeRows(out, dout);
+  run(x: Float32Array | Uint8Array, n: number): Promise<Float32Array> {
+    return this.mlp.run(x.length === n * this.din ? x : x.subarray(0, n * this.din), this.threads);
   }
 
   dispose(): void {}

@@ -1,5 +1,6 @@
 /**
- * Piscina worker: one TensorFlow.js instance per thread, one Forward per model.
+ * Piscina worker for TensorFlow.js CPU backends: one tfjs instance per thread, one
+ * Forward per model (the native encoder needs no pool: it has its own threads).
  * Weights arrive as a SharedArrayBuffer (shared, not copied); inputs arrive as
  * transferred ArrayBuffers and outputs go back the same way.
  *
@@ -35,7 +36,7 @@ async function forwardFor(task: EncodeTask): Promise<ForwardPass> {
 export default async function encodeTask(task: EncodeTask): Promise<Float32Array> {
   const forward = await forwardFor(task);
   const x = task.uint8 ? new Uint8Array(task.x) : new Float32Array(task.x);
-  return move(forward.run(x, task.n)) as unknown as Float32Array;
+  return move(await forward.run(x, task.n)) as unknown as Float32Array;
 }
 
 /** Frees a model's weights in this worker (sent when a Catalyzer closes). */

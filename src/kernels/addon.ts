@@ -1,7 +1,10 @@
 /**
- * Loads the compiled C++ addon (built by node-gyp during `npm install`).
- * Each kernel module wraps the raw functions it needs with precise types
- * (see codec-native.ts, scan-native.ts, ...); this file only finds the binary.
+ * Loads the C++ addon with node-gyp-build: a local build (build/Release, made by
+ * `node-gyp rebuild` in a clone) wins, else the prebuilt binary that the npm package
+ * ships for this platform (prebuilds/<platform>-<arch>/, see scripts/prebuilds.js).
+ * `npm install` compiles only where neither fits. Each kernel module wraps the raw
+ * functions it needs with precise types (codec-native.ts, scan-native.ts, ...);
+ * this file only finds the binary.
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';
@@ -10,7 +13,15 @@ import * as fs from 'node:fs';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RawAddon = Record<string, any>;
 
+/** node-gyp-build's loader (the package ships no types). */
+interface NodeGypBuild {
+  (dir: string): RawAddon;
+  /** The path of the binary that `load(dir)` would require; throws if none fits. */
+  resolve(dir: string): string;
+}
+
 let cached: RawAddon | undefined;
+let cachedPath: string | undefined;
 
 function packageRoot(): string {
   // Works from src/kernels (tsx) and dist/src/kernels (compiled).
@@ -22,20 +33,33 @@ function packageRoot(): string {
   throw new Error(`spreadvec: cannot find the package root above ${__dirname}`);
 }
 
-/** The addon's exports; throws an Error that says how to build it if it is missing. */
+/** The addon's exports; throws an Error that says how to build it if none fits this platform. */
 export function addon(): RawAddon {
   if (cached) return cached;
   const root = packageRoot();
-  const candidates = ['build/Release/spreadvec.node', 'build/Debug/spreadvec.node'].map((p) => path.join(root, p));
-  const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) {
-    throw new Error(
-      `spreadvec: the native addon is not built (looked for ${candidates.join(', ')}); run \`npm install\` or \`npx node-gyp rebuild\``,
-    );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = require('node-gyp-build') as NodeGypBuild;
+  let found: string;
+  try {
+    found = load.resolve(root);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`spreadvec: the native addon is missing (${why}); run \`npx node-gyp rebuild\` in ${root} (needs a C++17 compiler, make and python3)`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   cached = require(found) as RawAddon;
+  cachedPath = found;
   return cached;
+}
+
+/**
+ * Where the loaded addon comes from: the absolute path of the `.node` file, and
+ * whether it is a binary prebuilt into the package or a local build.
+ */
+export function addonOrigin(): { path: string; prebuilt: boolean } {
+  addon();
+  const p = cachedPath!;
+  return { path: p, prebuilt: p.split(path.sep).includes('prebuilds') };
 }
 
 /** SIMD instruction sets the kernels are compiled for. */

@@ -1,0 +1,77 @@
+// Run by .ci/tarball-check inside a fresh app that installed the packed tarball:
+// the addon must be the prebuilt binary, importing spreadvec must load no
+// TensorFlow.js, the default encoder must be native, and a tiny Index must
+// create, add, search, close and reopen. Prints one line; exits 1 on a failure.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const t0 = process.hrtime.bigint();
+const sv = require('spreadvec');
+const importMs = Number(process.hrtime.bigint() - t0) / 1e6;
+
+function fail(msg) {
+  console.error(`smoke-app: ${msg}`);
+  process.exit(1);
+}
+
+function rng(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+async function main() {
+  const tf = Object.keys(require.cache).filter((k) => k.includes('@tensorflow'));
+  if (tf.length) fail(`importing spreadvec loaded TensorFlow.js: ${tf[0]}`);
+  const origin = sv.addonOrigin();
+  if (!origin.prebuilt) fail(`the addon is not the prebuilt binary: ${origin.path}`);
+  const pkgDir = path.dirname(require.resolve('spreadvec/package.json'));
+  if (fs.existsSync(path.join(pkgDir, 'build'))) fail(`npm install compiled the addon (${pkgDir}/build exists)`);
+
+  // A tiny random catalyzer 8 → 16 → 16 → 24, as a torch checkpoint.
+  const r = rng(1);
+  const f = (n, scale, offset = 0) => Float32Array.from({ length: n }, () => offset + (r() * 2 - 1) * scale);
+  const sd = {};
+  const dims = [8, 16, 16, 24];
+  for (let l = 0, idx = 0; l < 3; l++, idx += 3) {
+    const [i, o] = [dims[l], dims[l + 1]];
+    sd[`${idx}.weight`] = { dtype: 'float32', shape: [o, i], data: f(o * i, 1 / Math.sqrt(i)) };
+    sd[`${idx}.bias`] = { dtype: 'float32', shape: [o], data: f(o, 0.1) };
+    if (l < 2) {
+      sd[`${idx + 1}.weight`] = { dtype: 'float32', shape: [o], data: f(o, 0.2, 1) };
+      sd[`${idx + 1}.bias`] = { dtype: 'float32', shape: [o], data: f(o, 0.1) };
+      sd[`${idx + 1}.running_mean`] = { dtype: 'float32', shape: [o], data: f(o, 0.5) };
+      sd[`${idx + 1}.running_var`] = { dtype: 'float32', shape: [o], data: f(o, 0.5, 1) };
+    }
+  }
+  const cat = await sv.Catalyzer.fromStateDict(sd);
+  if (cat.backend !== 'native') fail(`the default encoder is ${cat.backend}, not native`);
+  const ckpt = cat.toCheckpoint();
+  await cat.close();
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-smoke-'));
+  try {
+    const n = 200;
+    const x = f(n * 8, 1);
+    const index = await sv.Index.create(path.join(dir, 'idx'), { catalyzer: ckpt, quantizer: 'zn_79' });
+    await index.add(x);
+    const { ids } = await index.search(x, 1);
+    let self = 0;
+    for (let i = 0; i < n; i++) if (ids[i] === BigInt(i)) self++;
+    await index.close();
+    const again = await sv.Index.open(path.join(dir, 'idx'));
+    const second = await again.search(x.subarray(0, 8), 1);
+    await again.close();
+    if (self < 0.9 * n) fail(`only ${self}/${n} vectors found themselves`);
+    if (second.ids[0] !== ids[0]) fail('the reopened index answers differently');
+    console.log(`smoke-app: ok (addon ${path.relative(pkgDir, origin.path)}, isa ${sv.activeIsa()}, encoder native, ${self}/${n} self-hits, import ${importMs.toFixed(0)} ms)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => fail(e && e.message ? e.message.split('\n')[0] : String(e)));
