@@ -1,7 +1,7 @@
 /**
  * Loads the C++ addon with node-gyp-build: a local build (build/Release, made by
  * `node-gyp rebuild` in a clone) wins, else the prebuilt binary that the npm package
- * ships for this platform (prebuilds/<platform>-<arch>/, see scripts/prebuilds.js).
+ * ships for this platform (prebuilds/<platform>-<arch>/, see native/prebuilds.js).
  * `npm install` compiles only where neither fits. Each kernel module wraps the raw
  * functions it needs with precise types (codec-native.ts, scan-native.ts, ...);
  * this file only finds the binary.

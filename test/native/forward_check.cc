@@ -1,6 +1,6 @@
 // Stand-alone check of the forward pass (native/mlp_forward.cc) against a double
 // precision loop, without Node: for builds that cannot be loaded here, such as the
-// linux-arm64 prebuild cross-compiled on x86-64 (scripts/check-arm64.sh runs it
+// linux-arm64 prebuild cross-compiled on x86-64 (native/check-arm64.sh runs it
 // under qemu-aarch64). Prints the ISA and the largest difference; exits 1 above 2e-5.
 #include <cmath>
 #include <cstdio>
