@@ -1,7 +1,7 @@
 /**
  * The paper's train.py (triplet_optimize) on the native trainer: each epoch mines
  * hard negatives in output space, then runs SGD over the training set in a random
- * order, and every `valFreq` epochs validates with Zn quantizers, writes
+ * order, and every `valFreq` epochs (and at the last) validates with Zn quantizers, writes
  * `checkpoint.pth` and keeps the best as `checkpoint.pth.best`.
  */
 import * as path from 'node:path';
@@ -15,6 +15,10 @@ import { formatF, formatG } from './format';
 import { Rng } from './random';
 import { dimsOfState, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from './state';
 import { loadCheckpointState, saveCheckpoint } from './checkpoint-io';
+import { prepareCheckpointDir } from './checkpoint-dir';
+import { checkQuantizerSpec, quantizerSyntax } from '../eval/quantizer';
+import { radiusForBits } from '../lattice/sphere-count';
+import { MAX_DIM } from '../lattice/limits';
 
 /** 1-recall at ranks 1, 10, 100 per validation quantizer (the paper's `logs[i].val`). */
 export type ValidationResult = Record<string, [number, number, number]>;
@@ -33,6 +37,7 @@ export interface TrainOptions {
   /** Validation queries taken after the base (the paper's qsize, 100000). */
   querySize: number;
   dint: number;
+  /** Output dimension (default 24, as every command of the paper's README passes; its train.py defaults to 16). */
   dout: number;
   /** λ, weight of the KoLeo term (default 0.05). */
   lambdaUniform: number;
@@ -50,7 +55,7 @@ export interface TrainOptions {
   validationQuantizers: string;
   /** "<quantizer>,rank=<R>"; default "zn_<r2 of 64 bits>,rank=10". */
   saveBestCriterion: string;
-  /** Where checkpoint.pth(.best) go; none written when empty. */
+  /** Where checkpoint.pth(.best) go; none written when empty (the CLI defaults to ./checkpoint). */
   checkpointDir: string;
   /** Checkpoint to start from. */
   initName: string;
@@ -58,7 +63,7 @@ export interface TrainOptions {
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
-  database: '', numLearn: 500000, sizeBase: 1000000, querySize: 100000, dint: 1024, dout: 16,
+  database: '', numLearn: 500000, sizeBase: 1000000, querySize: 100000, dint: 1024, dout: 24,
   lambdaUniform: 0.05, batchSize: 64, epochs: 160, momentum: 0.9, rankPositive: 10, rankNegative: 50,
   lrSchedule: '0.1,0.1,0.05,0.01', valFreq: 10, validationQuantizers: '', saveBestCriterion: '',
   checkpointDir: '', initName: '', seed: 1234,
@@ -104,14 +109,44 @@ export function lrPerEpoch(schedule: string, epochs: number): number[] {
   return Array.from({ length: epochs }, (_, e) => lrs[Math.floor((e * lrs.length) / epochs)]);
 }
 
+/** The Zn radii at 16, 32 and 64 bits for `dout` (the paper's table, else computed). */
+function radiiFor(dout: number): number[] {
+  return ZN_RADII[dout] ?? [16, 32, 64].map((b) => radiusForBits(dout, b)).filter((r) => r > 0);
+}
+
 /** Fills the dout-dependent defaults (validation quantizers, best criterion). */
 export function resolveOptions(opts: TrainOptions): TrainOptions & { quantizers: string[] } {
-  const radii = ZN_RADII[opts.dout];
+  const radii = opts.dout <= MAX_DIM ? radiiFor(opts.dout) : [];
   const quantizers = opts.validationQuantizers
     ? opts.validationQuantizers.split(',').map((s) => s.trim())
-    : radii ? radii.map((r) => `zn_${r}`) : ['none'];
-  const saveBestCriterion = opts.saveBestCriterion || (radii ? `zn_${radii[2]},rank=10` : 'none,rank=10');
+    : radii.length > 0 ? radii.map((r) => `zn_${r}`) : ['none'];
+  const saveBestCriterion = opts.saveBestCriterion || (radii.length > 0 ? `zn_${radii[radii.length - 1]},rank=10` : 'none,rank=10');
   return { ...opts, saveBestCriterion, quantizers };
+}
+
+/**
+ * Checks, before any data is loaded, that every validation quantizer is valid at
+ * `dout` and that `save_best_criterion` names one of them at rank 1, 10 or 100;
+ * the RangeError lists the valid names.
+ */
+export function checkValidationSetup(options: TrainOptions): void {
+  const opts = resolveOptions(options);
+  for (const q of opts.quantizers) {
+    try {
+      checkQuantizerSpec(q, opts.dout);
+    } catch (e) {
+      const zn = radiiFor(opts.dout).map((r) => `zn_${r}`).join(', ');
+      throw new RangeError(
+        `--validation_quantizers: ${(e as Error).message} (valid at dout ${opts.dout}: ${quantizerSyntax().join(', ')}; e.g. ${zn} at 16/32/64 bits)`,
+      );
+    }
+  }
+  const criteria = opts.quantizers.flatMap((q) => [1, 10, 100].map((r) => `${q},rank=${r}`));
+  if (!criteria.includes(opts.saveBestCriterion)) {
+    throw new RangeError(
+      `--save_best_criterion '${opts.saveBestCriterion}' names no validation quantizer at dout ${opts.dout} (valid: ${criteria.join(' ')})`,
+    );
+  }
 }
 
 /** The paper's per-epoch line. */
@@ -156,6 +191,7 @@ export async function validateTrainer(
 
 /** The paper's training loop on a loaded split. */
 export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, reporter: TrainReporter, threads?: number): Promise<TrainResult> {
+  checkValidationSetup(options);
   const opts = resolveOptions(options);
   const d = split.dim;
   const xt = split.train;
@@ -232,13 +268,15 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     };
     logs.push(log);
 
-    if ((epoch + 1) % opts.valFreq === 0) {
+    // Every val_freq epochs, and always at the last one: a run shorter than
+    // val_freq still validates and writes its network.
+    if ((epoch + 1) % opts.valFreq === 0 || epoch === opts.epochs - 1) {
       reporter.log(`Validation at epoch ${epoch}`);
       const { res, score } = await validateTrainer(trainer, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads);
       log.val = res;
       const current = stateFromTrainer(trainer);
       if (opts.checkpointDir) {
-        fs.mkdirSync(opts.checkpointDir, { recursive: true });
+        prepareCheckpointDir(opts.checkpointDir);
         const fname = path.join(opts.checkpointDir, 'checkpoint.pth');
         reporter.log(`storing ${fname}`);
         saveCheckpoint(fname, { state_dict: current, epoch, args: { ...args, lr }, logs: logs as unknown as Record<string, unknown>[] });
