@@ -65,3 +65,27 @@ test('sphere counting and the radius table refuse sizes they cannot count', guar
   assert.throws(() => radiusForBits(24, 129), { name: 'RangeError', message: /bits=129 exceeds 128/ });
   assert.throws(() => radiusForBits(100_000, 64), /dim=100000 exceeds 4096/);
 });
+
+test('Index.create refuses zn_1000 and zn_100000 at dout 24 at once (it builds its codec first)', guard, async () => {
+  const { Index } = await import('../src/vector-index');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-limits-'));
+  const identity = {
+    din: 24, dout: 24,
+    encode: async (x: Float32Array | number[]) => (x instanceof Float32Array ? x : Float32Array.from(x)),
+    toCheckpoint: () => new TextEncoder().encode('{}'),
+    close: async () => undefined,
+  };
+  try {
+    for (const quantizer of ['zn_1000', 'zn_100000']) {
+      await assert.rejects(Index.create(path.join(dir, quantizer), { catalyzer: identity, quantizer }), {
+        name: 'RangeError',
+        message: new RegExp(`quantizer ${quantizer} cannot be used at dimension 24: .*more than 65536 atoms`),
+      });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,7 @@
 import { loadSplit } from '../data/splits';
 import { resolveDataset } from '../data/datasets';
 import { prepareCheckpointDir } from './checkpoint-dir';
+import type { Progress } from '../eval/evaluate';
 import { checkValidationSetup, trainOnSplit, type TrainOptions, type TrainReporter, type TrainResult } from './trainer';
 
 /** The checks of {@link runTraining} that need no data; returns the checkpoint folder (absolute) or undefined. */
@@ -16,11 +17,15 @@ export function checkTraining(opts: TrainOptions): string | undefined {
   return opts.checkpointDir ? prepareCheckpointDir(opts.checkpointDir) : undefined;
 }
 
-export async function runTraining(opts: TrainOptions, reporter: TrainReporter, threads?: number): Promise<TrainResult> {
+/**
+ * Trains as `spreadvec train` does. `progress`, when given, receives the progress
+ * of the validation ground truth (the CLI draws it as a bar).
+ */
+export async function runTraining(opts: TrainOptions, reporter: TrainReporter, threads?: number, progress?: Progress): Promise<TrainResult> {
   const dir = checkTraining(opts);
   reporter.log(dir ? `checkpoints go to ${dir}/checkpoint.pth (best: checkpoint.pth.best)` : 'no checkpoint_dir: the network is not written');
   reporter.log(`load dataset ${opts.database}`);
-  const split = await loadSplit(opts.database, { split: 'train', sizeBase: opts.sizeBase, numQueries: opts.querySize, numLearn: opts.numLearn, log: reporter.log });
+  const split = await loadSplit(opts.database, { split: 'train', sizeBase: opts.sizeBase, numQueries: opts.querySize, numLearn: opts.numLearn, log: reporter.log, progress });
   reporter.log(`keeping ${split.nt} training vectors (base ${split.nb}, queries ${split.nq})`);
   return trainOnSplit(split, opts, reporter, threads);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runTraining } from '../../train/run';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../../train/trainer';
 import { integerOption, numberOption, parseNumber } from '../options';
+import { progressBars } from '../progress';
 
 /** Default checkpoint folder of the command line (the library writes none unless asked). */
 export const DEFAULT_CHECKPOINT_DIR = './checkpoint';
@@ -68,7 +69,8 @@ export function registerTrain(program: Command): void {
   addTrainOptions(cmd).action(async (o: Record<string, unknown>) => {
     const opts = toTrainOptions(o);
     process.stdout.write(`${JSON.stringify(opts)}\n`);
-    const res = await runTraining(opts, { log: (l) => process.stdout.write(`${l}\n`), progress: true });
+    const bars = progressBars();
+    const res = await runTraining(opts, { log: (l) => process.stdout.write(`${l}\n`), progress: true }, undefined, bars).finally(() => bars.stop());
     process.stdout.write(`best ${opts.saveBestCriterion || 'score'}: ${res.bestScore}\n`);
   });
 }
