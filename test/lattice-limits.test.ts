@@ -72,9 +72,9 @@ test('Index.create refuses zn_1000 and zn_100000 at dout 24 at once (it builds i
   const os = await import('node:os');
   const path = await import('node:path');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-limits-'));
-  const identity = {
+  const identity: import('../src/vector-index').IndexEncoder = {
     din: 24, dout: 24,
-    encode: async (x: Float32Array | number[]) => (x instanceof Float32Array ? x : Float32Array.from(x)),
+    encode: async (x) => (x instanceof Float32Array ? x : Float32Array.from(x as ArrayLike<number>)),
     toCheckpoint: () => new TextEncoder().encode('{}'),
     close: async () => undefined,
   };
