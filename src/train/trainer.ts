@@ -28,7 +28,7 @@ export type TrainingSplit = Pick<Split, 'dim' | 'train' | 'base' | 'queries' | '
 
 /** Options of `spreadvec train`; names and defaults follow the paper's train.py. */
 export interface TrainOptions {
-  /** A dataset name of the registry (src/data/datasets.ts), e.g. sift-debian-small. */
+  /** A dataset folder or a name of the registry (src/data/datasets.ts), e.g. sift-debian-small. */
   database: string;
   /** Training vectors kept (default 500000). */
   numLearn: number;
