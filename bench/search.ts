@@ -215,7 +215,7 @@ async function catalyzerAdds(ckpt: string, n: number): Promise<void> {
   await net.close();
   console.log(
     `index build with the catalyzer ${path.basename(ckpt)} (${din} → ${dout}, backend ${process.env.SPREADVEC_BACKEND ?? 'default'}), ` +
-      `${n} adds in batches of ${batchN}: ${buildS.toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s cpu (main process), ${(n / buildS).toFixed(0)} adds/s`,
+      `${n} adds in batches of ${batchN}: ${buildS.toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s cpu (this process, all its threads), ${(n / buildS).toFixed(0)} adds/s`,
   );
   fs.rmSync(path.dirname(dir), { recursive: true, force: true });
 }
