@@ -162,6 +162,34 @@ function bar(enabled: boolean | undefined, label: string, total: number) {
   return b;
 }
 
+/** Rows per k-NN call when a bar shows the progress of a neighbour search. */
+const KNN_CHUNK = 8192;
+
+/**
+ * Neighbours of every row of `queries` among `base` by `search`, in chunks of
+ * KNN_CHUNK queries with a progress bar when `progress` is on, in one call when it
+ * is off (queries are independent: the result is the same).
+ */
+async function neighboursWithBar(
+  progress: boolean | undefined, label: string, queries: Float32Array, d: number, k: number,
+  search: (q: Float32Array) => Promise<Int32Array>,
+): Promise<Int32Array> {
+  const n = queries.length / d;
+  if (!progress || n <= KNN_CHUNK) return search(queries);
+  const out = new Int32Array(n * k);
+  const b = bar(progress, label, n);
+  try {
+    for (let lo = 0; lo < n; lo += KNN_CHUNK) {
+      const hi = Math.min(n, lo + KNN_CHUNK);
+      out.set(await search(queries.subarray(lo * d, hi * d)), lo * k);
+      b?.update(hi);
+    }
+  } finally {
+    b?.stop();
+  }
+  return out;
+}
+
 /** Eval-mode outputs of the network for `x` (rows of din). */
 export function encodeWith(trainer: NativeMlpTrainer, x: Float32Array, threads?: number): Promise<Float32Array> {
   return trainer.forwardEval(x, threads);
@@ -218,7 +246,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
 
   reporter.log('computing training ground truth');
   const kpos = opts.rankPositive;
-  const gtNN = (await knn(xt, xt, d, kpos, { threads })).indices;
+  const gtNN = await neighboursWithBar(reporter.progress, 'training ground truth', xt, d, kpos, async (q) => (await knn(q, xt, d, kpos, { threads })).indices);
 
   const args = checkpointArgs(opts);
   const logs: EpochLog[] = [];
@@ -236,7 +264,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     // trainer's own 24-d k-NN kernel (native/mlp_neighbors.cc; ~1.6× faster here
     // than the general one for this shape).
     const f = await trainer.forwardEval(xt, threads);
-    const I = await knnL2(f, f, dims.dout, opts.rankNegative, threads);
+    const I = await neighboursWithBar(reporter.progress, `epoch ${epoch} hard negatives`, f, dims.dout, opts.rankNegative, (q) => knnL2(q, f, dims.dout, opts.rankNegative, threads));
     for (let i = 0; i < nt; i++) negatives[i] = I[i * opts.rankNegative + opts.rankNegative - 1];
     const t1 = performance.now();
 
