@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { evaluateAll, type Progress } from '../src/eval/evaluate';
 import { loadSplit } from '../src/data/splits';
 import { writeNpy } from '../src/data/npy';
-import { progressBars } from '../src/cli/progress';
+import { progressBars } from '../src/eval/progress-bars';
 
 function recorder(): { progress: Progress; calls: [string, number, number][] } {
   const calls: [string, number, number][] = [];

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import { knnL2, NativeMlpTrainer } from '../kernels/mlp-native';
 import { knn } from '../eval/knn';
-import { evaluateAll, type QuantizerRecalls } from '../eval/evaluate';
+import { evaluateAll, type Progress, type QuantizerRecalls } from '../eval/evaluate';
+import { progressBars } from '../eval/progress-bars';
 import type { Split } from '../data/splits';
 import { formatF, formatG } from './format';
 import { Rng } from './random';
@@ -201,7 +202,7 @@ export function encodeWith(trainer: NativeMlpTrainer, x: Float32Array, threads?:
  */
 export async function validateTrainer(
   trainer: NativeMlpTrainer, split: TrainingSplit, quantizers: string[], criterion: string,
-  print: (l: string) => void = () => {}, threads?: number,
+  print: (l: string) => void = () => {}, threads?: number, progress?: Progress,
 ): Promise<{ res: ValidationResult; score: number }> {
   const needsTrain = quantizers.some((q) => !/^(zn_\d+|none|binary)$/.test(q));
   const { results, score } = await evaluateAll({
@@ -211,6 +212,7 @@ export async function validateTrainer(
     quantizers,
     bestKey: criterion,
     log: print,
+    progress,
   });
   const res: ValidationResult = {};
   for (const r of results as QuantizerRecalls[]) res[r.quantizer] = [r.r1, r.r10, r.r100];
@@ -300,7 +302,8 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     // val_freq still validates and writes its network.
     if ((epoch + 1) % opts.valFreq === 0 || epoch === opts.epochs - 1) {
       reporter.log(`Validation at epoch ${epoch}`);
-      const { res, score } = await validateTrainer(trainer, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads);
+      const bars = reporter.progress ? progressBars() : undefined;
+      const { res, score } = await validateTrainer(trainer, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads, bars).finally(() => bars?.stop());
       log.val = res;
       const current = stateFromTrainer(trainer);
       if (opts.checkpointDir) {

@@ -8,7 +8,7 @@ import { checkQuantizerSpec } from '../../eval/quantizer';
 import { loadCheckpointState } from '../../train/checkpoint-io';
 import { dimsOfState } from '../../train/state';
 import { integerOption } from '../options';
-import { progressBars } from '../progress';
+import { progressBars } from '../../eval/progress-bars';
 
 interface EvalOptions {
   ckpt: string;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { runTraining } from '../../train/run';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../../train/trainer';
 import { integerOption, numberOption, parseNumber } from '../options';
-import { progressBars } from '../progress';
+import { progressBars } from '../../eval/progress-bars';
 
 /** Default checkpoint folder of the command line (the library writes none unless asked). */
 export const DEFAULT_CHECKPOINT_DIR = './checkpoint';
