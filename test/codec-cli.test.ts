@@ -39,5 +39,5 @@ test('spreadvec zn reports bad options and empty spheres', () => {
   assert.match(empty.stderr, /r2=2 gives an empty sphere at dim=1/);
   const bad = cli('zn', '--dim', 'x', '--r2', '3');
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /--dim must be a positive integer, got 'x'/);
+  assert.match(bad.stderr, /--dim must be a decimal integer, got 'x'/);
 });

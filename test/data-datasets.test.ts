@@ -47,10 +47,11 @@ test('registry: relative folders, layouts, built-in sift-debian-small, clear err
   assert.equal(reg.get('small')!.folder, bigann);
   assert.equal(reg.get('deepish')!.files.query, 'deep1B_queries.fvecs');
   assert.match(reg.get('sift-debian-small')!.folder, /shared[/\\]data[/\\]sift-debian-small$/);
-  assert.throws(() => resolveDataset('nope', registry), /unknown dataset 'nope' \(known: sift-debian-small, small, deepish/);
+  assert.throws(() => resolveDataset('nope', registry), /unknown dataset 'nope': not a folder, and not in the registry \(known: sift-debian-small, small, deepish/);
   const bad = path.join(tmp, 'bad.json');
   fs.writeFileSync(bad, JSON.stringify({ x: { folder: '.', layout: 'hdf5' } }));
-  assert.throws(() => loadRegistry(bad), /bad\.json: dataset 'x': layout must be one of bigann, deep1b, npy, got hdf5/);
+  assert.match(loadRegistry(bad).errors.get('x')!.message, /bad\.json: dataset 'x': layout must be one of bigann, deep1b, npy, got hdf5/);
+  assert.throws(() => resolveDataset('x', bad), /bad\.json: dataset 'x': layout must be one of bigann, deep1b, npy, got hdf5/);
   fs.writeFileSync(bad, '{ nope');
   assert.throws(() => loadRegistry(bad), /bad\.json: not valid JSON/);
   fs.writeFileSync(bad, JSON.stringify({ y: { folder: tmp, layout: 'bigann' } }));
@@ -114,4 +115,56 @@ test('npy layout: float64/float32/uint8 vectors, int64 ground truth, optional gt
   assert.deepEqual(sub.queries, Float32Array.from(learn.subarray(100 * dim, 110 * dim)));
   writeNpy(path.join(dir, 'query.npy'), { shape: [nq * dim], data: query });
   await assert.rejects(loadSplit('mine', { registry: reg }), /query\.npy: expected a 2-d array, got shape \(160\)/);
+});
+
+test('--database accepts a folder path: layout detected from the file names', async () => {
+  assert.equal(resolveDataset(bigann).layout, 'bigann');
+  assert.equal(resolveDataset(deep).layout, 'deep1b');
+  assert.equal(resolveDataset(path.relative(process.cwd(), deep)).folder, deep);
+  const s = await loadSplit(bigann, { sizeBase: 120, numQueries: 5 });
+  assert.deepEqual([s.nb, s.nq, s.dim], [120, 5, dim]);
+  const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
+  assert.throws(() => resolveDataset(empty), /no known dataset layout \(expected bigann: bigann_base\.bvecs \+ bigann_query\.bvecs; deep1b: .*npy: base\.npy \+ query\.npy\)/);
+  assert.throws(() => resolveDataset(path.join(tmp, 'absent')), /dataset folder .*absent does not exist/);
+});
+
+test("registry entries in the paper's getBasedir style: \"bigann\": \"/path\"", () => {
+  const reg = path.join(tmp, 'basedir.json');
+  fs.writeFileSync(reg, JSON.stringify({ bigann: 'bigann', deep1b: deep, other: deep }));
+  assert.deepEqual([resolveDataset('bigann', reg).layout, resolveDataset('bigann', reg).folder], ['bigann', bigann]);
+  assert.equal(resolveDataset('deep1b', reg).layout, 'deep1b');
+  assert.equal(resolveDataset('other', reg).layout, 'deep1b'); // detected from the files
+  assert.equal(resolveDataset('other', reg).name, 'other');
+});
+
+test('one bad registry entry breaks only itself', async () => {
+  const reg = path.join(tmp, 'mixed.json');
+  fs.writeFileSync(reg, JSON.stringify({ good: { folder: bigann, layout: 'bigann' }, broken: 5, typo: { folder: bigann, layout: 'bigan' } }));
+  assert.equal(resolveDataset('good', reg).folder, bigann);
+  assert.equal((await loadSplit('good', { registry: reg, sizeBase: 50, numQueries: 3 })).nb, 50);
+  assert.throws(() => resolveDataset('broken', reg), /mixed\.json: dataset 'broken' must be a folder string or an object/);
+  assert.throws(() => resolveDataset('typo', reg), /dataset 'typo': layout must be one of/);
+  assert.deepEqual([...loadRegistry(reg).errors.keys()].sort(), ['broken', 'typo']);
+});
+
+test('the built-in sift-debian-small, when absent, says where it looked and how to point at the data', () => {
+  const saved = process.env.SPREADVEC_DATA_DIR;
+  const nowhere = path.join(tmp, 'installed-package-data');
+  process.env.SPREADVEC_DATA_DIR = nowhere;
+  try {
+    assert.throws(
+      () => resolveDataset('sift-debian-small', path.join(tmp, 'no-registry.json')),
+      (e: Error) =>
+        e.message.includes(path.join(nowhere, 'sift-debian-small')) && /SPREADVEC_DATA_DIR/.test(e.message) && /--database <folder>/.test(e.message),
+    );
+    // pointing SPREADVEC_DATA_DIR at a folder that holds it works
+    const holder = path.join(tmp, 'holder');
+    fs.mkdirSync(holder, { recursive: true });
+    fs.symlinkSync(bigann, path.join(holder, 'sift-debian-small'));
+    process.env.SPREADVEC_DATA_DIR = holder;
+    assert.equal(resolveDataset('sift-debian-small', path.join(tmp, 'no-registry.json')).folder, path.join(holder, 'sift-debian-small'));
+  } finally {
+    if (saved === undefined) delete process.env.SPREADVEC_DATA_DIR;
+    else process.env.SPREADVEC_DATA_DIR = saved;
+  }
 });

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-/** The `spreadvec` command: one sub-command per module (src/cli/commands/*). */
+/**
+ * The `spreadvec` command: one sub-command per module (src/cli/commands/*).
+ * Conventions (src/cli/options.ts): `--size_base` and `--size-base` both work,
+ * errors are one line on stderr with exit code 1 and no stack trace, progress
+ * bars go to stderr.
+ */
 import { Command } from 'commander';
 import { registerInfo } from './commands/info';
 import { registerEval } from './commands/eval';
@@ -8,9 +13,27 @@ import { registerZn } from './commands/zn';
 import { registerCrossvalidate } from './commands/crossvalidate';
 import { registerBench } from './commands/bench';
 import { registerVerify } from './commands/verify';
+import { normalizeArgv, oneLine } from './options';
+import { packageInfo } from './package-info';
+
+function fail(err: unknown): never {
+  process.stderr.write(`spreadvec: ${oneLine(err)}\n`);
+  process.exit(1);
+}
+
+// Whatever escapes (a worker's error, a late rejection) still ends as one line.
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 const program = new Command();
-program.name('spreadvec').description('Compact vector search with a catalyzer and a spherical Zn lattice');
+program
+  .name('spreadvec')
+  .description('Compact vector search with a catalyzer and a spherical Zn lattice')
+  .version(packageInfo().version, '-V, --version', 'print the version')
+  .configureOutput({
+    // commander's own errors (unknown option, missing argument) in our one-line form.
+    outputError: (str, write) => write(`spreadvec: ${str.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
+  });
 
 registerInfo(program);
 registerEval(program);
@@ -20,7 +43,4 @@ registerCrossvalidate(program);
 registerBench(program);
 registerVerify(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`spreadvec: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+program.parseAsync(normalizeArgv(process.argv)).catch(fail);

@@ -1,12 +1,19 @@
 /**
  * The dataset registry: names → folders with a known file layout.
  *
- * The registry is a JSON file (path from `SPREADVEC_DATASETS`, default
- * `./datasets.json`) of the form
- * `{ "mydata": { "folder": "/data/mine", "layout": "npy" } }`;
- * a relative folder is resolved against the JSON file's own folder. One name is
- * built in: `sift-debian-small` → `../shared/data/sift-debian-small` next to the
- * package root. See docs/data.md.
+ * A dataset is named by
+ * - a folder path (`--database /data/sift`, `./sift`): its layout (bigann, deep1b,
+ *   npy) is detected from the file names it holds;
+ * - a registry name: the registry is a JSON file (path from `SPREADVEC_DATASETS`,
+ *   default `./datasets.json`) of the form
+ *   `{ "mydata": { "folder": "/data/mine", "layout": "npy" }, "bigann": "/data/bigann" }`:
+ *   an entry is `{ folder, layout?, files?, gtBaseSize? }` or, as the paper's
+ *   `getBasedir`, a plain folder string (layout from the name when it is one, else
+ *   detected from the files). A relative folder is resolved against the JSON file's
+ *   own folder. A bad entry is reported when it is used, not before;
+ * - the built-in `sift-debian-small`: `$SPREADVEC_DATA_DIR/sift-debian-small`, else
+ *   `../shared/data/sift-debian-small` next to the package root (a development
+ *   checkout). See docs/data.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,9 +74,45 @@ function packageRoot(): string {
   return process.cwd();
 }
 
-function builtIns(): Record<string, DatasetEntry> {
-  const folder = path.resolve(packageRoot(), '../shared/data/sift-debian-small');
-  return { 'sift-debian-small': { name: 'sift-debian-small', folder, layout: 'bigann', ...LAYOUTS.bigann } };
+/** Name of the built-in dataset. */
+export const BUILTIN_DATASET = 'sift-debian-small';
+
+/** Where the built-in dataset is looked for, and why there. */
+export function builtinFolder(): { folder: string; why: string } {
+  const base = process.env.SPREADVEC_DATA_DIR;
+  if (base) return { folder: path.resolve(base, BUILTIN_DATASET), why: `SPREADVEC_DATA_DIR=${base}` };
+  return { folder: path.resolve(packageRoot(), '../shared/data', BUILTIN_DATASET), why: 'next to the package root' };
+}
+
+function builtIn(): DatasetEntry {
+  const { folder, why } = builtinFolder();
+  if (!fs.existsSync(folder)) {
+    throw new Error(
+      `dataset '${BUILTIN_DATASET}': no data at ${folder} (looked ${why}); set SPREADVEC_DATA_DIR to the folder holding ${BUILTIN_DATASET}/, pass --database <folder>, or register it in ${datasetsFile()} (docs/data.md)`,
+    );
+  }
+  return { name: BUILTIN_DATASET, folder, layout: 'bigann', ...LAYOUTS.bigann };
+}
+
+/**
+ * The layout of a folder, from the files it holds: the first layout whose base
+ * and query files are both present. Throws naming the files looked for.
+ */
+export function detectLayout(folder: string): DatasetLayout {
+  for (const [layout, def] of Object.entries(LAYOUTS) as [DatasetLayout, (typeof LAYOUTS)[DatasetLayout]][]) {
+    if (fs.existsSync(path.join(folder, def.files.base)) && fs.existsSync(path.join(folder, def.files.query))) return layout;
+  }
+  const expected = Object.entries(LAYOUTS).map(([l, d]) => `${l}: ${d.files.base} + ${d.files.query}`).join('; ');
+  throw new RangeError(`${folder}: no known dataset layout (expected ${expected})`);
+}
+
+/** A dataset given as a folder path: its layout detected from its files. */
+export function folderDataset(folder: string, name: string = folder): DatasetEntry {
+  const abs = path.resolve(folder);
+  if (!fs.existsSync(abs)) throw new Error(`dataset folder ${abs} does not exist`);
+  if (!fs.statSync(abs).isDirectory()) throw new RangeError(`dataset ${abs} is not a folder`);
+  const layout = detectLayout(abs);
+  return { name, folder: abs, layout, ...LAYOUTS[layout] };
 }
 
 /** A registry entry as written in the JSON file. */
@@ -80,13 +123,54 @@ interface RawEntry {
   gtBaseSize?: unknown;
 }
 
-/**
- * All datasets known: the built-ins, then the registry file's entries (which
- * override a built-in of the same name). A missing registry file is not an error.
- */
-export function loadRegistry(file: string = datasetsFile()): Map<string, DatasetEntry> {
-  const out = new Map(Object.entries(builtIns()));
-  if (!fs.existsSync(file)) return out;
+/** Validates one raw registry entry; throws naming the file and the entry. */
+function parseEntry(file: string, name: string, value: unknown): DatasetEntry {
+  const where = `${file}: dataset '${name}'`;
+  if (typeof value === 'string') {
+    // The paper's getBasedir style: a folder; the layout from the name, else from the files.
+    const folder = path.resolve(path.dirname(file), value);
+    if (name in LAYOUTS) return { name, folder, layout: name as DatasetLayout, ...LAYOUTS[name as DatasetLayout] };
+    if (!fs.existsSync(folder)) throw new Error(`${where}: folder ${folder} does not exist`);
+    return { ...folderDataset(folder), name };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${where} must be a folder string or an object { folder, layout }`);
+  }
+  const raw = value as RawEntry;
+  if (typeof raw.folder !== 'string') throw new TypeError(`${where}: folder must be a string`);
+  const folder = path.resolve(path.dirname(file), raw.folder);
+  let layout: DatasetLayout;
+  if (raw.layout === undefined) {
+    if (!fs.existsSync(folder)) throw new Error(`${where}: folder ${folder} does not exist`);
+    layout = detectLayout(folder);
+  } else if (typeof raw.layout !== 'string' || !(raw.layout in LAYOUTS)) {
+    throw new RangeError(`${where}: layout must be one of ${Object.keys(LAYOUTS).join(', ')}, got ${String(raw.layout)}`);
+  } else {
+    layout = raw.layout as DatasetLayout;
+  }
+  const def = LAYOUTS[layout];
+  const files = { ...def.files };
+  if (raw.files !== undefined && (typeof raw.files !== 'object' || raw.files === null)) {
+    throw new TypeError(`${where}: files must be an object`);
+  }
+  for (const [role, f] of Object.entries(raw.files ?? {})) {
+    if (!(role in files)) throw new RangeError(`${where}: unknown file role '${role}' (learn, base, query, gt)`);
+    if (typeof f !== 'string') throw new TypeError(`${where}: files.${role} must be a string`);
+    files[role as keyof DatasetFiles] = f;
+  }
+  let gtBaseSize = def.gtBaseSize;
+  if (raw.gtBaseSize !== undefined) {
+    if (typeof raw.gtBaseSize !== 'number' || !Number.isSafeInteger(raw.gtBaseSize) || raw.gtBaseSize < 1) {
+      throw new RangeError(`${where}: gtBaseSize must be a positive integer`);
+    }
+    gtBaseSize = raw.gtBaseSize;
+  }
+  return { name, folder, layout, files, gtBaseSize };
+}
+
+/** The registry file's raw entries (none when the file is absent). */
+function readRegistryFile(file: string): Record<string, unknown> {
+  if (!fs.existsSync(file)) return {};
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -94,46 +178,56 @@ export function loadRegistry(file: string = datasetsFile()): Map<string, Dataset
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new TypeError(`${file}: expected an object mapping dataset names to { folder, layout }`);
+    throw new TypeError(`${file}: expected an object mapping dataset names to folders or { folder, layout }`);
   }
-  for (const [name, value] of Object.entries(json as Record<string, RawEntry>)) {
-    const where = `${file}: dataset '${name}'`;
-    if (typeof value !== 'object' || value === null) throw new TypeError(`${where} must be an object { folder, layout }`);
-    if (typeof value.folder !== 'string') throw new TypeError(`${where}: folder must be a string`);
-    const layout = value.layout;
-    if (typeof layout !== 'string' || !(layout in LAYOUTS)) {
-      throw new RangeError(`${where}: layout must be one of ${Object.keys(LAYOUTS).join(', ')}, got ${String(layout)}`);
+  return json as Record<string, unknown>;
+}
+
+/**
+ * All datasets of the registry file that are valid, plus the built-in one when its
+ * data is present; `errors` holds the entries that are not (each error names its
+ * entry). A missing registry file is not an error.
+ */
+export function loadRegistry(file: string = datasetsFile()): Map<string, DatasetEntry> & { errors: Map<string, Error> } {
+  const out = new Map<string, DatasetEntry>() as Map<string, DatasetEntry> & { errors: Map<string, Error> };
+  out.errors = new Map();
+  const raw = readRegistryFile(file);
+  if (!(BUILTIN_DATASET in raw)) {
+    try {
+      out.set(BUILTIN_DATASET, builtIn());
+    } catch (e) {
+      out.errors.set(BUILTIN_DATASET, e as Error);
     }
-    const def = LAYOUTS[layout as DatasetLayout];
-    const files = { ...def.files };
-    for (const [role, f] of Object.entries(value.files ?? {})) {
-      if (!(role in files)) throw new RangeError(`${where}: unknown file role '${role}' (learn, base, query, gt)`);
-      if (typeof f !== 'string') throw new TypeError(`${where}: files.${role} must be a string`);
-      files[role as keyof DatasetFiles] = f;
+  }
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      out.set(name, parseEntry(file, name, value));
+    } catch (e) {
+      out.errors.set(name, e as Error);
     }
-    let gtBaseSize = def.gtBaseSize;
-    if (value.gtBaseSize !== undefined) {
-      if (typeof value.gtBaseSize !== 'number' || !Number.isSafeInteger(value.gtBaseSize) || value.gtBaseSize < 1) {
-        throw new RangeError(`${where}: gtBaseSize must be a positive integer`);
-      }
-      gtBaseSize = value.gtBaseSize;
-    }
-    const folder = path.resolve(path.dirname(file), value.folder);
-    out.set(name, { name, folder, layout: layout as DatasetLayout, files, gtBaseSize });
   }
   return out;
 }
 
-/** The entry named `name`; throws listing the known names. */
-export function resolveDataset(name: string, registryFile: string = datasetsFile()): DatasetEntry {
-  const reg = loadRegistry(registryFile);
-  const entry = reg.get(name);
-  if (!entry) {
-    throw new RangeError(
-      `unknown dataset '${name}' (known: ${[...reg.keys()].join(', ')}; add it to ${registryFile}, see docs/data.md)`,
-    );
-  }
-  return entry;
+/** Whether `s` reads as a path rather than a registry name. */
+function looksLikePath(s: string): boolean {
+  return s.includes('/') || s.includes(path.sep) || s.startsWith('.') || s.startsWith('~');
+}
+
+/**
+ * The dataset named `nameOrFolder`: a registry name (only that entry is checked),
+ * else an existing folder (layout detected). Throws saying what was tried.
+ */
+export function resolveDataset(nameOrFolder: string, registryFile: string = datasetsFile()): DatasetEntry {
+  if (looksLikePath(nameOrFolder)) return folderDataset(nameOrFolder);
+  const raw = readRegistryFile(registryFile);
+  if (nameOrFolder in raw) return parseEntry(registryFile, nameOrFolder, raw[nameOrFolder]);
+  if (nameOrFolder === BUILTIN_DATASET) return builtIn();
+  if (fs.existsSync(nameOrFolder) && fs.statSync(nameOrFolder).isDirectory()) return folderDataset(nameOrFolder);
+  const known = [BUILTIN_DATASET, ...Object.keys(raw)];
+  throw new RangeError(
+    `unknown dataset '${nameOrFolder}': not a folder, and not in the registry (known: ${known.join(', ')}; add it to ${registryFile}, see docs/data.md)`,
+  );
 }
 
 /** Vectors as stored (uint8 for bvecs, float32 for fvecs/npy float32, …). */
@@ -219,7 +313,7 @@ export class Dataset {
   }
 }
 
-/** Opens a dataset by registry name. */
+/** Opens a dataset by registry name or folder path. */
 export function openDataset(name: string, registryFile?: string): Dataset {
   return new Dataset(resolveDataset(name, registryFile));
 }

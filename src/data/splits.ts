@@ -9,6 +9,7 @@
  */
 import { assertInteger } from '../validate';
 import { knn } from '../eval/knn';
+import type { Progress } from '../eval/evaluate';
 import { openDataset, type Dataset } from './datasets';
 import { toFloat32 } from './vecs';
 
@@ -51,6 +52,25 @@ export interface SplitOptions {
   registry?: string;
   /** Progress messages (e.g. "computing ground truth"); default silent. */
   log?: (message: string) => void;
+  /** Progress of the ground-truth computation, in queries (a bar in the CLI). */
+  progress?: Progress;
+}
+
+/** Queries per k-NN call when ground truth is computed with progress. */
+const GT_CHUNK = 1024;
+
+/** Exact ground truth, in chunks of queries when progress is reported. */
+async function groundTruth(xq: Float32Array, xb: Float32Array, dim: number, k: number, progress?: Progress): Promise<Int32Array> {
+  const nq = xq.length / dim;
+  if (!progress) return (await knn(xq, xb, dim, k)).indices;
+  const out = new Int32Array(nq * k);
+  for (let i = 0; i < nq; i += GT_CHUNK) {
+    progress('ground truth', i, nq);
+    const end = Math.min(nq, i + GT_CHUNK);
+    out.set((await knn(xq.subarray(i * dim, end * dim), xb, dim, k)).indices, i * k);
+  }
+  progress('ground truth', nq, nq);
+  return out;
 }
 
 /** Loads a split of a registered dataset (see the module comment). */
@@ -94,7 +114,7 @@ async function testSplit(name: string, ds: Dataset, sizeBase: number, gtK: numbe
   } else {
     o.log?.(`computing exact ground truth of ${queries.rows} queries in ${nb} base vectors`);
     k = Math.min(gtK, nb);
-    gt = (await knn(xq, xb, dim, k)).indices;
+    gt = await groundTruth(xq, xb, dim, k, o.progress);
   }
   return {
     name, split: 'test', dim, train: toFloat32(learn.data), base: xb, queries: xq, gt, gtK: k,
@@ -119,7 +139,7 @@ async function trainSplit(name: string, ds: Dataset, sizeBase: number, gtK: numb
   const xt = all.subarray((sizeBase + numQueries) * dim);
   o.log?.(`computing exact ground truth of ${numQueries} queries in ${sizeBase} base vectors`);
   const k = Math.min(gtK, sizeBase);
-  const gt = (await knn(xq, xb, dim, k)).indices;
+  const gt = await groundTruth(xq, xb, dim, k, o.progress);
   return { name, split: 'train', dim, train: xt, base: xb, queries: xq, gt, gtK: k, nt, nb: sizeBase, nq: numQueries };
 }
 

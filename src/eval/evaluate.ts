@@ -8,6 +8,15 @@
 import { makeQuantizer } from './quantizer';
 import { rowsOf } from '../validate';
 
+/**
+ * Progress of a long step: `task` names it (e.g. "encoding base"), `done` of
+ * `total` units are finished. The CLI draws a bar on stderr from these calls.
+ */
+export type Progress = (task: string, done: number, total: number) => void;
+
+/** Rows encoded per call when progress is reported. */
+const ENCODE_CHUNK = 16384;
+
 /** Maps n input vectors to n output vectors (a catalyzer, a PCA, or identity). */
 export type Encoder = (x: Float32Array) => Promise<Float32Array>;
 
@@ -48,6 +57,8 @@ export interface EvaluateOptions {
   trainSize?: number;
   /** Where result lines go (default: stdout); pass `() => {}` to silence. */
   log?: (line: string) => void;
+  /** Progress of encoding, quantizer training, compression and search (default none). */
+  progress?: Progress;
 }
 
 /** 1-recall at each rank: share of queries whose gt[q][0] is among the first R of `I` (nq×k). */
@@ -82,6 +93,33 @@ interface Encoded {
   train: Float32Array;
 }
 
+/** Encodes x in chunks of ENCODE_CHUNK rows, reporting progress (one call when there is no progress). */
+async function encodeChunked(encode: Encoder, x: Float32Array, dim: number, task: string, progress?: Progress): Promise<Float32Array> {
+  const n = x.length / dim;
+  if (!progress || n <= ENCODE_CHUNK) {
+    progress?.(task, 0, n);
+    const out = await encode(x);
+    progress?.(task, n, n);
+    return out;
+  }
+  const parts: Float32Array[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i += ENCODE_CHUNK) {
+    progress(task, i, n);
+    const part = await encode(x.subarray(i * dim, Math.min(n, i + ENCODE_CHUNK) * dim));
+    parts.push(part);
+    total += part.length;
+  }
+  progress(task, n, n);
+  const out = new Float32Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 async function encodeAll(o: EvaluateOptions): Promise<Encoded> {
   const s = o.split;
   const nq = rowsOf('queries', s.queries.length, s.dim), nb = rowsOf('base', s.base.length, s.dim);
@@ -90,20 +128,27 @@ async function encodeAll(o: EvaluateOptions): Promise<Encoded> {
   const trainSize = o.trainSize ?? 10_000;
   const train = (s.train ?? new Float32Array(0)).subarray(0, trainSize * s.dim);
   if (!o.encode) return { dim: s.dim, base: s.base, queries: s.queries, train };
-  const queries = await o.encode(s.queries);
-  const base = await o.encode(s.base);
+  const queries = await encodeChunked(o.encode, s.queries, s.dim, 'encoding queries', o.progress);
+  const base = await encodeChunked(o.encode, s.base, s.dim, 'encoding base', o.progress);
   const dim = nq > 0 ? queries.length / nq : base.length / Math.max(nb, 1);
   if (!Number.isInteger(dim) || base.length !== nb * dim) throw new RangeError('encode returned arrays of inconsistent sizes');
-  const encodedTrain = train.length > 0 ? await o.encode(train) : new Float32Array(0);
+  const encodedTrain = train.length > 0 ? await encodeChunked(o.encode, train, s.dim, 'encoding training vectors', o.progress) : new Float32Array(0);
   return { dim, base, queries, train: encodedTrain };
 }
 
-async function runQuantizer(spec: string, e: Encoded, split: EvalData): Promise<QuantizerRecalls> {
+async function runQuantizer(spec: string, e: Encoded, split: EvalData, progress?: Progress): Promise<QuantizerRecalls> {
+  // Three steps per quantizer (train, compress the base, search): the bar shows
+  // which one runs and for how long.
+  const task = `${spec}: train, compress, search`;
+  progress?.(task, 0, 3);
   const q = await makeQuantizer(spec, e.dim, e.train);
+  progress?.(task, 1, 3);
   await q.add(e.base);
+  progress?.(task, 2, 3);
   const nb = e.base.length / e.dim;
   const k = Math.min(100, nb);
   const I = await q.search(e.queries, k);
+  progress?.(task, 3, 3);
   const [r1, r10, r100] = oneRecalls(I, k, split.gt, split.gtK);
   return { quantizer: spec, bits: q.bitsPerVector, r1, r10, r100, line: formatRecallLine(spec, q.bitsPerVector, [r1, r10, r100]) };
 }
@@ -131,7 +176,7 @@ export async function evaluateAll(
   const results: QuantizerRecalls[] = [];
   let score = 0;
   for (const spec of o.quantizers) {
-    const r = await runQuantizer(spec, encoded, o.split);
+    const r = await runQuantizer(spec, encoded, o.split, o.progress);
     log(r.line);
     results.push(r);
     for (const [rank, value] of [[1, r.r1], [10, r.r10], [100, r.r100]]) {

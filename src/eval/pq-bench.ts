@@ -11,7 +11,9 @@
  *    (our PQ when Faiss is absent), memory per vector.
  * 2. Recall at equal bits on a dataset (default sift-debian-small): raw PQ, raw OPQ,
  *    catalyzer + OPQ, catalyzer + zn_79, 1-recall@1/10/100 as the paper's Table 1,
- *    and a recall-versus-time plot (SVG, vega-lite).
+ *    and a recall-versus-time plot (SVG, vega-lite). PQ/OPQ are trained on at least
+ *    as many learn vectors as the catalyzer was (its checkpoint's num_learn), and
+ *    every row says how many.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,6 +29,7 @@ import { loadSplit } from '../data/splits';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
 import { decodeScan } from '../kernels/scan-native';
 import { quantizeEncodeAsync } from '../kernels/codec-native';
+import { readStateDictCheckpoint } from '../catalyzer/checkpoint';
 
 /** Options of {@link runPqBenchmark}. */
 export interface PqBenchOptions {
@@ -56,7 +59,12 @@ export interface PqBenchOptions {
   raw?: boolean;
   /** Catalyzer checkpoint for the catalyzer rows (skipped with a message when absent). */
   catalyzer?: string;
-  /** Training vectors given to PQ/OPQ in the recall part (default 65536, Faiss's sample size). */
+  /**
+   * Learn vectors PQ/OPQ are trained on in the recall part (default: the larger of
+   * 65536, Faiss's sample size for 256 centroids, and the catalyzer's own training
+   * size, its checkpoint's `num_learn`, so that the baselines see at least as much
+   * data as the catalyzer did).
+   */
   trainSize?: number;
   /** Queries of the recall part (default: all of the dataset's). */
   recallQueries?: number;
@@ -88,6 +96,8 @@ export interface RecallRow {
   r100: number;
   /** Batched search time per query (ms). */
   msPerQuery: number;
+  /** What was trained on how many learn vectors (e.g. "OPQ 150000; catalyzer 150000"). */
+  trainedOn: string;
 }
 
 /** Everything measured. */
@@ -189,7 +199,7 @@ function findFaissPython(): string | undefined {
 // ---------------------------------------------------------------------------------
 // Part 1: speed
 
-async function speedPart(o: Required<Omit<PqBenchOptions, 'catalyzer' | 'plot' | 'log' | 'recallQueries' | 'raw'>>, log: (l: string) => void, notes: string[]): Promise<SpeedRow[]> {
+async function speedPart(o: Required<Omit<PqBenchOptions, 'catalyzer' | 'plot' | 'log' | 'recallQueries' | 'raw' | 'trainSize'>>, log: (l: string) => void, notes: string[]): Promise<SpeedRow[]> {
   const { n, nq, single, threads, ks } = o;
   const rows: SpeedRow[] = [];
   const d = 128, M = 8;
@@ -349,30 +359,44 @@ function printSpeed(rows: SpeedRow[], nq: number, log: (l: string) => void): voi
 // ---------------------------------------------------------------------------------
 // Part 2: recall at equal bits (Table 1 layout)
 
+/** The number of learn vectors a checkpoint says its catalyzer was trained on (args.num_learn), if it says. */
+export function catalyzerTrainingSize(ckpt: string): number | undefined {
+  const args = readStateDictCheckpoint(fs.readFileSync(ckpt)).args as Record<string, unknown> | undefined;
+  const n = args?.num_learn;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : typeof n === 'bigint' ? Number(n) : undefined;
+}
+
 async function recallPart(o: PqBenchOptions, log: (l: string) => void, notes: string[]): Promise<RecallRow[]> {
   const database = o.database ?? 'sift-debian-small';
-  const trainSize = o.trainSize ?? 65536;
+  const hasCatalyzer = o.catalyzer !== undefined && fs.existsSync(o.catalyzer);
+  const catalyzerLearn = hasCatalyzer ? catalyzerTrainingSize(o.catalyzer!) : undefined;
+  const trainSize = o.trainSize ?? Math.max(65536, catalyzerLearn ?? 0);
   const split = await loadSplit(database, { numLearn: trainSize, numQueries: o.recallQueries });
-  log(`## Recall at 64 bits on ${database}: nb=${split.nb} nq=${split.nq} d=${split.dim}, PQ/OPQ trained on ${split.nt} learn vectors`);
+  const cat = catalyzerLearn === undefined ? 'unknown (no num_learn in its checkpoint)' : String(catalyzerLearn);
+  log(`## Recall at 64 bits on ${database}: nb=${split.nb} nq=${split.nq} d=${split.dim}; PQ/OPQ trained on ${split.nt} learn vectors` +
+    (hasCatalyzer ? `, the catalyzer on ${cat}` : ''));
+  if (catalyzerLearn !== undefined && split.nt < catalyzerLearn) {
+    notes.push(`PQ/OPQ were trained on ${split.nt} learn vectors, fewer than the catalyzer's ${catalyzerLearn}: the baselines are handicapped`);
+  }
   const k = Math.min(100, split.nb);
   const rows: RecallRow[] = [];
-  const measure = async (method: string, index: QuantizerIndex, base: Float32Array, queries: Float32Array) => {
+  const measure = async (method: string, trainedOn: string, index: QuantizerIndex, base: Float32Array, queries: Float32Array) => {
     await index.add(base);
     const { ms, value: ids } = await timeMs(() => index.search(queries, k));
     const [r1, r10, r100] = oneRecalls(ids, k, split.gt, split.gtK);
-    const row = { method, bits: index.bitsPerVector, r1, r10, r100, msPerQuery: ms / split.nq };
+    const row = { method, bits: index.bitsPerVector, r1, r10, r100, msPerQuery: ms / split.nq, trainedOn };
     rows.push(row);
-    log(`| ${method} | ${row.bits} | ${r1.toFixed(4)} | ${r10.toFixed(4)} | ${r100.toFixed(4)} | ${row.msPerQuery.toFixed(3)} |`);
+    log(`| ${method} | ${row.bits} | ${trainedOn} | ${r1.toFixed(4)} | ${r10.toFixed(4)} | ${r100.toFixed(4)} | ${row.msPerQuery.toFixed(3)} |`);
   };
-  log('| method | bits | 1-R@1 | 1-R@10 | 1-R@100 | search ms/query |');
-  log('|---|---|---|---|---|---|');
+  log('| method | bits | trained on (learn vectors) | 1-R@1 | 1-R@10 | 1-R@100 | search ms/query |');
+  log('|---|---|---|---|---|---|---|');
   if (o.raw ?? true) {
-    await measure('PQ (raw)', await pqQuantizerFactory('pq_64', split.dim, split.train), split.base, split.queries);
-    await measure('OPQ (raw)', await opqQuantizerFactory('opq_64', split.dim, split.train), split.base, split.queries);
+    await measure('PQ (raw)', `PQ ${split.nt}`, await pqQuantizerFactory('pq_64', split.dim, split.train), split.base, split.queries);
+    await measure('OPQ (raw)', `OPQ ${split.nt}`, await opqQuantizerFactory('opq_64', split.dim, split.train), split.base, split.queries);
   }
   if (!o.catalyzer) {
     notes.push('catalyzer rows: no --catalyzer checkpoint given; rows skipped');
-  } else if (!fs.existsSync(o.catalyzer)) {
+  } else if (!hasCatalyzer) {
     notes.push(`catalyzer rows: ${o.catalyzer} does not exist; rows skipped`);
   } else {
     const enc = await loadEncoder(o.catalyzer, split);
@@ -380,8 +404,8 @@ async function recallPart(o: PqBenchOptions, log: (l: string) => void, notes: st
       const encode = enc.encode!;
       const [xb, xq, xt] = [await encode(split.base), await encode(split.queries), await encode(split.train)];
       const dout = xq.length / split.nq;
-      await measure('Catalyzer + OPQ', await opqQuantizerFactory('opq_64', dout, xt), xb, xq);
-      await measure('Catalyzer + zn_79', await makeQuantizer('zn_79', dout, xt), xb, xq);
+      await measure('Catalyzer + OPQ', `catalyzer ${cat}; OPQ ${split.nt}`, await opqQuantizerFactory('opq_64', dout, xt), xb, xq);
+      await measure('Catalyzer + zn_79', `catalyzer ${cat}`, await makeQuantizer('zn_79', dout, xt), xb, xq);
     } finally {
       await enc.close();
     }
@@ -399,7 +423,6 @@ export async function runPqBenchmark(options: PqBenchOptions = {}): Promise<PqBe
     n: options.n ?? 1_000_000, nq: options.nq ?? 1000, single: options.single ?? 100, threads: options.threads ?? 1,
     ks: options.ks ?? [1, 10], speed: options.speed ?? true, faiss: options.faiss ?? true, lance: options.lance ?? true,
     lanceQueries: options.lanceQueries ?? 100, recall: options.recall ?? true, database: options.database ?? 'sift-debian-small',
-    trainSize: options.trainSize ?? 65536,
   };
   log(`# spreadvec PQ benchmark (${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores)`);
   const speed = o.speed ? await speedPart(o, log, notes) : [];

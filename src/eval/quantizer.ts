@@ -8,7 +8,7 @@
 import { assertInteger, rowsOf } from '../validate';
 import { knn } from './knn';
 import { ZnCodec } from '../lattice/zn-codec';
-import { pqQuantizerFactory } from './pq';
+import { pqQuantizerFactory, subQuantizers } from './pq';
 import { opqQuantizerFactory } from './opq';
 
 /** A compressed database that answers nearest-neighbour queries. */
@@ -27,19 +27,45 @@ export interface QuantizerIndex {
  */
 export type QuantizerFactory = (spec: string, dim: number, train: Float32Array) => Promise<QuantizerIndex>;
 
-const registry: { pattern: RegExp; factory: QuantizerFactory }[] = [];
+/** Checks a spec against a dimension without building anything large; throws a RangeError. */
+export type QuantizerCheck = (spec: string, dim: number) => void;
+
+const registry: { pattern: RegExp; factory: QuantizerFactory; syntax: string; check?: QuantizerCheck }[] = [];
 
 /**
- * Adds a quantizer family; `pattern` must match the whole spec (e.g. /^pq_\d+$/).
- * Later registrations take precedence over earlier ones.
+ * Adds a quantizer family; `pattern` must match the whole spec (e.g. /^pq_\d+$/),
+ * `syntax` is how users write it (e.g. `pq_<bits>`), `check` validates a spec at a
+ * dimension before any data is loaded. Later registrations take precedence.
  */
-export function registerQuantizer(pattern: RegExp, factory: QuantizerFactory): void {
-  registry.unshift({ pattern, factory });
+export function registerQuantizer(pattern: RegExp, factory: QuantizerFactory, syntax = pattern.source, check?: QuantizerCheck): void {
+  registry.unshift({ pattern, factory, syntax, check });
 }
 
 /** Spec patterns known now (for help texts and error messages). */
 export function quantizerPatterns(): string[] {
   return registry.map((r) => r.pattern.source);
+}
+
+/** How the known specs are written, e.g. `zn_<r2>`, `pq_<bits>` (for messages). */
+export function quantizerSyntax(): string[] {
+  return registry.map((r) => r.syntax).reverse();
+}
+
+/**
+ * Checks a spec before any data is loaded: a known family, and when `dim` is given
+ * (the encoder's output dimension) that it can be built there (zn radius served,
+ * PQ bits a multiple of 8 whose sub-quantizers divide dim). Throws a RangeError.
+ */
+export function checkQuantizerSpec(spec: string, dim?: number): void {
+  const entry = registry.find((r) => r.pattern.test(spec));
+  if (!entry) throw new RangeError(`unknown quantizer '${spec}' (known: ${quantizerSyntax().join(', ')})`);
+  if (dim !== undefined && entry.check) {
+    try {
+      entry.check(spec, dim);
+    } catch (e) {
+      throw new RangeError(`quantizer ${spec} at dimension ${dim}: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** Builds the quantizer named by `spec`; throws a RangeError listing the known ones. */
@@ -123,12 +149,18 @@ async function makeZn(spec: string, dim: number): Promise<QuantizerIndex> {
   return new FlatIndex(codec.nbit, dim, reconstruct, identity);
 }
 
-registerQuantizer(/^none$/, async (_spec, dim) => new FlatIndex(32 * dim, dim, identity, identity));
+const checkPq: QuantizerCheck = (spec, dim) => void subQuantizers(spec, Number(spec.slice(spec.indexOf('_') + 1)), dim);
+
+registerQuantizer(/^none$/, async (_spec, dim) => new FlatIndex(32 * dim, dim, identity, identity), 'none');
 registerQuantizer(/^binary$/, async (_spec, dim) => {
   const sign = async (x: Float32Array) => signCodes(x);
   return new FlatIndex(Math.ceil(dim / 8) * 8, dim, sign, sign);
+}, 'binary');
+registerQuantizer(/^zn_\d+$/, (spec, dim) => makeZn(spec, dim), 'zn_<r2>', (spec, dim) => {
+  const r2 = Number(spec.slice(3));
+  assertInteger('zn radius r2', r2, 1);
+  void new ZnCodec(dim, r2); // bounded: refuses in milliseconds what it cannot serve
 });
-registerQuantizer(/^zn_\d+$/, (spec, dim) => makeZn(spec, dim));
 // The PQ module's families (src/eval/pq.ts, opq.ts).
-registerQuantizer(/^pq_\d+$/, pqQuantizerFactory);
-registerQuantizer(/^opq_\d+$/, opqQuantizerFactory);
+registerQuantizer(/^pq_\d+$/, pqQuantizerFactory, 'pq_<bits>', checkPq);
+registerQuantizer(/^opq_\d+$/, opqQuantizerFactory, 'opq_<bits>', checkPq);

@@ -39,16 +39,32 @@ function isqrt(n: number): number {
   return s;
 }
 
+/** Bounds of {@link enumerateAtoms}; exceeding one throws a RangeError. */
+export interface EnumerationLimits {
+  /** Most atoms returned. */
+  maxAtoms: number;
+  /** Most partial patterns tried (bounds the dead ends of small dim, large r2). */
+  maxSteps: number;
+}
+
 /**
  * All atoms of S(dim, r2) in lexicographically decreasing order (largest first
- * entry first). Empty when the sphere has no point.
+ * entry first). Empty when the sphere has no point. With `limits`, throws a
+ * RangeError as soon as the enumeration would exceed them, so that the work is
+ * bounded whatever dim and r2 are.
  */
-export function enumerateAtoms(dim: number, r2: number): Int32Array[] {
+export function enumerateAtoms(dim: number, r2: number, limits?: EnumerationLimits): Int32Array[] {
   const atoms: Int32Array[] = [];
   const current = new Int32Array(dim);
+  const maxAtoms = limits?.maxAtoms ?? Infinity;
+  const maxSteps = limits?.maxSteps ?? Infinity;
+  let steps = 0;
   // Fill positions i.. with values ≤ maxValue whose squares sum to `rest`.
   const fill = (i: number, rest: number, maxValue: number): void => {
     if (rest === 0) {
+      if (atoms.length >= maxAtoms) {
+        throw new RangeError(`r2=${r2} at dim=${dim} has more than ${maxAtoms} atoms, more than the Zn codec serves; use a smaller r2`);
+      }
       atoms.push(current.slice()); // the remaining entries are already 0
       return;
     }
@@ -56,6 +72,9 @@ export function enumerateAtoms(dim: number, r2: number): Int32Array[] {
     const left = dim - i;
     for (let v = Math.min(maxValue, isqrt(rest)); v >= 1; v--) {
       if (left * v * v < rest) break; // even all-v cannot reach rest
+      if (++steps > maxSteps) {
+        throw new RangeError(`r2=${r2} at dim=${dim} takes more than ${maxSteps} steps to enumerate its atoms, more than the Zn codec serves; use a smaller r2`);
+      }
       current[i] = v;
       fill(i + 1, rest - v * v, v);
       current[i] = 0;

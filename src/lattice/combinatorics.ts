@@ -4,21 +4,42 @@
  * package that computes binomials.
  */
 
-/** Rows of Pascal's triangle computed so far: rows[n][k] = C(n, k). */
+/** Rows of Pascal's triangle for small n (the hot path of ranking): rows[n][k] = C(n, k). */
 const rows: bigint[][] = [[1n]];
+/** Largest n kept as a Pascal row; above it, C(n, k) is computed by the product formula. */
+const PASCAL_ROWS = 256;
+/** C(n, k) for n > PASCAL_ROWS, memoized (cleared when it grows large). */
+const large = new Map<string, bigint>();
 
-/** C(n, k) exactly; 0 when k < 0 or k > n. */
+/**
+ * C(n, k) exactly; 0 when k < 0 or k > n. Small n read a cached Pascal row; large n
+ * (up to the codec's 4096 dimensions) use the product formula over min(k, n-k)
+ * factors, so C(4096, 1) costs one step, not a 4096-row triangle.
+ */
 export function binomial(n: number, k: number): bigint {
   if (k < 0 || k > n || n < 0) return 0n;
-  while (rows.length <= n) {
-    const prev = rows[rows.length - 1];
-    const next: bigint[] = new Array<bigint>(prev.length + 1);
-    next[0] = 1n;
-    next[prev.length] = 1n;
-    for (let i = 1; i < prev.length; i++) next[i] = prev[i - 1] + prev[i];
-    rows.push(next);
+  if (n <= PASCAL_ROWS) {
+    while (rows.length <= n) {
+      const prev = rows[rows.length - 1];
+      const next: bigint[] = new Array<bigint>(prev.length + 1);
+      next[0] = 1n;
+      next[prev.length] = 1n;
+      for (let i = 1; i < prev.length; i++) next[i] = prev[i - 1] + prev[i];
+      rows.push(next);
+    }
+    return rows[n][k];
   }
-  return rows[n][k];
+  const m = Math.min(k, n - k);
+  const key = `${n}:${m}`;
+  let c = large.get(key);
+  if (c === undefined) {
+    c = 1n;
+    // After step i, c = C(n - m + i, i): each division is exact.
+    for (let i = 1; i <= m; i++) c = (c * BigInt(n - m + i)) / BigInt(i);
+    if (large.size >= 1 << 16) large.clear();
+    large.set(key, c);
+  }
+  return c;
 }
 
 /** Number of distinct arrangements of a multiset with the given multiplicities. */

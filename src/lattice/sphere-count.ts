@@ -5,6 +5,7 @@
  */
 import { bitsFor } from './combinatorics';
 import { assertInteger } from '../validate';
+import { assertDimServed, MAX_BITS, MAX_COUNT_WORK } from './limits';
 
 /** Largest r2 that radiusForBits scans before giving up. */
 export const MAX_SCANNED_R2 = 4096;
@@ -16,6 +17,11 @@ export const MAX_SCANNED_R2 = 4096;
 export function countPointsUpTo(dim: number, maxR2: number): bigint[] {
   assertInteger('dim', dim);
   assertInteger('maxR2', maxR2, 0);
+  assertDimServed(dim);
+  const work = dim * (maxR2 + 1) * (Math.sqrt(maxR2) + 1);
+  if (work > MAX_COUNT_WORK) {
+    throw new RangeError(`counting spheres up to r2=${maxR2} at dim=${dim} is too much work (${dim}·${maxR2}·√${maxR2} > ${MAX_COUNT_WORK} steps); use a smaller dim or r2`);
+  }
   let ways = new Array<bigint>(maxR2 + 1).fill(0n);
   ways[0] = 1n;
   for (let i = 0; i < dim; i++) {
@@ -45,6 +51,7 @@ export function countPoints(dim: number, r2: number): bigint {
 export function radiusForBits(dim: number, bits: number): number {
   assertInteger('dim', dim);
   assertInteger('bits', bits);
+  if (bits > MAX_BITS) throw new RangeError(`bits=${bits} exceeds ${MAX_BITS}, the widest code the Zn codec serves`);
   let limit = 64;
   for (;;) {
     const counts = countPointsUpTo(dim, limit);

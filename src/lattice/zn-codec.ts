@@ -23,6 +23,7 @@ import { binomial, bitsFor, colexRank, colexUnrank } from './combinatorics';
 import { describeAtom, enumerateAtoms, type AtomInfo } from './atoms';
 import { assertFinite, assertInteger, rowsOf } from '../validate';
 import * as native from '../kernels/codec-native';
+import { assertDimServed, assertR2Served, MAX_ATOM_ENTRIES, MAX_ATOMS, MAX_BITS, MAX_ENUMERATION_STEPS } from './limits';
 
 /** Element type of decoded batches. */
 export type DecodedType = 'int8' | 'float32';
@@ -47,14 +48,21 @@ export class ZnCodec {
   private readonly atomByKey: ReadonlyMap<string, number>;
 
   /**
-   * @param dim dimension d ≥ 1
-   * @param r2 squared radius ≥ 1; the sphere must hold at least one integer point
+   * @param dim dimension 1 ≤ d ≤ 4096
+   * @param r2 squared radius 1 ≤ r2 ≤ 2^20; the sphere must hold at least one
+   *   integer point, its codes at most 128 bits and its atoms a bounded table
+   *   (src/lattice/limits.ts): anything larger is refused in milliseconds
    * @throws TypeError/RangeError naming `dim` or `r2`
    */
   constructor(dim: number, r2: number) {
     assertInteger('dim', dim);
     assertInteger('r2', r2);
-    const atoms = enumerateAtoms(dim, r2);
+    assertDimServed(dim);
+    assertR2Served(r2);
+    const atoms = enumerateAtoms(dim, r2, {
+      maxAtoms: Math.min(MAX_ATOMS, Math.floor(MAX_ATOM_ENTRIES / dim)),
+      maxSteps: MAX_ENUMERATION_STEPS,
+    });
     if (atoms.length === 0) {
       throw new RangeError(`r2=${r2} gives an empty sphere at dim=${dim}: no integer vector has squared norm ${r2}`);
     }
@@ -67,6 +75,9 @@ export class ZnCodec {
     this.offsets = offsets;
     this.nv = offsets[offsets.length - 1];
     this.nbit = bitsFor(this.nv);
+    if (this.nbit > MAX_BITS) {
+      throw new RangeError(`r2=${r2} at dim=${dim} needs ${this.nbit}-bit codes, more than the ${MAX_BITS} bits the Zn codec serves; use a smaller r2`);
+    }
     this.codeBytes = Math.ceil(this.nbit / 8);
     this.atomByKey = new Map(atoms.map((a, i) => [a.join(','), i]));
   }

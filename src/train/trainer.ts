@@ -1,7 +1,7 @@
 /**
  * The paper's train.py (triplet_optimize) on the native trainer: each epoch mines
  * hard negatives in output space, then runs SGD over the training set in a random
- * order, and every `valFreq` epochs validates with Zn quantizers, writes
+ * order, and every `valFreq` epochs (and at the last) validates with Zn quantizers, writes
  * `checkpoint.pth` and keeps the best as `checkpoint.pth.best`.
  */
 import * as path from 'node:path';
@@ -9,12 +9,17 @@ import * as fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import { knnL2, NativeMlpTrainer } from '../kernels/mlp-native';
 import { knn } from '../eval/knn';
-import { evaluateAll, type QuantizerRecalls } from '../eval/evaluate';
+import { evaluateAll, type Progress, type QuantizerRecalls } from '../eval/evaluate';
+import { progressBars } from '../eval/progress-bars';
 import type { Split } from '../data/splits';
 import { formatF, formatG } from './format';
 import { Rng } from './random';
 import { dimsOfState, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from './state';
 import { loadCheckpointState, saveCheckpoint } from './checkpoint-io';
+import { prepareCheckpointDir } from './checkpoint-dir';
+import { checkQuantizerSpec, quantizerSyntax } from '../eval/quantizer';
+import { radiusForBits } from '../lattice/sphere-count';
+import { MAX_DIM } from '../lattice/limits';
 
 /** 1-recall at ranks 1, 10, 100 per validation quantizer (the paper's `logs[i].val`). */
 export type ValidationResult = Record<string, [number, number, number]>;
@@ -24,7 +29,7 @@ export type TrainingSplit = Pick<Split, 'dim' | 'train' | 'base' | 'queries' | '
 
 /** Options of `spreadvec train`; names and defaults follow the paper's train.py. */
 export interface TrainOptions {
-  /** A dataset name of the registry (src/data/datasets.ts), e.g. sift-debian-small. */
+  /** A dataset folder or a name of the registry (src/data/datasets.ts), e.g. sift-debian-small. */
   database: string;
   /** Training vectors kept (default 500000). */
   numLearn: number;
@@ -33,6 +38,7 @@ export interface TrainOptions {
   /** Validation queries taken after the base (the paper's qsize, 100000). */
   querySize: number;
   dint: number;
+  /** Output dimension (default 24, as every command of the paper's README passes; its train.py defaults to 16). */
   dout: number;
   /** λ, weight of the KoLeo term (default 0.05). */
   lambdaUniform: number;
@@ -50,7 +56,7 @@ export interface TrainOptions {
   validationQuantizers: string;
   /** "<quantizer>,rank=<R>"; default "zn_<r2 of 64 bits>,rank=10". */
   saveBestCriterion: string;
-  /** Where checkpoint.pth(.best) go; none written when empty. */
+  /** Where checkpoint.pth(.best) go; none written when empty (the CLI defaults to ./checkpoint). */
   checkpointDir: string;
   /** Checkpoint to start from. */
   initName: string;
@@ -58,7 +64,7 @@ export interface TrainOptions {
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
-  database: '', numLearn: 500000, sizeBase: 1000000, querySize: 100000, dint: 1024, dout: 16,
+  database: '', numLearn: 500000, sizeBase: 1000000, querySize: 100000, dint: 1024, dout: 24,
   lambdaUniform: 0.05, batchSize: 64, epochs: 160, momentum: 0.9, rankPositive: 10, rankNegative: 50,
   lrSchedule: '0.1,0.1,0.05,0.01', valFreq: 10, validationQuantizers: '', saveBestCriterion: '',
   checkpointDir: '', initName: '', seed: 1234,
@@ -104,14 +110,44 @@ export function lrPerEpoch(schedule: string, epochs: number): number[] {
   return Array.from({ length: epochs }, (_, e) => lrs[Math.floor((e * lrs.length) / epochs)]);
 }
 
+/** The Zn radii at 16, 32 and 64 bits for `dout` (the paper's table, else computed). */
+function radiiFor(dout: number): number[] {
+  return ZN_RADII[dout] ?? [16, 32, 64].map((b) => radiusForBits(dout, b)).filter((r) => r > 0);
+}
+
 /** Fills the dout-dependent defaults (validation quantizers, best criterion). */
 export function resolveOptions(opts: TrainOptions): TrainOptions & { quantizers: string[] } {
-  const radii = ZN_RADII[opts.dout];
+  const radii = opts.dout <= MAX_DIM ? radiiFor(opts.dout) : [];
   const quantizers = opts.validationQuantizers
     ? opts.validationQuantizers.split(',').map((s) => s.trim())
-    : radii ? radii.map((r) => `zn_${r}`) : ['none'];
-  const saveBestCriterion = opts.saveBestCriterion || (radii ? `zn_${radii[2]},rank=10` : 'none,rank=10');
+    : radii.length > 0 ? radii.map((r) => `zn_${r}`) : ['none'];
+  const saveBestCriterion = opts.saveBestCriterion || (radii.length > 0 ? `zn_${radii[radii.length - 1]},rank=10` : 'none,rank=10');
   return { ...opts, saveBestCriterion, quantizers };
+}
+
+/**
+ * Checks, before any data is loaded, that every validation quantizer is valid at
+ * `dout` and that `save_best_criterion` names one of them at rank 1, 10 or 100;
+ * the RangeError lists the valid names.
+ */
+export function checkValidationSetup(options: TrainOptions): void {
+  const opts = resolveOptions(options);
+  for (const q of opts.quantizers) {
+    try {
+      checkQuantizerSpec(q, opts.dout);
+    } catch (e) {
+      const zn = radiiFor(opts.dout).map((r) => `zn_${r}`).join(', ');
+      throw new RangeError(
+        `--validation_quantizers: ${(e as Error).message} (valid at dout ${opts.dout}: ${quantizerSyntax().join(', ')}; e.g. ${zn} at 16/32/64 bits)`,
+      );
+    }
+  }
+  const criteria = opts.quantizers.flatMap((q) => [1, 10, 100].map((r) => `${q},rank=${r}`));
+  if (!criteria.includes(opts.saveBestCriterion)) {
+    throw new RangeError(
+      `--save_best_criterion '${opts.saveBestCriterion}' names no validation quantizer at dout ${opts.dout} (valid: ${criteria.join(' ')})`,
+    );
+  }
 }
 
 /** The paper's per-epoch line. */
@@ -127,6 +163,34 @@ function bar(enabled: boolean | undefined, label: string, total: number) {
   return b;
 }
 
+/** Rows per k-NN call when a bar shows the progress of a neighbour search. */
+const KNN_CHUNK = 8192;
+
+/**
+ * Neighbours of every row of `queries` among `base` by `search`, in chunks of
+ * KNN_CHUNK queries with a progress bar when `progress` is on, in one call when it
+ * is off (queries are independent: the result is the same).
+ */
+async function neighboursWithBar(
+  progress: boolean | undefined, label: string, queries: Float32Array, d: number, k: number,
+  search: (q: Float32Array) => Promise<Int32Array>,
+): Promise<Int32Array> {
+  const n = queries.length / d;
+  if (!progress || n <= KNN_CHUNK) return search(queries);
+  const out = new Int32Array(n * k);
+  const b = bar(progress, label, n);
+  try {
+    for (let lo = 0; lo < n; lo += KNN_CHUNK) {
+      const hi = Math.min(n, lo + KNN_CHUNK);
+      out.set(await search(queries.subarray(lo * d, hi * d)), lo * k);
+      b?.update(hi);
+    }
+  } finally {
+    b?.stop();
+  }
+  return out;
+}
+
 /** Eval-mode outputs of the network for `x` (rows of din). */
 export function encodeWith(trainer: NativeMlpTrainer, x: Float32Array, threads?: number): Promise<Float32Array> {
   return trainer.forwardEval(x, threads);
@@ -138,7 +202,7 @@ export function encodeWith(trainer: NativeMlpTrainer, x: Float32Array, threads?:
  */
 export async function validateTrainer(
   trainer: NativeMlpTrainer, split: TrainingSplit, quantizers: string[], criterion: string,
-  print: (l: string) => void = () => {}, threads?: number,
+  print: (l: string) => void = () => {}, threads?: number, progress?: Progress,
 ): Promise<{ res: ValidationResult; score: number }> {
   const needsTrain = quantizers.some((q) => !/^(zn_\d+|none|binary)$/.test(q));
   const { results, score } = await evaluateAll({
@@ -148,6 +212,7 @@ export async function validateTrainer(
     quantizers,
     bestKey: criterion,
     log: print,
+    progress,
   });
   const res: ValidationResult = {};
   for (const r of results as QuantizerRecalls[]) res[r.quantizer] = [r.r1, r.r10, r.r100];
@@ -156,6 +221,7 @@ export async function validateTrainer(
 
 /** The paper's training loop on a loaded split. */
 export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, reporter: TrainReporter, threads?: number): Promise<TrainResult> {
+  checkValidationSetup(options);
   const opts = resolveOptions(options);
   const d = split.dim;
   const xt = split.train;
@@ -182,7 +248,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
 
   reporter.log('computing training ground truth');
   const kpos = opts.rankPositive;
-  const gtNN = (await knn(xt, xt, d, kpos, { threads })).indices;
+  const gtNN = await neighboursWithBar(reporter.progress, 'training ground truth', xt, d, kpos, async (q) => (await knn(q, xt, d, kpos, { threads })).indices);
 
   const args = checkpointArgs(opts);
   const logs: EpochLog[] = [];
@@ -199,7 +265,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     // Hard negatives: the rank_negative-th neighbour in output space, exact, by the
     // native exact k-NN kernel (native/knn.cc; knnL2 returns the indices only).
     const f = await trainer.forwardEval(xt, threads);
-    const I = await knnL2(f, f, dims.dout, opts.rankNegative, threads);
+    const I = await neighboursWithBar(reporter.progress, `epoch ${epoch} hard negatives`, f, dims.dout, opts.rankNegative, (q) => knnL2(q, f, dims.dout, opts.rankNegative, threads));
     for (let i = 0; i < nt; i++) negatives[i] = I[i * opts.rankNegative + opts.rankNegative - 1];
     const t1 = performance.now();
 
@@ -231,13 +297,16 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     };
     logs.push(log);
 
-    if ((epoch + 1) % opts.valFreq === 0) {
+    // Every val_freq epochs, and always at the last one: a run shorter than
+    // val_freq still validates and writes its network.
+    if ((epoch + 1) % opts.valFreq === 0 || epoch === opts.epochs - 1) {
       reporter.log(`Validation at epoch ${epoch}`);
-      const { res, score } = await validateTrainer(trainer, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads);
+      const bars = reporter.progress ? progressBars() : undefined;
+      const { res, score } = await validateTrainer(trainer, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads, bars).finally(() => bars?.stop());
       log.val = res;
       const current = stateFromTrainer(trainer);
       if (opts.checkpointDir) {
-        fs.mkdirSync(opts.checkpointDir, { recursive: true });
+        prepareCheckpointDir(opts.checkpointDir);
         const fname = path.join(opts.checkpointDir, 'checkpoint.pth');
         reporter.log(`storing ${fname}`);
         saveCheckpoint(fname, { state_dict: current, epoch, args: { ...args, lr }, logs: logs as unknown as Record<string, unknown>[] });

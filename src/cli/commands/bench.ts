@@ -1,29 +1,23 @@
 import type { Command } from 'commander';
 import { runPqBenchmark } from '../../eval/pq-bench';
+import { integerOption } from '../options';
 
 interface BenchOptions {
-  n: string;
-  nq: string;
-  single: string;
-  threads: string;
+  n: number;
+  nq: number;
+  single: number;
+  threads: number;
   faiss: boolean;
   lance: boolean;
-  lanceQueries: string;
+  lance_queries: number;
   speed: boolean;
   recall: boolean;
   raw: boolean;
   database: string;
   catalyzer?: string;
-  trainSize: string;
-  recallQueries?: string;
+  train_size?: number;
+  recall_queries?: number;
   plot?: string;
-}
-
-function positive(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got '${value}'`);
-  return n;
 }
 
 /**
@@ -31,30 +25,30 @@ function positive(name: string, value: string | undefined): number | undefined {
  * against Faiss IndexPQ and LanceDB IVF_PQ, recall at equal bits, optional plot).
  */
 export function registerBench(program: Command): void {
+  const int = (name: string) => integerOption(name, { min: 1 });
   program
     .command('bench')
     .description('zn_79 decode-and-scan vs PQ ADC vs Faiss IndexPQ vs LanceDB IVF_PQ; recall of PQ/OPQ/catalyzer at 64 bits')
-    .option('--n <n>', 'database size of the speed part', '1000000')
-    .option('--nq <n>', 'queries per batch', '1000')
-    .option('--single <n>', 'queries timed one at a time', '100')
-    .option('--threads <n>', 'threads for every method', '1')
+    .option('--n <n>', 'database size of the speed part', int('n'), 1_000_000)
+    .option('--nq <n>', 'queries per batch', int('nq'), 1000)
+    .option('--single <n>', 'queries timed one at a time', int('single'), 100)
+    .option('--threads <n>', 'threads for every method', integerOption('threads', { min: 1, max: 1024 }), 1)
     .option('--no-faiss', 'skip Faiss IndexPQ (python3-faiss)')
     .option('--no-lance', 'skip LanceDB IVF_PQ')
-    .option('--lance-queries <n>', 'queries given to LanceDB', '100')
+    .option('--lance_queries <n>', 'queries given to LanceDB', int('lance_queries'), 100)
     .option('--no-speed', 'skip the speed part')
     .option('--no-recall', 'skip the recall part')
     .option('--no-raw', 'skip the raw-vector PQ/OPQ rows of the recall part')
-    .option('--database <name>', 'dataset of the recall part', 'sift-debian-small')
+    .option('--database <dir>', 'dataset of the recall part (folder or registry name)', 'sift-debian-small')
     .option('--catalyzer <ckpt>', 'catalyzer checkpoint for the catalyzer + OPQ / zn_79 rows')
-    .option('--train-size <n>', 'learn vectors given to PQ/OPQ training', '65536')
-    .option('--recall-queries <n>', 'queries of the recall part (default all)')
+    .option('--train_size <n>', "learn vectors PQ/OPQ are trained on (default: max(65536, the catalyzer's num_learn))", int('train_size'))
+    .option('--recall_queries <n>', 'queries of the recall part (default all)', int('recall_queries'))
     .option('--plot <file.svg>', 'write the recall-versus-time plot (SVG)')
     .action(async (o: BenchOptions) => {
       await runPqBenchmark({
-        n: positive('n', o.n), nq: positive('nq', o.nq), single: positive('single', o.single), threads: positive('threads', o.threads),
-        faiss: o.faiss, lance: o.lance, lanceQueries: positive('lance-queries', o.lanceQueries), speed: o.speed, recall: o.recall, raw: o.raw,
-        database: o.database, catalyzer: o.catalyzer, trainSize: positive('train-size', o.trainSize),
-        recallQueries: positive('recall-queries', o.recallQueries), plot: o.plot,
+        n: o.n, nq: o.nq, single: o.single, threads: o.threads,
+        faiss: o.faiss, lance: o.lance, lanceQueries: o.lance_queries, speed: o.speed, recall: o.recall, raw: o.raw,
+        database: o.database, catalyzer: o.catalyzer, trainSize: o.train_size, recallQueries: o.recall_queries, plot: o.plot,
       });
     });
 }

@@ -1,39 +1,36 @@
 import type { Command } from 'commander';
 import { runTraining } from '../../train/run';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../../train/trainer';
+import { integerOption, numberOption, parseNumber } from '../options';
+import { progressBars } from '../../eval/progress-bars';
 
-/** Parses a number option, naming it in the error. */
-export function num(name: string, integer = false) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (!Number.isFinite(x) || (integer && !Number.isSafeInteger(x))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-    return x;
-  };
-}
+/** Default checkpoint folder of the command line (the library writes none unless asked). */
+export const DEFAULT_CHECKPOINT_DIR = './checkpoint';
 
 /** Adds the paper's train.py options (shared by `train` and `crossvalidate`). */
 export function addTrainOptions(cmd: Command, skip: string[] = []): Command {
   const d = TRAIN_DEFAULTS;
+  const int = (name: string, min = 1) => integerOption(name, { min });
   const opts: [string, string, unknown, ((v: string) => unknown)?][] = [
-    ['--database <dir>', 'data set folder (BigANN layout) to train on', undefined],
-    ['--num_learn <n>', 'number of training vectors', d.numLearn, num('num_learn', true)],
-    ['--size_base <n>', 'validation base size, taken from the learn set', d.sizeBase, num('size_base', true)],
-    ['--query_size <n>', 'validation queries, taken after the base', d.querySize, num('query_size', true)],
-    ['--dint <n>', 'hidden size', d.dint, num('dint', true)],
-    ['--dout <n>', 'output dimension', d.dout, num('dout', true)],
-    ['--lambda_uniform <x>', 'weight of the KoLeo (uniformity) loss', d.lambdaUniform, num('lambda_uniform')],
-    ['--batch_size <n>', 'batch size', d.batchSize, num('batch_size', true)],
-    ['--epochs <n>', 'epochs', d.epochs, num('epochs', true)],
-    ['--momentum <x>', 'SGD momentum', d.momentum, num('momentum')],
-    ['--rank_positive <n>', 'positives among this many input-space neighbours', d.rankPositive, num('rank_positive', true)],
-    ['--rank_negative <n>', 'negative = this-th neighbour in output space', d.rankNegative, num('rank_negative', true)],
-    ['--lr_schedule <list>', 'learning rates, stretched over the epochs', d.lrSchedule],
-    ['--val_freq <n>', 'validate every n epochs', d.valFreq, num('val_freq', true)],
-    ['--validation_quantizers <list>', 'quantizers for validation (default: zn at 16/32/64 bits)', d.validationQuantizers],
+    ['--database <dir>', 'dataset: a folder (layout detected: bigann, deep1b or npy files) or a registry name (docs/data.md)', undefined],
+    ['--num_learn <n>', 'number of training vectors', d.numLearn, int('num_learn', 2)],
+    ['--size_base <n>', 'validation base size, taken from the learn set', d.sizeBase, int('size_base')],
+    ['--query_size <n>', 'validation queries, taken after the base', d.querySize, int('query_size')],
+    ['--dint <n>', 'hidden size', d.dint, int('dint')],
+    ['--dout <n>', "output dimension (default 24, as the paper's README runs; its train.py defaults to 16)", d.dout, integerOption('dout', { min: 1, max: 4096 })],
+    ['--lambda_uniform <x>', 'weight of the KoLeo (uniformity) loss, ≥ 0', d.lambdaUniform, numberOption('lambda_uniform', { min: 0 })],
+    ['--batch_size <n>', 'batch size (≥ 2)', d.batchSize, int('batch_size', 2)],
+    ['--epochs <n>', 'epochs', d.epochs, int('epochs')],
+    ['--momentum <x>', 'SGD momentum in [0, 1)', d.momentum, numberOption('momentum', { min: 0, max: 0.999999 })],
+    ['--rank_positive <n>', 'positives among this many input-space neighbours', d.rankPositive, int('rank_positive')],
+    ['--rank_negative <n>', 'negative = this-th neighbour in output space', d.rankNegative, int('rank_negative')],
+    ['--lr_schedule <list>', 'learning rates, stretched over the epochs', d.lrSchedule, lrSchedule],
+    ['--val_freq <n>', 'validate every n epochs (and always at the last epoch)', d.valFreq, int('val_freq')],
+    ['--validation_quantizers <list>', 'quantizers for validation (default: zn at 16/32/64 bits for dout)', d.validationQuantizers],
     ['--save_best_criterion <key>', 'e.g. zn_79,rank=10 (default: the 64-bit zn at rank 10)', d.saveBestCriterion],
-    ['--checkpoint_dir <dir>', 'where checkpoint.pth and checkpoint.pth.best go', d.checkpointDir],
+    ['--checkpoint_dir <dir>', 'where checkpoint.pth and checkpoint.pth.best are written', DEFAULT_CHECKPOINT_DIR],
     ['--init_name <file>', 'checkpoint to start from', d.initName],
-    ['--seed <n>', 'random seed', d.seed, num('seed', true)],
+    ['--seed <n>', 'random seed', d.seed, integerOption('seed', { min: 0, max: 2 ** 32 - 1 })],
   ];
   for (const [flag, desc, def, parse] of opts) {
     if (skip.some((s) => flag.startsWith(`--${s} `))) continue;
@@ -44,12 +41,16 @@ export function addTrainOptions(cmd: Command, skip: string[] = []): Command {
   return cmd;
 }
 
-/** commander's option record → TrainOptions. */
+/** `--lr_schedule`: comma-separated finite decimal numbers ≥ 0. */
+function lrSchedule(v: string): string {
+  const parts = v.split(',');
+  if (parts.length === 0) throw new RangeError(`--lr_schedule must list learning rates, got '${v}'`);
+  return parts.map((p) => String(parseNumber('lr_schedule', p, { min: 0 }))).join(',');
+}
+
+/** commander's option record → TrainOptions (values already parsed and range-checked). */
 export function toTrainOptions(o: Record<string, unknown>): TrainOptions {
-  if (!o.database) throw new Error('--database is required');
-  const positive = ['num_learn', 'size_base', 'query_size', 'dint', 'dout', 'batch_size', 'epochs', 'rank_positive', 'rank_negative', 'val_freq'];
-  for (const k of positive) if (o[k] !== undefined && (o[k] as number) < 1) throw new Error(`--${k} must be ≥ 1, got ${String(o[k])}`);
-  if ((o.batch_size as number) < 2) throw new Error('--batch_size must be ≥ 2 (KoLeo needs two anchors)');
+  if (!o.database) throw new Error('--database is required (a dataset folder or a registry name)');
   return {
     database: String(o.database), numLearn: o.num_learn as number, sizeBase: o.size_base as number, querySize: o.query_size as number,
     dint: o.dint as number, dout: o.dout as number, lambdaUniform: o.lambda_uniform as number, batchSize: o.batch_size as number,
@@ -62,11 +63,14 @@ export function toTrainOptions(o: Record<string, unknown>): TrainOptions {
 
 /** `spreadvec train`: the paper's train.py. */
 export function registerTrain(program: Command): void {
-  const cmd = program.command('train').description("train a catalyzer with the paper's triplet + KoLeo loss (native C++ step)");
+  const cmd = program
+    .command('train')
+    .description("train a catalyzer with the paper's triplet + KoLeo loss (native C++ step); writes <checkpoint_dir>/checkpoint.pth(.best), ./checkpoint by default");
   addTrainOptions(cmd).action(async (o: Record<string, unknown>) => {
     const opts = toTrainOptions(o);
     process.stdout.write(`${JSON.stringify(opts)}\n`);
-    const res = await runTraining(opts, { log: (l) => process.stdout.write(`${l}\n`), progress: true });
+    const bars = progressBars();
+    const res = await runTraining(opts, { log: (l) => process.stdout.write(`${l}\n`), progress: true }, undefined, bars).finally(() => bars.stop());
     process.stdout.write(`best ${opts.saveBestCriterion || 'score'}: ${res.bestScore}\n`);
   });
 }

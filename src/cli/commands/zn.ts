@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { ZnCodec } from '../../lattice/zn-codec';
 import { radiusForBits } from '../../lattice/sphere-count';
+import { parseInteger } from '../options';
 
 function positiveInteger(option: string, text: string): number {
-  const v = Number(text.trim());
-  if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${option} must be a positive integer, got '${text}'`);
-  return v;
+  return parseInteger(option.replace(/^--/, ''), text, { min: 1 });
 }
 
 /** Parses a comma-separated list of positive integers, naming the option on error. */
@@ -15,7 +14,8 @@ function integerList(option: string, text: string): number[] {
 
 /**
  * `spreadvec zn`: facts about spherical Zn codebooks.
- * - `--dim D --r2 R`: one line `nv=… nbit=… natom=…` (exact, any width);
+ * - `--dim D --r2 R`: one line `nv=… nbit=… natom=…` (exact; sizes the codec
+ *   cannot serve, src/lattice/limits.ts, are refused in milliseconds);
  * - `--dims 24,32,40 --bits 16,32,64`: the radius table, the largest r2 whose codes
  *   fit in each bit budget (rows: dims, columns: bits).
  */
