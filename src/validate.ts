@@ -27,3 +27,20 @@ export function rowsOf(name: string, length: number, dim: number): number {
   }
   return length / dim;
 }
+
+/**
+ * Throws a TypeError unless `options` is undefined or a plain object whose keys are
+ * all in `known`: a misspelt option would otherwise be ignored without a word.
+ * `where` names the call, e.g. `Index.create`.
+ */
+export function assertKnownOptions(where: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${where}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${where}: unknown option '${key}' (${known.length ? `options are ${known.join(', ')}` : 'it takes no options yet'})`);
+    }
+  }
+}
