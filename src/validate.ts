@@ -3,12 +3,13 @@
  * whose message names the argument, so that users see what to fix.
  */
 
-/** Throws unless `value` is an integer ≥ `min` (a safe JS integer). */
-export function assertInteger(name: string, value: unknown, min = 1): asserts value is number {
+/** Throws unless `value` is an integer in [`min`, `max`] (a safe JS integer). */
+export function assertInteger(name: string, value: unknown, min = 1, max = Number.MAX_SAFE_INTEGER): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new TypeError(`${name} must be an integer, got ${String(value)}`);
   }
   if (value < min) throw new RangeError(`${name} must be ≥ ${min}, got ${value}`);
+  if (value > max) throw new RangeError(`${name} must be ≤ ${max}, got ${value}`);
 }
 
 /** Throws a RangeError naming the first NaN/Infinity in `values`. */

@@ -45,7 +45,7 @@ export interface IndexCreateOptions {
   quantizer?: string;
   /** How to rebuild the encoder from stored checkpoint bytes (default Catalyzer.load). */
   loadCatalyzer?: EncoderLoader;
-  /** Search threads (default SPREADVEC_THREADS or the core count). */
+  /** Search threads, 1 to 1024 (default SPREADVEC_THREADS or the core count). */
   threads?: number;
 }
 
@@ -74,6 +74,9 @@ const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = [];
  * minutes: split the queries into batches.
  */
 export const MAX_SEARCH_RESULTS = 1 << 24;
+
+/** Most search threads (the native kernels' own bound). */
+const MAX_THREADS = 1024;
 
 /** Input vectors: n × din row-major numbers (Float32Array, Uint8Array or rows). */
 export type VectorsInput = Float32Array | Uint8Array | readonly (readonly number[])[];
@@ -203,7 +206,7 @@ export class Index {
     if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
     if (!options || options.catalyzer === undefined) throw new TypeError('options.catalyzer is required');
     assertKnownOptions('Index.create', options, CREATE_OPTIONS);
-    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1);
+    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
     if (options.quantizer !== undefined && typeof options.quantizer !== 'string') {
       throw new TypeError(`options.quantizer must be a string such as 'zn_79', got ${typeof options.quantizer}`);
     }
@@ -244,7 +247,7 @@ export class Index {
   static async open(path: string, options: IndexOpenOptions = {}): Promise<Index> {
     if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
     assertKnownOptions('Index.open', options, OPEN_OPTIONS);
-    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1);
+    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
     if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') {
       throw new TypeError(`options.readOnly must be a boolean, got ${typeof options.readOnly}`);
     }

@@ -69,6 +69,7 @@ test('unknown option names are refused with a TypeError naming them', async () =
   await index.close();
   await assert.rejects(Index.open(dir, { readonly: true, loadCatalyzer: loadTestEncoder } as never), (e: Error) => e instanceof TypeError && /Index\.open: unknown option 'readonly'/.test(e.message));
   await assert.rejects(Index.open(dir, { readOnly: 'yes', loadCatalyzer: loadTestEncoder } as never), /options\.readOnly must be a boolean/);
+  await assert.rejects(Index.open(dir, { threads: 5000, loadCatalyzer: loadTestEncoder }), /options\.threads must be ≤ 1024, got 5000/);
   const again = await Index.open(dir, { loadCatalyzer: loadTestEncoder });
   const q = randomRows(1, DIN, 5);
   await assert.rejects(again.search(q, 2, { nprobe: 4 } as never), (e: Error) => e instanceof TypeError && /search: unknown option 'nprobe'/.test(e.message));
