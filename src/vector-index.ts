@@ -116,10 +116,13 @@ function parseQuantizer(name: string, dout: number): { r2: number; codec: ZnCode
   return { r2, codec };
 }
 
-const settled = (p: Promise<unknown>): Promise<void> => p.then(
-  () => undefined,
-  () => undefined,
-);
+/** Resolves (never rejects) once `p` settles. */
+function settled(p: Promise<unknown>): Promise<void> {
+  return p.then(
+    () => undefined,
+    () => undefined,
+  );
+}
 
 /**
  * The order in which one Index's calls take effect: the order they were made. Each
