@@ -28,6 +28,8 @@ namespace spreadvec {
 
 namespace {
 
+constexpr double kMaxResults = 67108864.0;  // 2^26 places (nq × k) per call
+
 struct ScanJob {
   const ZnSphereCodec* codec = nullptr;
   InputView<uint8_t> codes;
@@ -95,8 +97,11 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, Sc
   job->nq = q.ElementLength() / static_cast<size_t>(dim);
   job->k = k;
   job->threads = threads;
-  if (job->nq * static_cast<double>(job->k) > 1e9)
-    RangeFail(fn, "nq × k is too large (" + std::to_string(job->nq) + " × " + std::to_string(job->k) + ")");
+  // The output alone is nq × k × 8 bytes (twice, while it is handed to JS): refuse
+  // a size no caller means at once, rather than allocating gigabytes.
+  if (job->nq * static_cast<double>(job->k) > kMaxResults)
+    RangeFail(fn, "nq × k = " + std::to_string(job->nq) + " × " + std::to_string(job->k) +
+                      " results exceed 2^26 per call; split the queries");
   // Views last, once every check passed (a copy is made only for a call that runs).
   Napi::Env env = info.Env();
   const size_t code_len = static_cast<size_t>(n) * cb;
