@@ -2,8 +2,9 @@
 //   knnSearch(queries, base, dim, k, metric, threads) → Promise<[Int32Array, Float32Array]>
 //   knnSearchSync(...same...)                         → [Int32Array, Float32Array]
 // queries/base: Float32Array (nq×dim / nb×dim); metric: 'l2' | 'ip'; threads: 0 = default.
-// The async variant runs on a libuv worker; the inputs must not be modified
-// until its promise settles.
+// The async variant runs on a libuv worker on copies of its inputs (or on their
+// memory in place when they live in a SharedArrayBuffer), so the caller may detach
+// or change them meanwhile.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -77,12 +78,13 @@ Napi::Value KnnSearchSync(const Napi::CallbackInfo& info) {
   return Pair(env, idx, dist);
 }
 
-// Holds references to the inputs and the pre-allocated outputs so that none is
-// collected while the kernel runs on the worker thread.
+// Holds the inputs (InputView: copies, or shared memory) and references to the
+// outputs, which it allocates and JS sees only once the promise resolves.
 class KnnWorker : public Napi::AsyncWorker {
  public:
   KnnWorker(Napi::Env env, const KnnArgs& a)
-      : Napi::AsyncWorker(env, "spreadvec:knn"), deferred_(Napi::Promise::Deferred::New(env)), a_(a) {
+      : Napi::AsyncWorker(env, "spreadvec:knn"), deferred_(Napi::Promise::Deferred::New(env)), a_(a),
+        queries_(InputView<float>::Hold(env, a.queries)), base_(InputView<float>::Hold(env, a.base)) {
     size_t n = static_cast<size_t>(a.nq) * a.k;
     auto idx = Napi::Int32Array::New(env, n);
     auto dist = Napi::Float32Array::New(env, n);
@@ -90,18 +92,16 @@ class KnnWorker : public Napi::AsyncWorker {
     dist_ = dist.Data();
     Napi::Object held = Napi::Array::New(env, 4);
     refs_ = Napi::Persistent(held);
-    refs_.Value().Set(uint32_t(0), a.queries);
-    refs_.Value().Set(uint32_t(1), a.base);
     refs_.Value().Set(uint32_t(2), idx);
     refs_.Value().Set(uint32_t(3), dist);
-    queries_ = a.queries.Data();
-    base_ = a.base.Data();
+    a_.queries = Napi::Float32Array();  // the views above replace the JS arrays
+    a_.base = Napi::Float32Array();
   }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    knn_search(queries_, a_.nq, base_, a_.nb, a_.dim, a_.k, a_.metric, a_.threads, idx_, dist_);
+    knn_search(queries_.data(), a_.nq, base_.data(), a_.nb, a_.dim, a_.k, a_.metric, a_.threads, idx_, dist_);
   }
 
   void OnOK() override {
@@ -115,9 +115,8 @@ class KnnWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   KnnArgs a_;
+  InputView<float> queries_, base_;
   Napi::ObjectReference refs_;
-  const float* queries_ = nullptr;
-  const float* base_ = nullptr;
   int32_t* idx_ = nullptr;
   float* dist_ = nullptr;
 };

@@ -90,10 +90,8 @@ class KnnWorker : public Napi::AsyncWorker {
   KnnWorker(Napi::Env env, Napi::Float32Array q, Napi::Float32Array b, int d, int k, int threads)
       : Napi::AsyncWorker(env),
         deferred_(Napi::Promise::Deferred::New(env)),
-        q_(Napi::Persistent(static_cast<Napi::Object>(q))),
-        b_(Napi::Persistent(static_cast<Napi::Object>(b))),
-        qd_(q.Data()),
-        bd_(b.Data()),
+        q_(InputView<float>::Hold(env, q)),
+        b_(InputView<float>::Hold(env, b)),
         nq_(q.ElementLength() / d),
         nb_(b.ElementLength() / d),
         d_(d),
@@ -102,7 +100,7 @@ class KnnWorker : public Napi::AsyncWorker {
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     out_.resize(static_cast<size_t>(nq_) * k_);
-    knn_l2_topk(qd_, nq_, bd_, nb_, d_, k_, out_.data(), threads_);
+    knn_l2_topk(q_.data(), nq_, b_.data(), nb_, d_, k_, out_.data(), threads_);
   }
   void OnOK() override {
     Napi::Int32Array out = Napi::Int32Array::New(Env(), out_.size());
@@ -113,8 +111,7 @@ class KnnWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference q_, b_;
-  const float *qd_, *bd_;
+  InputView<float> q_, b_;  // copies, or shared memory (see napi_args.h)
   int64_t nq_, nb_;
   int d_, k_, threads_;
   std::vector<int32_t> out_;
@@ -158,9 +155,9 @@ class TrainWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   MlpTrainerWrap* owner_;
-  Napi::ObjectReference self_, x_, a_, p_, n_;
-  const float* xd_;
-  const int32_t *ad_, *pd_, *nd_;
+  Napi::ObjectReference self_;
+  InputView<float> x_;
+  InputView<int32_t> a_, p_, n_;  // private copies: the kernel indexes x with them
   size_t len_;
   int batch_;
   float lr_, momentum_, lambda_;
@@ -180,8 +177,8 @@ class EvalWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   MlpTrainerWrap* owner_;
-  Napi::ObjectReference self_, x_;
-  const float* xd_;
+  Napi::ObjectReference self_;
+  InputView<float> x_;
   int64_t rows_;
   int threads_;
   std::vector<float> out_;
@@ -403,14 +400,10 @@ TrainWorker::TrainWorker(Napi::Env env, MlpTrainerWrap* owner, Napi::Object self
       deferred_(Napi::Promise::Deferred::New(env)),
       owner_(owner),
       self_(Napi::Persistent(self)),
-      x_(Napi::Persistent(static_cast<Napi::Object>(x))),
-      a_(Napi::Persistent(static_cast<Napi::Object>(a))),
-      p_(Napi::Persistent(static_cast<Napi::Object>(p))),
-      n_(Napi::Persistent(static_cast<Napi::Object>(n))),
-      xd_(x.Data()),
-      ad_(a.Data()),
-      pd_(p.Data()),
-      nd_(n.Data()),
+      x_(InputView<float>::Hold(env, x)),
+      a_(InputView<int32_t>::Copy(a)),
+      p_(InputView<int32_t>::Copy(p)),
+      n_(InputView<int32_t>::Copy(n)),
       len_(a.ElementLength()),
       batch_(batch),
       lr_(lr),
@@ -419,10 +412,16 @@ TrainWorker::TrainWorker(Napi::Env env, MlpTrainerWrap* owner, Napi::Object self
 
 void TrainWorker::Execute() {
   MlpTrainer* t = owner_->trainer();
+  // The copies are checked again: the originals were checked, but one in a
+  // SharedArrayBuffer may have changed between that check and the copy.
+  const size_t rows = x_.size() / t->din();
+  for (const InputView<int32_t>* v : {&a_, &p_, &n_})
+    for (size_t i = 0; i < v->size(); i++)
+      if ((*v)[i] < 0 || static_cast<size_t>((*v)[i]) >= rows) return SetError("trainBatches: an index array changed while the call started");
   for (size_t i0 = 0; i0 < len_; i0 += batch_) {
     int n = static_cast<int>(std::min<size_t>(batch_, len_ - i0));
     if (n < 2) break;  // KoLeo needs two anchors; a lone leftover row is skipped
-    MlpStepStats st = t->step(xd_, ad_ + i0, pd_ + i0, nd_ + i0, n, lr_, momentum_, lambda_);
+    MlpStepStats st = t->step(x_.data(), a_.data() + i0, p_.data() + i0, n_.data() + i0, n, lr_, momentum_, lambda_);
     sum_.loss += st.loss;
     sum_.triplet += st.triplet;
     sum_.uniform += st.uniform;
@@ -449,14 +448,13 @@ EvalWorker::EvalWorker(Napi::Env env, MlpTrainerWrap* owner, Napi::Object self,
       deferred_(Napi::Promise::Deferred::New(env)),
       owner_(owner),
       self_(Napi::Persistent(self)),
-      x_(Napi::Persistent(static_cast<Napi::Object>(x))),
-      xd_(x.Data()),
+      x_(InputView<float>::Hold(env, x)),
       rows_(rows),
       threads_(threads) {}
 
 void EvalWorker::Execute() {
   out_.resize(static_cast<size_t>(rows_) * owner_->trainer()->dout());
-  owner_->trainer()->forward_eval(xd_, rows_, out_.data(), threads_);
+  owner_->trainer()->forward_eval(x_.data(), rows_, out_.data(), threads_);
 }
 
 void EvalWorker::OnOK() {

@@ -75,6 +75,12 @@ int ThreadsArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, 
   return static_cast<int>(IntArg(info, i, fn, "threads", 1, 1024));
 }
 
+bool InSharedBuffer(Napi::Env env, const Napi::TypedArray& a) {
+  bool plain = true;
+  napi_status st = napi_is_arraybuffer(env, a.ArrayBuffer(), &plain);
+  return st == napi_ok && !plain;
+}
+
 double NumberArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name) {
   if (i >= info.Length() || !info[i].IsNumber()) TypeFail(fn, std::string(name) + " must be a number");
   double v = info[i].As<Napi::Number>().DoubleValue();

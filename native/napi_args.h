@@ -7,8 +7,12 @@
 #pragma once
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace spreadvec {
 
@@ -90,5 +94,62 @@ int ThreadsArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, 
 
 // info[i] as a number; TypeError "<name> must be a number" when absent or not one.
 double NumberArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name);
+
+// True when the typed array's memory belongs to a SharedArrayBuffer (N-API reports
+// a SharedArrayBuffer as "not an ArrayBuffer").
+bool InSharedBuffer(Napi::Env env, const Napi::TypedArray& a);
+
+// The elements of a typed-array argument as a kernel reads them, possibly on a worker
+// thread after the call has returned to JS. A reference alone does not protect such a
+// read: the caller may detach a plain ArrayBuffer (transfer it with structuredClone or
+// postMessage) and its new owner free the memory while the worker reads it.
+//  - Borrow: the array's own memory, for synchronous calls (JS cannot run meanwhile).
+//  - Hold: for asynchronous calls. The elements are copied now, unless they live in a
+//    SharedArrayBuffer, which cannot be detached and whose memory the reference keeps
+//    alive; its contents may still change under the kernel (another thread), so the
+//    kernels reading held arrays must stay in bounds whatever the values.
+//  - Copy: always a private copy (index arrays that a kernel trusts after validating).
+// `count` (default: all) limits the elements read, and so copied. Destroy on the JS
+// thread (it may hold a reference): AsyncWorker members and captures are.
+template <class T>
+class InputView {
+ public:
+  InputView() = default;
+
+  static InputView Borrow(const Napi::TypedArrayOf<T>& a, size_t count = SIZE_MAX) {
+    InputView v;
+    v.size_ = std::min(count, a.ElementLength());
+    v.data_ = v.size_ ? a.Data() : nullptr;
+    return v;
+  }
+
+  static InputView Hold(Napi::Env env, const Napi::TypedArrayOf<T>& a, size_t count = SIZE_MAX) {
+    if (!InSharedBuffer(env, a)) return Copy(a, count);
+    InputView v = Borrow(a, count);
+    v.ref_ = Napi::Persistent(static_cast<Napi::Value>(a));
+    return v;
+  }
+
+  static InputView Copy(const Napi::TypedArrayOf<T>& a, size_t count = SIZE_MAX) {
+    InputView v;
+    v.size_ = std::min(count, a.ElementLength());
+    if (v.size_) {
+      v.copy_.resize(v.size_);
+      std::memcpy(v.copy_.data(), a.Data(), v.size_ * sizeof(T));
+      v.data_ = v.copy_.data();
+    }
+    return v;
+  }
+
+  const T* data() const { return data_; }
+  size_t size() const { return size_; }
+  const T& operator[](size_t i) const { return data_[i]; }
+
+ private:
+  std::vector<T> copy_;  // (moving a vector keeps its buffer, so data_ stays valid)
+  Napi::Reference<Napi::Value> ref_;
+  const T* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 }  // namespace spreadvec

@@ -1,9 +1,13 @@
 // Glue for the k-means and product-quantizer kernels (kmeans.h, pq.h): argument
 // checks that name the bad argument, then a sync call or an AsyncWorker (Promise)
 // that runs the kernel off the main thread. Output arrays are allocated on the main
-// thread before the work starts, and inputs are held by references until it ends.
+// thread before the work starts (JS sees them only once the work is done); the async
+// calls read copies of their inputs, or their memory in place when it is a
+// SharedArrayBuffer (InputView in napi_args.h), so that a caller who detaches an
+// input meanwhile never makes a kernel read freed memory.
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,6 +86,13 @@ class Job : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> refs_;
 };
 
+// The view a kernel reads of input `a`: borrowed for a synchronous call, held for an
+// asynchronous one (shared, so that the work lambda can be copied).
+template <class T>
+std::shared_ptr<const InputView<T>> input(Napi::Env env, bool async, const Napi::TypedArrayOf<T>& a) {
+  return std::make_shared<const InputView<T>>(async ? InputView<T>::Hold(env, a) : InputView<T>::Borrow(a));
+}
+
 Napi::Value run(Napi::Env env, bool async, std::vector<Napi::Value> keep, std::function<void()> work,
                 Result result) {
   if (!async) {
@@ -130,16 +141,16 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
       auto start = info[5].As<Napi::Float32Array>();
       std::copy(start.Data(), start.Data() + start.ElementLength(), centroids.Data());
     }
-    const float* xp = x.Data();
+    auto xv = input(env, async, x);
     float* cp = centroids.Data();
     double* op = objective.Data();
     return run(
-        env, async, {x, centroids, objective},
-        [=] { kmeans_train(xp, n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); },
+        env, async, {centroids, objective},
+        [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); },
         [](Napi::Env e, const std::vector<Napi::Value>& kept) {
           auto out = Napi::Object::New(e);
-          out.Set("centroids", kept[1]);
-          out.Set("objective", kept[2]);
+          out.Set("centroids", kept[0]);
+          out.Set("objective", kept[1]);
           return out;
         });
   } catch (const ArgError& e) {
@@ -183,12 +194,12 @@ Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
     int threads = ThreadsArg(info, 4, fn);
     size_t n = rows_of(x.ElementLength(), d, fn, "x");
     auto codes = Napi::Uint8Array::New(env, n * M);
-    const float* xp = x.Data();
-    const float* cbp = cb.Data();
+    auto xv = input(env, async, x);
+    auto cbv = input(env, async, cb);
     uint8_t* out = codes.Data();
     return run(
-        env, async, {x, cb, codes}, [=] { pq_encode(xp, n, int(d), int(M), cbp, out, threads); },
-        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[2]; });
+        env, async, {codes}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); },
+        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[0]; });
   } catch (const ArgError& e) {
     return ThrowJs(env, e);
   }
@@ -246,16 +257,17 @@ Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
     if (n > size_t(INT32_MAX)) RangeFail(fn, "codes holds more than 2^31-1 vectors");
     auto ids = Napi::Int32Array::New(env, nq * k);
     auto dist = Napi::Float32Array::New(env, nq * k);
-    const float* lp = luts.Data();
-    const uint8_t* cp = codes.Data();
+    auto lv = input(env, async, luts);
+    auto cv = input(env, async, codes);
     int32_t* ip = ids.Data();
     float* dp = dist.Data();
     return run(
-        env, async, {luts, codes, ids, dist}, [=] { pq_adc_search(lp, nq, int(M), cp, n, int(k), ip, dp, threads); },
+        env, async, {ids, dist},
+        [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); },
         [](Napi::Env e, const std::vector<Napi::Value>& kept) {
           auto out = Napi::Object::New(e);
-          out.Set("ids", kept[2]);
-          out.Set("distances", kept[3]);
+          out.Set("ids", kept[0]);
+          out.Set("distances", kept[1]);
           return out;
         });
   } catch (const ArgError& e) {
@@ -278,20 +290,22 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
     if (a.ElementLength() != size_t(m) * kd) RangeFail(fn, "a must hold m×kdim values");
     if (b.ElementLength() != size_t(kd) * n) RangeFail(fn, "b must hold kdim×n values");
     auto c = Napi::Float32Array::New(env, size_t(m) * n);
-    const float* ap = a.Data();
-    const float* bp = b.Data();
+    auto av = input(env, async, a);
+    auto bv = input(env, async, b);
     float* cp = c.Data();
     int threads = default_threads();
     return run(
-        env, async, {a, b, c},
+        env, async, {c},
         [=] {
+          const float* ap = av->data();
+          const float* bp = bv->data();
           // Row blocks in parallel: sgemm itself may or may not be threaded.
           parallel_for(size_t(m), 1024, threads, [&](size_t r0, size_t r1, int) {
             sgemm(false, transB, int(r1 - r0), int(n), int(kd), 1.f, ap + r0 * kd, int(kd), bp,
                   transB ? int(kd) : int(n), 0.f, cp + r0 * n, int(n));
           });
         },
-        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[2]; });
+        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[0]; });
   } catch (const ArgError& e) {
     return ThrowJs(env, e);
   }

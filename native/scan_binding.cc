@@ -4,8 +4,11 @@
 // codes: Uint8Array of n codes (code_bytes each); removed: Uint8Array bitmap or null;
 // queries: Float32Array nq × dim; results are nq × k (Float32Array / Int32Array,
 // +Infinity / -1 where fewer than k slots are live). The async form runs on a libuv
-// worker and keeps its inputs referenced until it finishes; callers must not modify
-// them meanwhile.
+// worker: it copies its inputs first, except those in a SharedArrayBuffer, which it
+// reads in place (the Index keeps its code arena there, so a search copies nothing
+// big). Detaching or changing the inputs meanwhile never reaches freed memory: the
+// decoder turns any code bytes into some point of the sphere, and a NaN distance
+// never enters a heap.
 #include <napi.h>
 
 #include <climits>
@@ -25,12 +28,14 @@ namespace spreadvec {
 
 namespace {
 
+constexpr double kMaxResults = 67108864.0;  // 2^26 places (nq × k) per call
+
 struct ScanJob {
   const ZnSphereCodec* codec = nullptr;
-  const uint8_t* codes = nullptr;
+  InputView<uint8_t> codes;
   size_t n = 0;
-  const uint8_t* removed = nullptr;
-  const float* queries = nullptr;
+  InputView<uint8_t> removed;  // empty: nothing removed
+  InputView<float> queries;
   size_t nq = 0;
   int k = 0;
   int threads = 1;
@@ -40,7 +45,7 @@ struct ScanJob {
   void run() {
     dist.resize(nq * static_cast<size_t>(k));
     slots.resize(nq * static_cast<size_t>(k));
-    decode_scan(*codec, codes, n, removed, queries, nq, k, threads, dist.data(), slots.data());
+    decode_scan(*codec, codes.data(), n, removed.data(), queries.data(), nq, k, threads, dist.data(), slots.data());
   }
 
   Napi::Object result(Napi::Env env) const {
@@ -55,9 +60,9 @@ struct ScanJob {
   }
 };
 
-// Validates the arguments and fills `job` (pointers into the JS arrays); throws
-// ArgError on the first bad one.
-void parse(const Napi::CallbackInfo& info, const std::string& fn, ScanJob* job) {
+// Validates the arguments and fills `job` (views of the JS arrays: held copies when
+// `async`); throws ArgError on the first bad one.
+void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, ScanJob* job) {
   if (info.Length() < 7) TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?)");
   auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
   const int64_t n = IntArg(info, 1, fn, "n", 0, INT32_MAX);
@@ -75,13 +80,13 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, ScanJob* job) 
   if (codes.ByteLength() < static_cast<size_t>(n) * cb)
     RangeFail(fn, "codes holds " + std::to_string(codes.ByteLength()) + " bytes, fewer than n × codeBytes = " +
                       std::to_string(static_cast<size_t>(n) * cb));
-  const uint8_t* removed = nullptr;
+  Napi::Uint8Array removed;
+  const size_t removed_bytes = (static_cast<size_t>(n) + 7) / 8;
   if (!info[2].IsNull() && !info[2].IsUndefined()) {
     if (!IsTypedArrayOf(info[2], napi_uint8_array)) TypeFail(fn, "removed must be a Uint8Array or null");
-    auto r = info[2].As<Napi::Uint8Array>();
-    if (r.ByteLength() < (static_cast<size_t>(n) + 7) / 8)
-      RangeFail(fn, "removed holds " + std::to_string(r.ByteLength()) + " bytes, fewer than ceil(n / 8)");
-    removed = r.Data();
+    removed = info[2].As<Napi::Uint8Array>();
+    if (removed.ByteLength() < removed_bytes)
+      RangeFail(fn, "removed holds " + std::to_string(removed.ByteLength()) + " bytes, fewer than ceil(n / 8)");
   }
   auto q = TypedArrayArg<Napi::Float32Array>(info, 5, fn, "queries");
   if (q.ElementLength() % static_cast<size_t>(dim) != 0)
@@ -89,26 +94,31 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, ScanJob* job) 
                       std::to_string(dim));
   for (size_t i = 0; i < q.ElementLength(); i++)
     if (!std::isfinite(q[i])) RangeFail(fn, "queries holds a non-finite value at index " + std::to_string(i));
-  job->codes = codes.Data();
-  job->n = static_cast<size_t>(n);
-  job->removed = removed;
-  job->queries = q.Data();
   job->nq = q.ElementLength() / static_cast<size_t>(dim);
   job->k = k;
   job->threads = threads;
-  if (job->nq * static_cast<double>(job->k) > 1e9)
-    RangeFail(fn, "nq × k is too large (" + std::to_string(job->nq) + " × " + std::to_string(job->k) + ")");
+  // The output alone is nq × k × 8 bytes (twice, while it is handed to JS): refuse
+  // a size no caller means at once, rather than allocating gigabytes.
+  if (job->nq * static_cast<double>(job->k) > kMaxResults)
+    RangeFail(fn, "nq × k = " + std::to_string(job->nq) + " × " + std::to_string(job->k) +
+                      " results exceed 2^26 per call; split the queries");
+  // Views last, once every check passed (a copy is made only for a call that runs).
+  Napi::Env env = info.Env();
+  const size_t code_len = static_cast<size_t>(n) * cb;
+  job->n = static_cast<size_t>(n);
+  job->codes = async ? InputView<uint8_t>::Hold(env, codes, code_len) : InputView<uint8_t>::Borrow(codes, code_len);
+  if (!removed.IsEmpty()) {
+    job->removed = async ? InputView<uint8_t>::Hold(env, removed, removed_bytes)
+                         : InputView<uint8_t>::Borrow(removed, removed_bytes);
+  }
+  job->queries = async ? InputView<float>::Hold(env, q) : InputView<float>::Borrow(q);
 }
 
 class ScanWorker : public Napi::AsyncWorker {
  public:
-  ScanWorker(Napi::Env env, const Napi::CallbackInfo& info, ScanJob job)
+  ScanWorker(Napi::Env env, ScanJob job)
       : Napi::AsyncWorker(env, "spreadvec.decodeScan"), job_(std::move(job)),
-        deferred_(Napi::Promise::Deferred::New(env)) {
-    // Keep the inputs alive while the worker reads them.
-    for (size_t i : {0, 2, 5})
-      if (info[i].IsObject()) refs_.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
-  }
+        deferred_(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise promise() const { return deferred_.Promise(); }
   void Execute() override {
     try {
@@ -121,19 +131,18 @@ class ScanWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  ScanJob job_;
+  ScanJob job_;  // holds its inputs (copies or shared memory) until the worker is gone
   Napi::Promise::Deferred deferred_;
-  std::vector<Napi::ObjectReference> refs_;
 };
 
 Napi::Value DecodeScan(const Napi::CallbackInfo& info) {
   ScanJob job;
   try {
-    parse(info, "decodeScan", &job);
+    parse(info, "decodeScan", true, &job);
   } catch (const ArgError& e) {
     return ThrowJs(info.Env(), e);
   }
-  auto* worker = new ScanWorker(info.Env(), info, std::move(job));
+  auto* worker = new ScanWorker(info.Env(), std::move(job));
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;
@@ -142,7 +151,7 @@ Napi::Value DecodeScan(const Napi::CallbackInfo& info) {
 Napi::Value DecodeScanSync(const Napi::CallbackInfo& info) {
   ScanJob job;
   try {
-    parse(info, "decodeScanSync", &job);
+    parse(info, "decodeScanSync", false, &job);
   } catch (const ArgError& e) {
     return ThrowJs(info.Env(), e);
   }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -63,9 +64,25 @@ std::string QuantizeEncodeKernel(const ZnSphereCodec& codec, const float* x, siz
              std::to_string(i);
     }
   }
+  // Each row is quantized from a private copy that is checked again: x may live in a
+  // SharedArrayBuffer that another thread changes meanwhile, and the quantizer is
+  // only defined on finite values.
+  std::atomic<bool> changed{false};
   parallel_for(n, kGrain, threads, [&](size_t b, size_t e, int) {
-    for (size_t i = b; i < e; i++) codec.quantize_encode(x + i * d, codes + i * cb);
+    std::vector<float> row(d);
+    for (size_t i = b; i < e; i++) {
+      std::memcpy(row.data(), x + i * d, d * sizeof(float));
+      bool finite = true;
+      for (size_t j = 0; j < d; j++) finite = finite && std::isfinite(row[j]);
+      if (!finite) {
+        changed = true;
+        std::memset(codes + i * cb, 0, cb);
+        continue;
+      }
+      codec.quantize_encode(row.data(), codes + i * cb);
+    }
   });
+  if (changed) return "x changed to hold a non-finite value while it was being quantized";
   return "";
 }
 
@@ -156,18 +173,21 @@ Napi::Value QuantizeEncode(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// Runs a batch kernel on a libuv worker; the input and output arrays are kept
-// alive by references until the promise settles.
+// Runs a batch kernel on a libuv worker and resolves with `output`. The kernel owns
+// what it reads (InputView captures: copies or shared memory) and writes only into
+// memory that JS cannot reach meanwhile; `finish`, if given, runs on the JS thread
+// before resolving (e.g. to copy results into a caller's array) and returns "" or
+// an error.
 class BatchWorker : public Napi::AsyncWorker {
  public:
   using Kernel = std::function<std::string()>;
-  BatchWorker(Napi::Env env, const char* fn, Napi::Value input, Napi::Value output, Kernel kernel)
+  BatchWorker(Napi::Env env, const char* fn, Napi::Value output, Kernel kernel, Kernel finish = nullptr)
       : Napi::AsyncWorker(env, fn),
         deferred_(Napi::Promise::Deferred::New(env)),
         fn_(fn),
-        input_(Napi::Persistent(input)),
         output_(Napi::Persistent(output)),
-        kernel_(std::move(kernel)) {}
+        kernel_(std::move(kernel)),
+        finish_(std::move(finish)) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
@@ -175,7 +195,11 @@ class BatchWorker : public Napi::AsyncWorker {
     error_ = kernel_();
     if (!error_.empty()) SetError(error_);
   }
-  void OnOK() override { deferred_.Resolve(output_.Value()); }
+  void OnOK() override {
+    if (finish_) error_ = finish_();
+    if (!error_.empty()) return OnError(Napi::Error());
+    deferred_.Resolve(output_.Value());
+  }
   void OnError(const Napi::Error&) override {
     deferred_.Reject(Napi::RangeError::New(Env(), fn_ + ": " + error_).Value());
   }
@@ -183,8 +207,8 @@ class BatchWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::string fn_;
-  Napi::Reference<Napi::Value> input_, output_;
-  Kernel kernel_;
+  Napi::Reference<Napi::Value> output_;
+  Kernel kernel_, finish_;
   std::string error_;
 };
 
@@ -193,13 +217,13 @@ Napi::Value QuantizeEncodeAsync(const Napi::CallbackInfo& info) {
   QuantizeArgs a;
   if (!ParseQuantize(info, "znQuantizeEncodeAsync", &a)) return env.Undefined();
   Napi::Uint8Array out = Napi::Uint8Array::New(env, a.n * a.codec->code_bytes());
-  const float* x = a.x.Data();
-  uint8_t* codes = out.Data();
+  auto x = std::make_shared<InputView<float>>(InputView<float>::Hold(env, a.x));
+  uint8_t* codes = out.Data();  // a new array, unseen by JS until the promise resolves
   const ZnSphereCodec* codec = a.codec;
   size_t n = a.n;
   int threads = a.threads;
-  auto* w = new BatchWorker(env, "znQuantizeEncodeAsync", a.x, out,
-                            [=] { return QuantizeEncodeKernel(*codec, x, n, codes, threads); });
+  auto* w = new BatchWorker(env, "znQuantizeEncodeAsync", out,
+                            [=] { return QuantizeEncodeKernel(*codec, x->data(), n, codes, threads); });
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
@@ -324,15 +348,35 @@ Napi::Value DecodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DecodeArgs a;
   if (!ParseDecode(info, "znDecodeAsync", &a)) return env.Undefined();
-  void* data;
-  Napi::Value out = NewDecodeOutput(env, a, &data);
   const ZnSphereCodec* codec = a.codec;
-  const uint8_t* codes = a.codes.Data();
+  auto codes = std::make_shared<InputView<uint8_t>>(InputView<uint8_t>::Hold(env, a.codes));
   size_t n = a.n;
   bool as_float = a.as_float;
   int threads = a.threads;
-  auto* w = new BatchWorker(env, "znDecodeAsync", a.codes, out,
-                            [=] { return DecodeKernel(*codec, codes, n, as_float, data, threads); });
+  // A caller's `out` in a plain ArrayBuffer could be detached while the worker writes:
+  // decode into private memory then, and copy into `out` on the JS thread at the end.
+  const bool staged = !a.out.IsUndefined() && !InSharedBuffer(env, a.out.As<Napi::TypedArray>());
+  void* data = nullptr;
+  Napi::Value out;
+  BatchWorker::Kernel finish;
+  if (staged) {
+    out = a.out;
+    const size_t bytes = n * codec->dim() * (as_float ? sizeof(float) : 1);
+    auto stage = std::make_shared<std::vector<uint8_t>>(bytes);
+    data = stage->data();
+    auto target = std::make_shared<Napi::Reference<Napi::Value>>(Napi::Persistent(out));
+    finish = [stage, target, bytes]() -> std::string {
+      Napi::TypedArray t = target->Value().As<Napi::TypedArray>();
+      if (t.ByteLength() != bytes) return "out was detached or resized while the call ran";
+      if (bytes) std::memcpy(static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), stage->data(), bytes);
+      return "";
+    };
+  } else {
+    out = NewDecodeOutput(env, a, &data);  // new, or the caller's shared memory
+  }
+  auto* w = new BatchWorker(env, "znDecodeAsync", out,
+                            [=] { return DecodeKernel(*codec, codes->data(), n, as_float, data, threads); },
+                            std::move(finish));
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;

@@ -7,6 +7,10 @@
  * Memory per vector: the code itself (codeBytes) plus one bit of removed-slot bitmap.
  * Ids are not kept in memory: the k winners of each query are resolved slot → id by
  * LMDB lookups in the same read snapshot as the arena (k × nq point reads per search).
+ *
+ * Calls take effect in call order (CallOrder below): each write commits once every
+ * earlier call is done, each search scans once every earlier write is done; the
+ * catalyzer and the quantizer run at once, concurrently with other calls.
  */
 import { CodeArena } from '../storage/code-arena';
 import { IndexStore, type VerifyReport } from '../storage/index-store';
@@ -14,7 +18,7 @@ import { MAX_ID, type IndexConfig } from '../storage/layout';
 import { quantizeEncodeAsync } from './kernels/codec-native';
 import { decodeScan } from './kernels/scan-native';
 import { ZnCodec } from './lattice/zn-codec';
-import { assertFinite, assertInteger } from './validate';
+import { assertFinite, assertInteger, assertKnownOptions } from './validate';
 
 /**
  * What the Index needs of a catalyzer: the Catalyzer class (src/catalyzer) fits;
@@ -41,7 +45,7 @@ export interface IndexCreateOptions {
   quantizer?: string;
   /** How to rebuild the encoder from stored checkpoint bytes (default Catalyzer.load). */
   loadCatalyzer?: EncoderLoader;
-  /** Search threads (default SPREADVEC_THREADS or the core count). */
+  /** Search threads, 1 to 1024 (default SPREADVEC_THREADS or the core count). */
   threads?: number;
 }
 
@@ -51,6 +55,28 @@ export interface IndexOpenOptions {
   loadCatalyzer?: EncoderLoader;
   threads?: number;
 }
+
+/**
+ * Options of one search. None yet: the argument exists so that unknown names are
+ * refused now (a TypeError), rather than silently ignored, before options such as
+ * `nprobe` arrive.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface SearchOptions {}
+
+const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['catalyzer', 'quantizer', 'loadCatalyzer', 'threads'];
+const OPEN_OPTIONS: readonly (keyof IndexOpenOptions)[] = ['readOnly', 'loadCatalyzer', 'threads'];
+const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = [];
+
+/**
+ * Most entries (nq × k) one search returns: 2^24, about 200 MB of ids and distances.
+ * A larger request is refused at once with a RangeError rather than allocating for
+ * minutes: split the queries into batches.
+ */
+export const MAX_SEARCH_RESULTS = 1 << 24;
+
+/** Most search threads (the native kernels' own bound). */
+const MAX_THREADS = 1024;
 
 /** Input vectors: n × din row-major numbers (Float32Array, Uint8Array or rows). */
 export type VectorsInput = Float32Array | Uint8Array | readonly (readonly number[])[];
@@ -90,15 +116,61 @@ function parseQuantizer(name: string, dout: number): { r2: number; codec: ZnCode
   return { r2, codec };
 }
 
-/** One operation at a time per Index: adds, removes and searches share the arena. */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T> | T): Promise<T> {
-    const result = this.tail.then(fn);
-    this.tail = result.catch(() => undefined);
+/** Resolves (never rejects) once `p` settles. */
+function settled(p: Promise<unknown>): Promise<void> {
+  return p.then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+/**
+ * The order in which one Index's calls take effect: the order they were made. Each
+ * call takes its turn when it is made: a write (add, remove) commits once every
+ * earlier call is done; a search scans once every earlier write is done, so it sees
+ * each write called before it and none called after, and searches do not wait for
+ * each other. The work before the turn (checks, catalyzer, quantizer: `prepared`)
+ * runs at once, concurrently. A call whose preparation fails rejects without
+ * waiting, and its turn passes all the same: it never blocks or reorders the others.
+ */
+class CallOrder {
+  /** Settles when every write made so far is done. */
+  private writes: Promise<void> = Promise.resolve();
+  /** Settles when every call made so far is done. */
+  private all: Promise<void> = Promise.resolve();
+
+  write<P, T>(prepared: Promise<P>, commit: (p: P) => T | Promise<T>): Promise<T> {
+    const before = this.all;
+    const result = (async () => {
+      const p = await prepared;
+      await before;
+      return commit(p);
+    })();
+    // Done only once the earlier calls are: a failed write must not let a later one jump ahead.
+    const done = Promise.all([before, settled(result)]).then(() => undefined);
+    this.all = done;
+    this.writes = done;
     return result;
   }
+
+  read<P, T>(prepared: Promise<P>, run: (p: P) => T | Promise<T>): Promise<T> {
+    const before = this.writes;
+    const result = (async () => {
+      const p = await prepared;
+      await before;
+      return run(p);
+    })();
+    this.all = Promise.all([this.all, settled(result)]).then(() => undefined);
+    return result;
+  }
+
+  /** Settles once every call made so far is done. */
+  idle(): Promise<void> {
+    return this.all;
+  }
 }
+
+type ReadTxn = ReturnType<IndexStore['beginRead']>;
 
 export class Index {
   private store: IndexStore | null;
@@ -107,10 +179,12 @@ export class Index {
   private readonly arena: CodeArena;
   private readonly config: IndexConfig;
   private readonly threads: number | undefined;
-  private readonly mutex = new Mutex();
-  /** Set by close(): new operations are refused, running ones finish first. */
+  private readonly order = new CallOrder();
+  /** Set by close(): new operations are refused, earlier ones finish first. */
   private closing: Promise<void> | null = null;
-  private readonly inflight = new Set<Promise<unknown>>();
+  /** Scans reading the arena now; the arena changes only when there are none. */
+  private activeScans = 0;
+  private scansIdleWaiters: (() => void)[] = [];
 
   private constructor(store: IndexStore, encoder: IndexEncoder, ownsEncoder: boolean, threads?: number) {
     this.store = store;
@@ -134,7 +208,14 @@ export class Index {
   static async create(path: string, options: IndexCreateOptions): Promise<Index> {
     if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
     if (!options || options.catalyzer === undefined) throw new TypeError('options.catalyzer is required');
-    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1);
+    assertKnownOptions('Index.create', options, CREATE_OPTIONS);
+    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
+    if (options.quantizer !== undefined && typeof options.quantizer !== 'string') {
+      throw new TypeError(`options.quantizer must be a string such as 'zn_79', got ${typeof options.quantizer}`);
+    }
+    if (options.loadCatalyzer !== undefined && typeof options.loadCatalyzer !== 'function') {
+      throw new TypeError('options.loadCatalyzer must be a function');
+    }
     const src = options.catalyzer;
     const owns = typeof src === 'string' || src instanceof Uint8Array;
     let encoder: IndexEncoder;
@@ -168,7 +249,14 @@ export class Index {
   /** Opens an index created by Index.create (its catalyzer is rebuilt from the stored checkpoint). */
   static async open(path: string, options: IndexOpenOptions = {}): Promise<Index> {
     if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
-    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1);
+    assertKnownOptions('Index.open', options, OPEN_OPTIONS);
+    if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
+    if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') {
+      throw new TypeError(`options.readOnly must be a boolean, got ${typeof options.readOnly}`);
+    }
+    if (options.loadCatalyzer !== undefined && typeof options.loadCatalyzer !== 'function') {
+      throw new TypeError('options.loadCatalyzer must be a function');
+    }
     const store = IndexStore.open(path, { readOnly: options.readOnly });
     let encoder: IndexEncoder | undefined;
     try {
@@ -197,18 +285,11 @@ export class Index {
     return this.store;
   }
 
-  /** Runs an operation that close() waits for. Throws at once if the index is closed. */
-  private track<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      this.live();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const p = op();
-    this.inflight.add(p);
-    const done = () => this.inflight.delete(p);
-    p.then(done, done);
-    return p;
+  /** The writable store, or throws (closed, read-only). */
+  private writable(): IndexStore {
+    const store = this.live();
+    if (store.readOnly) throw new Error(`the index at ${store.dir} is open read-only`);
+    return store;
   }
 
   /** Input dimension (the catalyzer's din). */
@@ -262,7 +343,14 @@ export class Index {
     }
     // (Rows given as arrays are checked after their float32 conversion, which may overflow.)
     if (x instanceof Float32Array) assertFinite(name, x);
-    return { x, n: x.length / din };
+    const n = x.length / din;
+    // A zero vector has no direction: the sphere has no nearest point to give it.
+    for (let i = 0; i < n; i++) {
+      let zero = true;
+      for (let d = i * din; zero && d < (i + 1) * din; d++) zero = x[d] === 0;
+      if (zero) throw new RangeError(`${name} row ${i} is a zero vector (it has no direction to code or search by)`);
+    }
+    return { x, n };
   }
 
   private parseIds(ids: IdsInput, n: number): bigint[] {
@@ -299,41 +387,51 @@ export class Index {
 
   /**
    * Adds n vectors (n × din). Without `ids`, assigns increasing ids after the largest
-   * ever used; an id already present is replaced. One LMDB transaction: all or nothing.
-   * Returns the ids stored, in input order.
+   * ever used (refused with a RangeError, changing nothing, once they would pass
+   * 2^63 − 1); an id already present is replaced. One LMDB transaction: all or
+   * nothing. Returns the ids stored, in input order. Takes effect after every call
+   * made before it (do not modify `vectors` until the promise settles).
    */
   add(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
-    return this.track(() => this.addNow(vectors, ids));
-  }
-
-  private async addNow(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
-    const store = this.storeOf();
-    if (store.readOnly) throw new Error(`the index at ${store.dir} is open read-only`);
-    const { x, n } = this.rows('vectors', vectors);
-    const parsed = ids === undefined ? null : this.parseIds(ids, n);
-    if (n === 0) return new BigInt64Array(0);
-    const units = await this.encode(x, n, 'vectors');
-    const codes = await quantizeEncodeAsync(this.config.dout, this.config.r2, units);
-    return this.mutex.run(() => {
-      const s = this.storeOf();
-      this.refresh(s);
-      return BigInt64Array.from(s.commitAdd(this.arena, codes, parsed).ids);
+    let x: Float32Array | Uint8Array, n: number, parsed: bigint[] | null;
+    try {
+      this.writable();
+      ({ x, n } = this.rows('vectors', vectors));
+      parsed = ids === undefined ? null : this.parseIds(ids, n);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const prepared = n === 0 ? Promise.resolve(null) : this.encodeCodes(x, n);
+    return this.order.write(prepared, (codes) => {
+      if (!codes) return new BigInt64Array(0);
+      const store = this.storeOf();
+      this.refresh(store);
+      return BigInt64Array.from(store.commitAdd(this.arena, codes, parsed).ids);
     });
   }
 
-  /** Removes the given ids (unknown ones are ignored); returns how many were removed. One transaction. */
-  remove(ids: IdsInput): Promise<number> {
-    return this.track(() => this.removeNow(ids));
+  /** The codes of n rows: catalyzer, then the Zn quantizer (both off the turn). */
+  private async encodeCodes(x: Float32Array | Uint8Array, n: number): Promise<Uint8Array> {
+    const units = await this.encode(x, n, 'vectors');
+    return quantizeEncodeAsync(this.config.dout, this.config.r2, units);
   }
 
-  private async removeNow(ids: IdsInput): Promise<number> {
-    const store = this.storeOf();
-    if (store.readOnly) throw new Error(`the index at ${store.dir} is open read-only`);
-    const parsed = this.parseIds(ids, ids?.length ?? 0);
-    return this.mutex.run(() => {
-      const s = this.storeOf();
-      this.refresh(s);
-      return parsed.length === 0 ? 0 : s.commitRemove(this.arena, parsed).removed;
+  /**
+   * Removes the given ids (unknown ones are ignored); returns how many were removed.
+   * One transaction, after every call made before it.
+   */
+  remove(ids: IdsInput): Promise<number> {
+    let parsed: bigint[];
+    try {
+      this.writable();
+      parsed = this.parseIds(ids, ids?.length ?? 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.order.write(Promise.resolve(parsed), (list) => {
+      const store = this.storeOf();
+      this.refresh(store);
+      return list.length === 0 ? 0 : store.commitRemove(this.arena, list).removed;
     });
   }
 
@@ -349,24 +447,51 @@ export class Index {
   /**
    * The k nearest stored vectors of each query (nq × din), by squared L2 distance on
    * the sphere between the query's catalyzer output and the decoded code, ascending,
-   * ties by smaller id. Sees every batch committed before it starts (in any process).
+   * ties by smaller id. Sees every write called before it on this Index and none
+   * called after, and every batch other processes committed before it scans.
+   * Rows are padded to k with −1n / +Infinity when fewer vectors are live; nq × k
+   * may not exceed MAX_SEARCH_RESULTS.
    */
-  search(queries: VectorsInput, k: number): Promise<SearchResult> {
-    return this.track(() => this.searchNow(queries, k));
+  search(queries: VectorsInput, k: number, options?: SearchOptions): Promise<SearchResult> {
+    let x: Float32Array | Uint8Array, nq: number;
+    try {
+      this.live();
+      assertKnownOptions('search', options, SEARCH_OPTIONS);
+      if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`k must be an integer, got ${String(k)}`);
+      if (k < 1) throw new RangeError(`k must be ≥ 1, got ${k}`);
+      if (k > MAX_SEARCH_RESULTS) throw new RangeError(`k must be ≤ ${MAX_SEARCH_RESULTS} (2^24), got ${k}`);
+      ({ x, n: nq } = this.rows('queries', queries));
+      if (nq * k > MAX_SEARCH_RESULTS) {
+        throw new RangeError(`nq × k = ${nq} × ${k} results exceed the ${MAX_SEARCH_RESULTS} (2^24) one search returns; split the queries`);
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (nq === 0) return Promise.resolve({ ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k });
+    return this.order.read(this.encode(x, nq, 'queries'), (units) => this.scanTurn(units, nq, k));
   }
 
-  private async searchNow(queries: VectorsInput, k: number): Promise<SearchResult> {
-    if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`k must be an integer, got ${String(k)}`);
-    if (k < 1) throw new RangeError(`k must be ≥ 1, got ${k}`);
-    if (k > 0x7ffffffe) throw new RangeError(`k must be < 2^31 − 1, got ${k}`);
-    const { x, n: nq } = this.rows('queries', queries);
-    if (nq === 0) return { ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k };
-    const units = await this.encode(x, nq, 'queries');
-    return this.mutex.run(async () => {
-      const store = this.storeOf();
-      const txn = store.beginRead();
+  /** Resolves when no scan reads the arena. */
+  private scansIdle(): Promise<void> {
+    return new Promise((resolve) => this.scansIdleWaiters.push(resolve));
+  }
+
+  private async scanTurn(units: Float32Array, nq: number, k: number): Promise<SearchResult> {
+    const store = this.storeOf();
+    let txn: ReadTxn | undefined = store.beginRead();
+    try {
+      // Another process committed since the arena was loaded: load it only once the
+      // scans still reading the arena (searches run concurrently) are over.
+      while (this.activeScans > 0 && store.readState(txn).generation > this.arena.generation) {
+        txn.done();
+        txn = undefined;
+        await this.scansIdle();
+        txn = store.beginRead();
+      }
+      store.refresh(this.arena, txn);
+      const snapshot = txn;
+      this.activeScans++;
       try {
-        store.refresh(this.arena, txn);
         const scan = (q: Float32Array, kk: number) =>
           decodeScan({
             codes: this.arena.codes,
@@ -378,12 +503,20 @@ export class Index {
             k: kk,
             threads: this.threads,
           });
-        const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, this.config.dout, (slots) => store.idsOfSlots(slots, txn));
+        const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, this.arena.live, this.config.dout, (slots) =>
+          store.idsOfSlots(slots, snapshot),
+        );
         return { ids, distances, nq, k };
       } finally {
-        txn.done();
+        if (--this.activeScans === 0) {
+          const waiters = this.scansIdleWaiters;
+          this.scansIdleWaiters = [];
+          waiters.forEach((wake) => wake());
+        }
       }
-    });
+    } finally {
+      txn?.done();
+    }
   }
 
   /**
@@ -392,14 +525,12 @@ export class Index {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.allSettled([...this.inflight]);
-      await this.mutex.run(async () => {
-        const store = this.store;
-        if (!store) return;
-        this.store = null;
-        await store.close();
-        if (this.ownsEncoder) await this.encoder.close();
-      });
+      await this.order.idle();
+      const store = this.store;
+      if (!store) return;
+      this.store = null;
+      await store.close();
+      if (this.ownsEncoder) await this.encoder.close();
     })();
     return this.closing;
   }
@@ -410,7 +541,13 @@ export class Index {
    * with an IndexFormatError (code `ECORRUPT`) at the first fault.
    */
   verify(): Promise<VerifyReport> {
-    return this.track(() => this.mutex.run(() => this.storeOf().verify()));
+    try {
+      this.live();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // A read: it sees every write called before it; writes called after wait for it.
+    return this.order.read(Promise.resolve(), () => this.storeOf().verify());
   }
 }
 
@@ -421,28 +558,36 @@ type Scan = (queries: Float32Array, k: number) => Promise<{ slots: Int32Array; d
  * ties by smaller id. Scanning for k + 1 shows which queries have a tie straddling
  * the k-th place; those few are scanned again with a larger k until every vector at
  * the k-th distance is in hand. Then each row is sorted by (distance, id) and cut to k.
+ * No scan asks for more than the `live` vectors there are: a huge k costs its padded
+ * output only.
  */
 async function topKByDistanceThenId(
   scan: Scan,
   queries: Float32Array,
   nq: number,
   k: number,
+  live: number,
   dim: number,
   idsOf: (slots: Int32Array) => BigInt64Array,
 ): Promise<{ ids: BigInt64Array; distances: Float32Array }> {
-  const k1 = k + 1;
+  const ids = new BigInt64Array(nq * k).fill(-1n);
+  const distances = new Float32Array(nq * k).fill(Infinity);
+  const kk = Math.min(k, live); // places that can hold a live vector
+  if (kk === 0) return { ids, distances };
+  const k1 = Math.min(kk + 1, live);
   const first = await scan(queries, k1);
   const rows: { ids: BigInt64Array; dist: Float32Array; width: number }[] = [];
   const allIds = idsOf(first.slots);
   for (let q = 0; q < nq; q++) {
     rows.push({ ids: allIds.subarray(q * k1, (q + 1) * k1), dist: first.distances.subarray(q * k1, (q + 1) * k1), width: k1 });
   }
-  // A row is complete when its last place is padding or farther than its k-th.
-  const open = (r: (typeof rows)[number]) => r.ids[r.width - 1] >= 0n && r.dist[r.width - 1] === r.dist[k - 1];
+  // A row is complete when it holds every live vector, or its last place is padding
+  // or farther than its kk-th.
+  const open = (r: (typeof rows)[number]) => r.width > kk && r.width < live && r.ids[r.width - 1] >= 0n && r.dist[r.width - 1] === r.dist[kk - 1];
   let pending = rows.map((_, q) => q).filter((q) => open(rows[q]));
   let width = k1;
   while (pending.length > 0) {
-    width = Math.min(width * 4, 0x7fffffff);
+    width = Math.min(width * 4, live);
     const sub = new Float32Array(pending.length * dim);
     pending.forEach((q, i) => sub.set(queries.subarray(q * dim, (q + 1) * dim), i * dim));
     const more = await scan(sub, width);
@@ -452,8 +597,6 @@ async function topKByDistanceThenId(
     });
     pending = pending.filter((q) => open(rows[q]));
   }
-  const ids = new BigInt64Array(nq * k);
-  const distances = new Float32Array(nq * k);
   rows.forEach((r, q) => {
     const order = Array.from({ length: r.width }, (_, j) => j);
     order.sort((a, b) => {
@@ -462,7 +605,7 @@ async function topKByDistanceThenId(
       if (r.ids[a] < 0n || r.ids[b] < 0n) return r.ids[a] < 0n ? (r.ids[b] < 0n ? 0 : 1) : -1;
       return r.ids[a] < r.ids[b] ? -1 : r.ids[a] > r.ids[b] ? 1 : 0;
     });
-    for (let j = 0; j < k; j++) {
+    for (let j = 0; j < kk; j++) {
       ids[q * k + j] = r.ids[order[j]];
       distances[q * k + j] = r.dist[order[j]];
     }

@@ -5,6 +5,10 @@
  * reads). Nothing else is kept per vector: ids are resolved for the winners only.
  * Capacity grows by 1/4 at a time so that resident memory stays close to the
  * codes themselves (untouched capacity is never paged in).
+ *
+ * Both buffers live in SharedArrayBuffers: the native scan reads those in place on
+ * its worker thread (no one can detach them), where it would copy a plain buffer
+ * first (native/napi_args.h, InputView).
  */
 export class CodeArena {
   readonly codeBytes: number;
@@ -43,13 +47,13 @@ export class CodeArena {
     const capacity = this.codeBuf.byteLength / this.codeBytes;
     if (slots > capacity) {
       const grown = Math.max(slots, Math.ceil(capacity * 1.25), 1024);
-      const codes = Buffer.allocUnsafe(grown * this.codeBytes);
+      const codes = Buffer.from(new SharedArrayBuffer(grown * this.codeBytes));
       this.codeBuf.copy(codes, 0, 0, this.count * this.codeBytes);
       this.codeBuf = codes;
     }
     const bytes = (slots + 7) >> 3;
     if (bytes > this.removedBuf.byteLength) {
-      const grown = new Uint8Array(Math.max(bytes, Math.ceil(this.removedBuf.byteLength * 1.25), 128));
+      const grown = new Uint8Array(new SharedArrayBuffer(Math.max(bytes, Math.ceil(this.removedBuf.byteLength * 1.25), 128)));
       grown.set(this.removedBuf);
       this.removedBuf = grown;
     }

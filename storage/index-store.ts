@@ -27,6 +27,7 @@ import {
   FORMAT_VERSION,
   LOCK_FILE,
   META_KEY,
+  MAX_ID,
   MAX_SLOTS,
   OLDEST_FORMAT_VERSION,
   REMOVED_CHUNK_BYTES,
@@ -622,6 +623,12 @@ export class IndexStore {
       this.checkGeneration(state, arena);
       if (state.nslots + n > MAX_SLOTS) throw new RangeError(`index is full: ${state.nslots} + ${n} slots exceed ${MAX_SLOTS}`);
       const base = state.nslots;
+      // Automatic ids must stay ids (≤ MAX_ID): refused here, the transaction aborts.
+      if (!ids && state.nextId + BigInt(n) - 1n > MAX_ID) {
+        throw new RangeError(
+          `cannot assign ${n} automatic id${n === 1 ? '' : 's'}: the next id would be ${state.nextId} and ids end at 2^63 − 1; pass explicit ids`,
+        );
+      }
       const assigned: bigint[] = ids ?? Array.from({ length: n }, (_, i) => state.nextId + BigInt(i));
       // Last occurrence of each id in the batch wins; earlier ones are born removed.
       const lastIndex = new Map<bigint, number>();

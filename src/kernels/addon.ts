@@ -5,6 +5,11 @@
  * `npm install` compiles only where neither fits. Each kernel module wraps the raw
  * functions it needs with precise types (codec-native.ts, scan-native.ts, ...);
  * this file only finds the binary.
+ *
+ * Every asynchronous kernel (a Promise-returning export) copies its input arrays
+ * before it leaves the JS thread, unless they live in a SharedArrayBuffer, which it
+ * reads in place: callers may detach, transfer or reuse plain buffers at once, and
+ * outputs appear only when the promise resolves (native/napi_args.h, InputView).
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';

@@ -55,7 +55,11 @@ export function decode(dim: number, r2: number, codes: Uint8Array, as: DecodeAs,
   return addon().znDecode(dim, r2, codes, as, threads, out) as Int8Array | Float32Array;
 }
 
-/** decode on a worker thread (do not touch `codes` or `out` until it settles). */
+/**
+ * decode on a worker thread. `codes` is copied first unless it lives in a
+ * SharedArrayBuffer; a given `out` is filled when the call completes (rejects if
+ * `out` was detached meanwhile), or in place when it lives in a SharedArrayBuffer.
+ */
 export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'int8', threads?: number, out?: Int8Array): Promise<Int8Array>;
 export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'float32', threads?: number, out?: Float32Array): Promise<Float32Array>;
 export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads?: number, out?: Int8Array | Float32Array): Promise<Int8Array | Float32Array>;

@@ -36,7 +36,11 @@ function args(s: ScanInput): unknown[] {
   return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads];
 }
 
-/** Runs the scan on a libuv worker; `codes`, `removed`, `queries` must not change until it resolves. */
+/**
+ * Runs the scan on a libuv worker. The inputs are copied first, except those in a
+ * SharedArrayBuffer, which are read in place (changing them meanwhile changes the
+ * answer, never safety): detaching or reusing a plain buffer meanwhile is safe.
+ */
 export function decodeScan(input: ScanInput): Promise<ScanResult> {
   return addon().decodeScan(...args(input)) as Promise<ScanResult>;
 }
