@@ -9,6 +9,13 @@
 #include <features.h>  // defines __GLIBC__ (this header comes before every other)
 #endif
 #endif
+#if defined(__GLIBC__)
+// libstdc++ (GCC 11+) reads glibc 2.32's `__libc_single_threaded` to skip atomics in
+// shared_ptr reference counts, which would raise the floor to 2.32. Rename it to a
+// flag of our own (defined once in glibc_compat.cc), always 0: "threads may run",
+// so the reference counts stay atomic — correct on every glibc.
+#define __libc_single_threaded spreadvec_libc_single_threaded
+#endif
 #if defined(__GLIBC__) && defined(__x86_64__)
 __asm__(".symver exp,exp@GLIBC_2.2.5");
 __asm__(".symver exp2,exp2@GLIBC_2.2.5");
