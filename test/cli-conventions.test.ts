@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeNpy } from '../src/data/npy';
-import { readStateDictCheckpoint } from '../src/catalyzer/checkpoint';
+import { readStateDictCheckpoint } from '../src/pth/checkpoint';
 import { dimsOfState } from '../src/train/state';
 import { normalizeArgv, parseInteger, parseNumber } from '../src/cli/options';
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCheckpoint, writeCheckpoint, CheckpointError } from '../src/catalyzer/checkpoint';
-import { unpickle, MAX_DEPTH } from '../src/catalyzer/pickle';
+import { readCheckpoint, writeCheckpoint, CheckpointError } from '../src/pth/checkpoint';
+import { unpickle, MAX_DEPTH } from '../src/pth/pickle';
 import { Index } from '../src/vector-index';
 
 const enc = (s: string) => [...Buffer.from(s, 'latin1')];

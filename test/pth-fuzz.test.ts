@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
-import { readCheckpoint, writeCheckpoint, CheckpointError } from '../src/catalyzer/checkpoint';
+import { readCheckpoint, writeCheckpoint, CheckpointError } from '../src/pth/checkpoint';
 
 const FIX = join(__dirname, '../../shared/fixtures/catalyzer');
 const zip = new Uint8Array(readFileSync(join(FIX, 'catalyzer_zip.pth')));

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { readCheckpoint, writeCheckpoint } from '../src/catalyzer/checkpoint';
-import { DTYPES, type TorchDtype, type TorchTensor } from '../src/catalyzer/tensor';
+import { readCheckpoint, writeCheckpoint } from '../src/pth/checkpoint';
+import { DTYPES, type TorchDtype, type TorchTensor } from '../src/pth/tensor';
 
 const dtypes = Object.keys(DTYPES) as TorchDtype[];
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSplit } from '../src/data/splits';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { readStateDictCheckpoint } from '../src/catalyzer/checkpoint';
+import { readStateDictCheckpoint } from '../src/pth/checkpoint';
 import { NativeMlpTrainer } from '../src/kernels/mlp-native';
 import { initState, loadStateIntoTrainer } from '../src/train/state';
 import { epochLine, lrPerEpoch, TRAIN_DEFAULTS, trainOnSplit, validateTrainer, type TrainOptions } from '../src/train/trainer';

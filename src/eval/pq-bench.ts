@@ -29,7 +29,7 @@ import { loadSplit } from '../data/splits';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
 import { decodeScan } from '../kernels/scan-native';
 import { quantizeEncodeAsync } from '../kernels/codec-native';
-import { readStateDictCheckpoint } from '../catalyzer/checkpoint';
+import { readStateDictCheckpoint } from '../pth/checkpoint';
 
 /** Options of {@link runPqBenchmark}. */
 export interface PqBenchOptions {
