@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applyPca, fitPca, symmetricEigen } from '../src/eval/pca';
+import { applyPca, fitPca, symmetricEigen } from '../src/quantizers/pca';
 import { loadEncoder } from '../src/eval/encoders';
 
 test('symmetricEigen: A·v = λ·v with orthonormal v, for random symmetric matrices', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeQuantizer, registerQuantizer, signCodes, type QuantizerIndex } from '../src/eval/quantizer';
+import { makeQuantizer, registerQuantizer, signCodes, type QuantizerIndex } from '../src/quantizers';
 import { knnReference } from '../src/eval/knn-reference';
 import { ZnCodec } from '../src/lattice/zn-codec';
 

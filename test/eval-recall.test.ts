@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { evaluate, evaluateAll, formatRecallLine, oneRecalls } from '../src/eval/evaluate';
 import { loadSplit } from '../src/data/splits';
-import { registerQuantizer } from '../src/eval/quantizer';
+import { registerQuantizer } from '../src/quantizers';
 
 test('1-recall at ranks 1, 10, 100 on a hand-computed case', () => {
   // 4 queries, 12 results each; the true nearest neighbour (gt column 0) sits at

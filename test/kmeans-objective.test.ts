@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kmeans } from '../src/eval/kmeans';
+import { kmeans } from '../src/quantizers/kmeans';
 import { kmeansAssignNative } from '../src/kernels/pq-native';
 
 /** Gaussian blobs around `clusters` random centres (deterministic LCG + Box–Muller). */

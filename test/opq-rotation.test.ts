@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OptimizedProductQuantizer, opqQuantizerFactory } from '../src/eval/opq';
-import { ProductQuantizer } from '../src/eval/pq';
+import { OptimizedProductQuantizer, opqQuantizerFactory } from '../src/quantizers/opq';
+import { ProductQuantizer } from '../src/quantizers/pq';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0 || 1;

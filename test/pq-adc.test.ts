@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
 import { pqAdcSearchNative, pqAdcSearchNativeSync, pqComputeLutsNative, pqDecodeNative } from '../src/kernels/pq-native';
-import { adcSearchReference, computeLutsReference } from '../src/eval/pq-reference';
-import { ProductQuantizer, pqQuantizerFactory } from '../src/eval/pq';
-import { makeQuantizer } from '../src/eval/quantizer';
+import { adcSearchReference, computeLutsReference } from './reference/pq';
+import { ProductQuantizer, pqQuantizerFactory } from '../src/quantizers/pq';
+import { makeQuantizer } from '../src/quantizers';
 
 const ISAS: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
   const ok = setIsa(isa);

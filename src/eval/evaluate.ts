@@ -5,7 +5,7 @@
  * first R results). Lines are printed in eval.py's format:
  * `zn_79\t nbit= 64:  0.1234 0.5678 0.9012 `.
  */
-import { makeQuantizer } from './quantizer';
+import { makeQuantizer } from '../quantizers';
 import { rowsOf } from '../validate';
 
 /**

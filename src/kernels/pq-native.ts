@@ -1,7 +1,7 @@
 /**
  * Typed wrappers of the native k-means and product-quantizer kernels
  * (native/kmeans.cc, native/pq.cc, glue in native/pq_binding.cc). The TS reference
- * of the ADC scan is in src/eval/pq-reference.ts. Arguments are checked natively;
+ * of the ADC scan is in test/reference/pq.ts. Arguments are checked natively;
  * bad ones throw a TypeError/RangeError naming the argument.
  */
 import { addon } from './addon';

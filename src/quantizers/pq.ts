@@ -6,10 +6,13 @@
  */
 import { assertFinite, assertInteger, rowsOf } from '../validate';
 import { kmeans } from './kmeans';
+import { registerQuantizer, type QuantizerCheck } from './registry';
 import {
   pqAdcSearchNative, pqComputeLutsNative, pqDecodeNative, pqEncodeNative, pqEncodeNativeSync, type AdcResult,
 } from '../kernels/pq-native';
-import { PQ_KSUB } from './pq-reference';
+
+/** Entries per sub-quantizer (8-bit codes). */
+export const PQ_KSUB = 256;
 
 /** Options of {@link ProductQuantizer.train}. */
 export interface PqTrainOptions {
@@ -142,8 +145,11 @@ export class ProductQuantizer {
   }
 }
 
-/** Growable code store shared by the PQ and OPQ indexes. */
-export class CodeArena {
+/**
+ * Growable store of PQ codes shared by the PQ and OPQ indexes of the evaluation
+ * (not the Index's code arena in storage/).
+ */
+export class PqCodeStore {
   private buf: Uint8Array;
   private used = 0;
   constructor(readonly codeBytes: number) {
@@ -171,11 +177,11 @@ export class CodeArena {
 /** A `pq_<bits>` index for the evaluation zoo: PQ codes, exhaustive ADC search. */
 export class PqIndex {
   readonly bitsPerVector: number;
-  private readonly codes: CodeArena;
+  private readonly codes: PqCodeStore;
 
   constructor(readonly pq: ProductQuantizer, private readonly threads?: number) {
     this.bitsPerVector = 8 * pq.M;
-    this.codes = new CodeArena(pq.M);
+    this.codes = new PqCodeStore(pq.M);
   }
 
   /** Number of vectors added. */
@@ -217,3 +223,8 @@ export async function pqQuantizerFactory(spec: string, dim: number, train: Float
   const M = subQuantizers(spec, Number(match[1]), dim);
   return new PqIndex(await ProductQuantizer.train(train, dim, M));
 }
+
+/** Checks a `pq_<bits>` / `opq_<bits>` spec at a dimension (bits a multiple of 8, M dividing dim). */
+export const checkPqSpec: QuantizerCheck = (spec, dim) => void subQuantizers(spec, Number(spec.slice(spec.indexOf('_') + 1)), dim);
+
+registerQuantizer(/^pq_\d+$/, pqQuantizerFactory, 'pq_<bits>', checkPqSpec);

@@ -8,7 +8,8 @@
 import { Matrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
 import { assertFinite, assertInteger, rowsOf } from '../validate';
 import { matmulNative, type AdcResult } from '../kernels/pq-native';
-import { CodeArena, ProductQuantizer, sampleRows, subQuantizers, type PqTrainOptions } from './pq';
+import { checkPqSpec, PqCodeStore, ProductQuantizer, sampleRows, subQuantizers, type PqTrainOptions } from './pq';
+import { registerQuantizer } from './registry';
 
 /** Options of {@link OptimizedProductQuantizer.train}. */
 export interface OpqTrainOptions extends PqTrainOptions {
@@ -120,11 +121,11 @@ export class OptimizedProductQuantizer {
 /** An `opq_<bits>` index for the evaluation zoo. */
 export class OpqIndex {
   readonly bitsPerVector: number;
-  private readonly codes: CodeArena;
+  private readonly codes: PqCodeStore;
 
   constructor(readonly opq: OptimizedProductQuantizer, private readonly threads?: number) {
     this.bitsPerVector = 8 * opq.pq.M;
-    this.codes = new CodeArena(opq.pq.M);
+    this.codes = new PqCodeStore(opq.pq.M);
   }
 
   get size(): number {
@@ -151,3 +152,5 @@ export async function opqQuantizerFactory(spec: string, dim: number, train: Floa
   const M = subQuantizers(spec, Number(match[1]), dim);
   return new OpqIndex(await OptimizedProductQuantizer.train(train, dim, M));
 }
+
+registerQuantizer(/^opq_\d+$/, opqQuantizerFactory, 'opq_<bits>', checkPqSpec);

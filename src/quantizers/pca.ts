@@ -4,7 +4,6 @@
  * every vector to unit length so that the spherical quantizers apply.
  */
 import { assertInteger, rowsOf } from '../validate';
-import { normalizeRows } from './quantizer';
 
 /** A fitted PCA projection. */
 export interface Pca {
@@ -123,4 +122,17 @@ export function symmetricEigen(matrix: Float64Array, d: number): { values: Float
   const values = new Float64Array(d);
   for (let i = 0; i < d; i++) values[i] = a[i * d + i];
   return { values, vectors: v };
+}
+
+/** Scales each row of `x` (n×dim) to unit length in place; zero rows stay zero. */
+export function normalizeRows(x: Float32Array, dim: number): Float32Array {
+  for (let o = 0; o < x.length; o += dim) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += x[o + j] * x[o + j];
+    if (s > 0) {
+      const inv = 1 / Math.sqrt(s);
+      for (let j = 0; j < dim; j++) x[o + j] *= inv;
+    }
+  }
+  return x;
 }

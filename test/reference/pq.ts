@@ -5,9 +5,7 @@
  * the order m = 0..M−1, exactly as the native kernels sum, so distances match bit
  * for bit and ids match including ties (smaller id first).
  */
-
-/** Entries per sub-quantizer (8-bit codes). */
-export const PQ_KSUB = 256;
+import { PQ_KSUB } from '../../src/quantizers/pq';
 
 /** luts[q][m][j] = ‖q_m − c_{m,j}‖², nq × M × 256. */
 export function computeLutsReference(queries: Float32Array, d: number, M: number, codebooks: Float32Array): Float32Array {
