@@ -7,7 +7,7 @@ import { loadRegistry, openDataset, resolveDataset } from '../src/data/datasets'
 import { loadSplit } from '../src/data/splits';
 import { writeBvecs, writeFvecs, writeIvecs } from '../src/data/vecs';
 import { writeNpy } from '../src/data/npy';
-import { knnReference } from '../src/eval/knn-reference';
+import { knnReference } from '../src/knn/knn-reference';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-ds-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));

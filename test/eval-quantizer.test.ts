@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeQuantizer, registerQuantizer, signCodes, type QuantizerIndex } from '../src/quantizers';
-import { knnReference } from '../src/eval/knn-reference';
+import { knnReference } from '../src/knn/knn-reference';
 import { ZnCodec } from '../src/lattice/zn-codec';
 
 function lcg(seed: number): () => number {

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { knnReference, type KnnMetric } from '../src/eval/knn-reference';
-import { knnNative, knnNativeSync } from '../src/kernels/knn-native';
-import { knn } from '../src/eval/knn';
+import { knnReference, type KnnMetric } from '../src/knn/knn-reference';
+import { knnNative, knnNativeSync } from '../src/knn/knn-native';
+import { knn } from '../src/knn/knn';
 import { activeIsa, detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
-import { knnL2 } from '../src/kernels/mlp-native';
+import { knnL2 } from '../src/knn/knn-native';
 
 // Small integer coordinates make every distance exact in float32 and create many
 // ties, so native and reference must agree on the tie rule, not only on values.

@@ -28,7 +28,7 @@ import { loadEncoder } from './encoders';
 import { loadSplit } from '../data/splits';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
 import { decodeScan } from '../kernels/scan-native';
-import { quantizeEncodeAsync } from '../kernels/codec-native';
+import { quantizeEncodeAsync } from '../lattice/zn-native';
 import { readStateDictCheckpoint } from '../pth/checkpoint';
 
 /** Options of {@link runPqBenchmark}. */

@@ -4,7 +4,7 @@
  * (binary, zn) before an exact search.
  */
 import { rowsOf } from '../validate';
-import { knn } from '../eval/knn';
+import { knn } from '../knn/knn';
 import { registerQuantizer, type QuantizerIndex } from './registry';
 
 /** Stores vectors as given (or transformed) and searches them exactly by L2. */

@@ -7,8 +7,9 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import cliProgress from 'cli-progress';
-import { knnL2, NativeMlpTrainer } from '../kernels/mlp-native';
-import { knn } from '../eval/knn';
+import { NativeMlpTrainer } from '../kernels/mlp-native';
+import { knnL2 } from '../knn/knn-native';
+import { knn } from '../knn/knn';
 import { evaluateAll, type Progress, type QuantizerRecalls } from '../eval/evaluate';
 import { progressBars } from '../eval/progress-bars';
 import type { Split } from '../data/splits';

@@ -4,8 +4,8 @@
  * ZnCodec to z / √r2, score 2 − 2⟨q, x⟩ in double precision rounded to float32,
  * sort by (distance, slot), keep k per query. Slow and simple on purpose.
  */
-import { ZnCodec } from '../lattice/zn-codec';
-import type { ScanInput, ScanResult } from './scan-native';
+import { ZnCodec } from '../../src/lattice/zn-codec';
+import type { ScanInput, ScanResult } from '../../src/kernels/scan-native';
 
 const codecs = new Map<string, ZnCodec>();
 

@@ -4,7 +4,7 @@
  * Arguments are validated by the glue, which throws TypeError/RangeError naming
  * the bad argument. `threads` = 0 (default) uses SPREADVEC_THREADS or all cores.
  */
-import { addon } from './addon';
+import { addon } from '../kernels/addon';
 
 /** Element type of decoded batches: the points z, or the unit vectors z / sqrt(r2). */
 export type DecodeAs = 'int8' | 'float32';

@@ -3,7 +3,7 @@
  * blocked-GEMM kernel when the addon has it, else the TypeScript reference.
  */
 import { knnReference, knnShapes, type KnnMetric, type KnnResult } from './knn-reference';
-import { knnNativeAvailable, knnNative } from '../kernels/knn-native';
+import { knnNativeAvailable, knnNative } from './knn-native';
 
 export type { KnnMetric, KnnResult } from './knn-reference';
 

@@ -1,6 +1,6 @@
 /**
  * Exact k-nearest-neighbour search in plain TypeScript: the reference that the
- * native blocked-GEMM kernel (src/kernels/knn-native.ts) is tested against, and a
+ * native blocked-GEMM kernel (src/knn/knn-native.ts) is tested against, and a
  * fallback for tiny inputs.
  *
  * Order of results: best first; equal scores are broken by the smaller base index,

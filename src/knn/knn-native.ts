@@ -3,8 +3,8 @@
  * native/knn_binding.cc): blocked sgemm + per-query top-k selection, spread over
  * the cores, run on a libuv worker so the event loop stays free.
  */
-import { addon } from './addon';
-import type { KnnMetric, KnnResult } from '../eval/knn-reference';
+import { addon } from '../kernels/addon';
+import type { KnnMetric, KnnResult } from './knn-reference';
 
 /** True when the loaded addon contains the k-NN kernel. */
 export function knnNativeAvailable(): boolean {
@@ -54,4 +54,13 @@ export function knnNativeSync(
     Float32Array,
   ];
   return { indices, distances, k };
+}
+
+/**
+ * Exact k nearest neighbours in L2 of each query row among the base rows (rows of
+ * d floats), nearest first: nq×k indices. Blocked sgemm + top-k, off the main thread:
+ * the same kernel as {@link knnNative}, through the trainer's glue (native/mlp_binding.cc).
+ */
+export function knnL2(queries: Float32Array, base: Float32Array, d: number, k: number, threads?: number): Promise<Int32Array> {
+  return addon().knnL2(queries, base, d, k, threads);
 }

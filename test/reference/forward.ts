@@ -4,7 +4,7 @@
  * last layer's rows L2-normalized as torch.nn.functional.normalize does (eps 1e-12).
  * Tests compare every ISA variant of the addon with it.
  */
-import type { NativeLayer } from './forward-native';
+import type { NativeLayer } from '../../src/kernels/forward-native';
 
 export function forwardReference(layers: readonly NativeLayer[], x: ArrayLike<number>, n: number): Float32Array {
   let h = Float64Array.from(x as ArrayLike<number>);
