@@ -11,7 +11,6 @@ import { registerEval } from './commands/eval';
 import { registerTrain } from './commands/train';
 import { registerZn } from './commands/zn';
 import { registerCrossvalidate } from './commands/crossvalidate';
-import { registerBench } from './commands/bench';
 import { registerVerify } from './commands/verify';
 import { normalizeArgv, oneLine } from './options';
 import { packageInfo } from './package-info';
@@ -40,7 +39,6 @@ registerEval(program);
 registerTrain(program);
 registerZn(program);
 registerCrossvalidate(program);
-registerBench(program);
 registerVerify(program);
 
 program.parseAsync(normalizeArgv(process.argv)).catch(fail);

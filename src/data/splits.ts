@@ -9,7 +9,7 @@
  */
 import { assertInteger } from '../validate';
 import { knn } from '../knn/knn';
-import type { Progress } from '../eval/evaluate';
+import type { Progress } from '../progress';
 import { openDataset, type Dataset } from './datasets';
 import { toFloat32 } from './vecs';
 

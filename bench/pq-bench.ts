@@ -1,6 +1,6 @@
 /**
- * The lattice-versus-PQ benchmark (issue 6), shared by `bench/pq.ts` and
- * `spreadvec bench`. Two parts, both in one run:
+ * The lattice-versus-PQ benchmark (issue 6), run by `bench/pq.ts` from a source
+ * checkout. Two parts, both in one run:
  *
  * 1. Speed, the paper's shape: n = 1M codes of 64 bits, 1000 queries, k = 1 and 10,
  *    the same thread count for every method. spreadvec decode-and-scan (zn_79 at
@@ -19,17 +19,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ProductQuantizer } from '../quantizers/pq';
-import { opqQuantizerFactory } from '../quantizers/opq';
-import { pqQuantizerFactory } from '../quantizers/pq';
-import { makeQuantizer, type QuantizerIndex } from '../quantizers';
-import { oneRecalls } from './evaluate';
-import { loadEncoder } from './encoders';
-import { loadSplit } from '../data/splits';
+import { ProductQuantizer } from '../src/quantizers/pq';
+import { opqQuantizerFactory } from '../src/quantizers/opq';
+import { pqQuantizerFactory } from '../src/quantizers/pq';
+import { makeQuantizer, type QuantizerIndex } from '../src/quantizers';
+import { oneRecalls } from '../src/eval/evaluate';
+import { loadEncoder } from '../src/eval/encoders';
+import { loadSplit } from '../src/data/splits';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
-import { decodeScan } from '../kernels/scan-native';
-import { quantizeEncodeAsync } from '../lattice/zn-native';
-import { readStateDictCheckpoint } from '../pth/checkpoint';
+import { decodeScan } from '../src/kernels/scan-native';
+import { quantizeEncodeAsync } from '../src/lattice/zn-native';
+import { readStateDictCheckpoint } from '../src/pth/checkpoint';
 
 /** Options of {@link runPqBenchmark}. */
 export interface PqBenchOptions {
@@ -176,15 +176,10 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-/** bench/faiss_pq.py above this module (src/eval under tsx, dist/src/eval once compiled). */
+/** bench/faiss_pq.py, beside this module (present in a source checkout only). */
 function faissScript(): string | undefined {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'bench', 'faiss_pq.py');
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  return undefined;
+  const script = path.join(__dirname, 'faiss_pq.py');
+  return fs.existsSync(script) ? script : undefined;
 }
 
 /** A python3 that imports faiss (pyenv shims may hide Debian's python3-faiss), or undefined. */
