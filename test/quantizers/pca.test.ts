@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applyPca, fitPca, symmetricEigen } from '../src/quantizers/pca';
-import { loadEncoder } from '../src/eval/encoders';
+import { applyPca, fitPca, symmetricEigen } from '../../src/quantizers/pca';
+import { loadEncoder } from '../../src/eval/encoders';
+import { lcgUint32 } from '../helpers/random';
 
 test('symmetricEigen: A·v = λ·v with orthonormal v, for random symmetric matrices', () => {
   fc.assert(
@@ -32,12 +33,10 @@ test('PCA finds the known principal axes, centers on the mean, and outputs unit 
   // Points along a rotated plane: variance 100 along u, 4 along w, 0.01 along the rest.
   const dim = 5, n = 2000;
   const u = [3, 4, 0, 0, 0].map((x) => x / 5), w = [0, 0, 1, 0, 0], mean = [10, -3, 2, 7, 1];
-  let s = 11;
+  const next = lcgUint32(11);
   const g = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const a = s / 2 ** 32;
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.sqrt(-2 * Math.log(a + 1e-12)) * Math.cos(2 * Math.PI * (s / 2 ** 32));
+    const a = next() / 2 ** 32;
+    return Math.sqrt(-2 * Math.log(a + 1e-12)) * Math.cos(2 * Math.PI * (next() / 2 ** 32));
   };
   const x = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {

@@ -9,12 +9,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeNpy } from '../src/data/npy';
-import { readStateDictCheckpoint } from '../src/pth/checkpoint';
-import { dimsOfState } from '../src/train/state';
-import { normalizeArgv, parseInteger, parseNumber } from '../src/cli/options';
+import { writeNpy } from '../../src/data/npy';
+import { readStateDictCheckpoint } from '../../src/pth/checkpoint';
+import { dimsOfState } from '../../src/train/state';
+import { normalizeArgv, parseInteger, parseNumber } from '../../src/cli/options';
+import { lcgCentered } from '../helpers/random';
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '../..');
 // tsx by absolute URL: the CLI also runs from other working directories.
 const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-cli-'));
@@ -22,8 +23,7 @@ process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 // 600 learn, 300 base, 20 queries of dimension 8, Gaussian-ish; no gt.npy (computed).
 const dim = 8;
-let seed = 7;
-const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296) - 0.5;
+const rnd = lcgCentered(7);
 const rows = (n: number) => Float32Array.from({ length: n * dim }, rnd);
 const data = path.join(tmp, 'tiny');
 fs.mkdirSync(data);

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { readCheckpoint, writeCheckpoint } from '../src/pth/checkpoint';
-import { DTYPES, type TorchDtype, type TorchTensor } from '../src/pth/tensor';
+import { readCheckpoint, writeCheckpoint } from '../../src/pth/checkpoint';
+import { DTYPES, type TorchDtype, type TorchTensor } from '../../src/pth/tensor';
 
 const dtypes = Object.keys(DTYPES) as TorchDtype[];
 
@@ -118,7 +118,7 @@ print(c['epoch'], c['args'].dint, c['args'].lambda_uniform, c['logs'][0]['offend
 });
 
 test('PyTorch runs the catalyzer we re-wrote and matches the golden outputs', { skip: hasTorch ? false : 'python3 with torch is not installed here: PyTorch cross-check skipped' }, () => {
-  const FIX = join(__dirname, '../../shared/fixtures/catalyzer');
+  const FIX = join(__dirname, '../../../shared/fixtures/catalyzer');
   const ckpt = readCheckpoint(require('node:fs').readFileSync(join(FIX, 'catalyzer_legacy.pth'))) as Record<string, unknown>;
   const dir = mkdtempSync(join(tmpdir(), 'spreadvec-pth-'));
   try {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '../..');
 const SIFT = path.join(root, '../shared/data/sift-debian-small');
 const CKPT = path.join(root, '../shared/fixtures/catalyzer/catalyzer_zip.pth');
 const cli = (...args: string[]) =>

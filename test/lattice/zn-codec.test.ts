@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { ZnCodec, readRank, writeRank } from '../src/lattice/zn-codec';
-import { bruteSphere, dot } from './lattice-brute';
+import { ZnCodec, readRank, writeRank } from '../../src/lattice/zn-codec';
+import { bruteSphere, dot } from './brute';
 
-const fixtures = path.join(__dirname, '..', '..', 'shared', 'fixtures', 'zn');
+const fixtures = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'zn');
 interface TableRow {
   d: number;
   r2: number;

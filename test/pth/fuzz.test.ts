@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
-import { readCheckpoint, writeCheckpoint, CheckpointError } from '../src/pth/checkpoint';
+import { readCheckpoint, writeCheckpoint, CheckpointError } from '../../src/pth/checkpoint';
 
-const FIX = join(__dirname, '../../shared/fixtures/catalyzer');
+const FIX = join(__dirname, '../../../shared/fixtures/catalyzer');
 const zip = new Uint8Array(readFileSync(join(FIX, 'catalyzer_zip.pth')));
 const legacy = new Uint8Array(readFileSync(join(FIX, 'catalyzer_legacy.pth')));
 // written by the paper's train.py (numpy scalars in the logs) and numpy scalars of every dtype
-const OWN = join(__dirname, 'fixtures/pth');
+const OWN = join(__dirname, '../fixtures/pth');
 const own = (name: string) => new Uint8Array(readFileSync(join(OWN, name)));
 const small = writeCheckpoint({
   state_dict: { '0.weight': { dtype: 'float32', shape: [3, 2], data: new Float32Array(6).fill(1) } },

@@ -2,12 +2,12 @@
 // queries; the result must be the same as in one call (bars off).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TRAIN_DEFAULTS, trainOnSplit, type TrainOptions } from '../src/train/trainer';
+import { TRAIN_DEFAULTS, trainOnSplit, type TrainOptions } from '../../src/train/trainer';
+import { lcgCentered } from '../helpers/random';
 
 test('training with progress bars (chunked neighbour searches) equals training without', async () => {
   const d = 8, nt = 9000, nb = 200, nq = 20; // nt > the 8192-row chunk
-  let seed = 11;
-  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296) - 0.5;
+  const rnd = lcgCentered(11);
   const base = Float32Array.from({ length: nb * d }, rnd);
   const queries = Float32Array.from({ length: nq * d }, rnd);
   const train = Float32Array.from({ length: nt * d }, rnd);

@@ -1,9 +1,9 @@
 /** The restricted unpickler against pickles written by CPython 3.11 (hex below). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { unpickle, PyGlobal } from '../src/pth/pickle';
-import { PickleWriter } from '../src/pth/pickle-writer';
-import { CheckpointError } from '../src/pth/checkpoint-error';
+import { unpickle, PyGlobal } from '../../src/pth/pickle';
+import { PickleWriter } from '../../src/pth/pickle-writer';
+import { CheckpointError } from '../../src/pth/checkpoint-error';
 
 // pickle.dumps(obj, protocol=p) for p = 0..5 of:
 // {'a': [1, 2.5, 'x', None, True, False, (1, 2)], 'b': b'\x00\xff', 'big': 2**70, 'neg': -5,

@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { readBvecs, readFvecs, readIvecs, readVecs, vecsInfo, writeBvecs, writeFvecs, writeIvecs } from '../src/data/vecs';
+import { readBvecs, readFvecs, readIvecs, readVecs, vecsInfo, writeBvecs, writeFvecs, writeIvecs } from '../../src/data/vecs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-vecs-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
-const SIFT = path.join(__dirname, '../../shared/data/sift-debian-small');
+const SIFT = path.join(__dirname, '../../../shared/data/sift-debian-small');
 
 test('fvecs / bvecs / ivecs round trip, whole file and any row range', () => {
   fc.assert(

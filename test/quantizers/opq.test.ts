@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OptimizedProductQuantizer, opqQuantizerFactory } from '../src/quantizers/opq';
-import { ProductQuantizer } from '../src/quantizers/pq';
+import { OptimizedProductQuantizer, opqQuantizerFactory } from '../../src/quantizers/opq';
+import { ProductQuantizer } from '../../src/quantizers/pq';
+import { lcgOpenUnit } from '../helpers/random';
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
-}
+/** The shared LCG, uniform in (0, 1); seed 0 is read as 1, as this file always did. */
+const lcg = (seed: number): (() => number) => lcgOpenUnit(seed >>> 0 || 1);
 
 /** Vectors whose variance sits in a few correlated directions: OPQ's rotation pays off. */
 function skewed(n: number, d: number, seed: number): Float32Array {

@@ -5,9 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ZnCodec, writeRank } from '../src/lattice/zn-codec';
-import * as native from '../src/lattice/zn-native';
-import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
+import { ZnCodec, writeRank } from '../../src/lattice/zn-codec';
+import * as native from '../../src/lattice/zn-native';
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
 
 const best = detectedIsa();
 const isas = (['scalar', 'avx2', 'avx512', 'neon'] as Isa[]).filter((isa) => {

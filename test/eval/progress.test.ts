@@ -5,19 +5,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { evaluateAll } from '../src/eval/evaluate';
-import type { Progress } from '../src/progress';
-import { loadSplit } from '../src/data/splits';
-import { writeNpy } from '../src/data/npy';
-import { progressBars } from '../src/eval/progress-bars';
+import { evaluateAll } from '../../src/eval/evaluate';
+import type { Progress } from '../../src/progress';
+import { loadSplit } from '../../src/data/splits';
+import { writeNpy } from '../../src/data/npy';
+import { progressBars } from '../../src/eval/progress-bars';
+import { lcgCentered } from '../helpers/random';
 
 function recorder(): { progress: Progress; calls: [string, number, number][] } {
   const calls: [string, number, number][] = [];
   return { progress: (t, d, n) => void calls.push([t, d, n]), calls };
 }
 
-let seed = 3;
-const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296) - 0.5;
+const rnd = lcgCentered(3);
 
 test('evaluateAll reports encoding in chunks and each quantizer step; results do not depend on chunking', async () => {
   const dim = 8, nb = 40_000, nq = 30, nt = 400;

@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { evaluate, evaluateAll, formatRecallLine, oneRecalls } from '../src/eval/evaluate';
-import { loadSplit } from '../src/data/splits';
-import { registerQuantizer } from '../src/quantizers';
+import { evaluate, evaluateAll, formatRecallLine, oneRecalls } from '../../src/eval/evaluate';
+import { loadSplit } from '../../src/data/splits';
+import { registerQuantizer } from '../../src/quantizers';
+import { lcgSigned } from '../helpers/random';
 
 test('1-recall at ranks 1, 10, 100 on a hand-computed case', () => {
   // 4 queries, 12 results each; the true nearest neighbour (gt column 0) sits at
@@ -25,10 +26,7 @@ test("result lines have eval.py's format", () => {
   assert.equal(formatRecallLine('none', 4096, [1, 1, 1]), 'none\t nbit=4096:  1.0000 1.0000 1.0000 ');
 });
 
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-}
+const lcg = lcgSigned;
 
 test('evaluate: none finds every query that is a base vector; the encoder and the score key apply', async () => {
   const dim = 6, nb = 500, rnd = lcg(3);
@@ -67,7 +65,7 @@ test('evaluate hands the first trainSize training vectors to the quantizer', asy
   assert.equal(seen, 7);
 });
 
-const SIFT = path.join(__dirname, '../../shared/data/sift-debian-small');
+const SIFT = path.join(__dirname, '../../../shared/data/sift-debian-small');
 test('sift-debian-small slice: exact search recovers the recomputed ground truth; binary is worse', { skip: !fs.existsSync(SIFT) }, async () => {
   const split = await loadSplit('sift-debian-small', { sizeBase: 20000, numQueries: 200, numLearn: 2000 });
   assert.deepEqual([split.nb, split.nq, split.dim], [20000, 200, 128]);

@@ -3,18 +3,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadRegistry, openDataset, resolveDataset } from '../src/data/datasets';
-import { loadSplit } from '../src/data/splits';
-import { writeBvecs, writeFvecs, writeIvecs } from '../src/data/vecs';
-import { writeNpy } from '../src/data/npy';
-import { knnReference } from '../src/knn/knn-reference';
+import { loadRegistry, openDataset, resolveDataset } from '../../src/data/datasets';
+import { loadSplit } from '../../src/data/splits';
+import { writeBvecs, writeFvecs, writeIvecs } from '../../src/data/vecs';
+import { writeNpy } from '../../src/data/npy';
+import { knnReference } from '../../src/knn/knn-reference';
+import { lcgUint32 } from '../helpers/random';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-ds-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function rand(n: number, seed: number, max = 256): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) % max);
+  const next = lcgUint32(seed);
+  return Array.from({ length: n }, () => (next() >>> 8) % max);
 }
 
 // A small BigANN-layout dataset: ground truth written for the whole base.

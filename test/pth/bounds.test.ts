@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCheckpoint, writeCheckpoint, CheckpointError } from '../src/pth/checkpoint';
-import { unpickle, MAX_DEPTH } from '../src/pth/pickle';
-import { Index } from '../src/vector-index';
+import { readCheckpoint, writeCheckpoint, CheckpointError } from '../../src/pth/checkpoint';
+import { unpickle, MAX_DEPTH } from '../../src/pth/pickle';
+import { Index } from '../../src/vector-index';
 
 const enc = (s: string) => [...Buffer.from(s, 'latin1')];
-const legacy = new Uint8Array(readFileSync(join(__dirname, '../../shared/fixtures/catalyzer/catalyzer_legacy.pth')));
+const legacy = new Uint8Array(readFileSync(join(__dirname, '../../../shared/fixtures/catalyzer/catalyzer_legacy.pth')));
 
 /** A legacy torch.save stream whose main pickle is `{'logs': <body>}` and that has no storages. */
 function legacyCheckpoint(body: number[]): Uint8Array {
@@ -83,7 +83,7 @@ test('INST, OBJ, NEWOBJ and copyreg._reconstructor of a class outside the record
 });
 
 test('a flipped byte in a stored weight is a CheckpointError naming the zip entry (CRC-32)', () => {
-  const file = new Uint8Array(readFileSync(join(__dirname, 'fixtures/pth/paper_zip.pth')));
+  const file = new Uint8Array(readFileSync(join(__dirname, '../fixtures/pth/paper_zip.pth')));
   assert.doesNotThrow(() => readCheckpoint(file));
   const b = file.slice();
   b[40_000] ^= 0x40; // inside checkpoint/data/0 (the first layer's weights: bytes 3325 + header … 68860)
@@ -92,7 +92,7 @@ test('a flipped byte in a stored weight is a CheckpointError naming the zip entr
 
 test('Index.create with a small checkpoint whose logs expand to 10^9 values refuses it, fast', async () => {
   // evil_billion_laughs.pth: 6.7 KB written by torch.save, a valid catalyzer (8 → 8 → 8 → 24)
-  const file = join(__dirname, 'fixtures/pth/evil_billion_laughs.pth');
+  const file = join(__dirname, '../fixtures/pth/evil_billion_laughs.pth');
   const root = mkdtempSync(join(tmpdir(), 'spreadvec-bomb-'));
   try {
     await assert.rejects(

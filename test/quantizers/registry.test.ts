@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeQuantizer, registerQuantizer, signCodes, type QuantizerIndex } from '../src/quantizers';
-import { knnReference } from '../src/knn/knn-reference';
-import { ZnCodec } from '../src/lattice/zn-codec';
+import { makeQuantizer, registerQuantizer, signCodes, type QuantizerIndex } from '../../src/quantizers';
+import { knnReference } from '../../src/knn/knn-reference';
+import { ZnCodec } from '../../src/lattice/zn-codec';
+import { lcgSigned } from '../helpers/random';
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-}
+const lcg = lcgSigned;
 
 test('none: every base vector used as a query finds itself first', async () => {
   const dim = 16, n = 300, rnd = lcg(1);

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseNpy, readNpy, serializeNpy, writeNpy, NpyError, type NpyArray } from '../src/data/npy';
+import { parseNpy, readNpy, serializeNpy, writeNpy, NpyError, type NpyArray } from '../../src/data/npy';
 
-const FIX = join(__dirname, '../../shared/fixtures/catalyzer');
+const FIX = join(__dirname, '../../../shared/fixtures/catalyzer');
 
 test('reads the NumPy-written golden files', () => {
   const a = readNpy(join(FIX, 'golden_input.npy'));

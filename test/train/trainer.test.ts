@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadSplit } from '../src/data/splits';
-import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { readStateDictCheckpoint } from '../src/pth/checkpoint';
-import { NativeMlpTrainer } from '../src/kernels/mlp-native';
-import { initState, loadStateIntoTrainer } from '../src/train/state';
-import { epochLine, lrPerEpoch, TRAIN_DEFAULTS, trainOnSplit, validateTrainer, type TrainOptions } from '../src/train/trainer';
-import { formatG } from '../src/train/format';
+import { loadSplit } from '../../src/data/splits';
+import { Catalyzer } from '../../src/catalyzer/catalyzer';
+import { readStateDictCheckpoint } from '../../src/pth/checkpoint';
+import { NativeMlpTrainer } from '../../src/kernels/mlp-native';
+import { initState, loadStateIntoTrainer } from '../../src/train/state';
+import { epochLine, lrPerEpoch, TRAIN_DEFAULTS, trainOnSplit, validateTrainer, type TrainOptions } from '../../src/train/trainer';
+import { formatG } from '../../src/train/format';
 
 test('the learning-rate schedule is stretched over the epochs', () => {
   assert.deepEqual(lrPerEpoch('0.1,0.1,0.05,0.01', 8), [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.01, 0.01]);

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
-import { pqAdcSearchNative, pqAdcSearchNativeSync, pqComputeLutsNative, pqDecodeNative } from '../src/kernels/pq-native';
-import { adcSearchReference, computeLutsReference } from './reference/pq';
-import { ProductQuantizer, pqQuantizerFactory } from '../src/quantizers/pq';
-import { makeQuantizer } from '../src/quantizers';
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { pqAdcSearchNative, pqAdcSearchNativeSync, pqComputeLutsNative, pqDecodeNative } from '../../src/kernels/pq-native';
+import { adcSearchReference, computeLutsReference } from '../reference/pq';
+import { ProductQuantizer, pqQuantizerFactory } from '../../src/quantizers/pq';
+import { makeQuantizer } from '../../src/quantizers';
+import { lcgOpenUnit } from '../helpers/random';
 
 const ISAS: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
   const ok = setIsa(isa);
@@ -13,10 +14,8 @@ const ISAS: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
   return ok;
 });
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
-}
+/** The shared LCG, uniform in (0, 1); seed 0 is read as 1, as this file always did. */
+const lcg = (seed: number): (() => number) => lcgOpenUnit(seed >>> 0 || 1);
 
 function gaussians(n: number, seed: number): Float32Array {
   const u = lcg(seed);

@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCheckpoint, CheckpointError } from '../src/pth/checkpoint';
-import { unpickle } from '../src/pth/pickle';
-import { PickleWriter } from '../src/pth/pickle-writer';
+import { readCheckpoint, CheckpointError } from '../../src/pth/checkpoint';
+import { unpickle } from '../../src/pth/pickle';
+import { PickleWriter } from '../../src/pth/pickle-writer';
 
-const FIX = join(__dirname, 'fixtures/pth');
+const FIX = join(__dirname, '../fixtures/pth');
 const load = (name: string) => new Uint8Array(readFileSync(join(FIX, name)));
 
 for (const file of ['paper_zip.pth', 'paper_legacy.pth']) {

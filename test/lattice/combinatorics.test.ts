@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { binomial, bitsFor, colexRank, colexUnrank, multinomial } from '../src/lattice/combinatorics';
-import { countPoints, countPointsUpTo, radiusForBits } from '../src/lattice/sphere-count';
-import { describeAtom, enumerateAtoms } from '../src/lattice/atoms';
-import { bruteSphere } from './lattice-brute';
+import { binomial, bitsFor, colexRank, colexUnrank, multinomial } from '../../src/lattice/combinatorics';
+import { countPoints, countPointsUpTo, radiusForBits } from '../../src/lattice/sphere-count';
+import { describeAtom, enumerateAtoms } from '../../src/lattice/atoms';
+import { bruteSphere } from './brute';
 
 
 test('binomial satisfies Pascal and the closed form', () => {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kmeans } from '../src/quantizers/kmeans';
-import { kmeansAssignNative } from '../src/kernels/pq-native';
+import { kmeans } from '../../src/quantizers/kmeans';
+import { kmeansAssignNative } from '../../src/kernels/pq-native';
+import { lcgOpenUnit } from '../helpers/random';
 
 /** Gaussian blobs around `clusters` random centres (deterministic LCG + Box–Muller). */
 function blobs(n: number, d: number, clusters: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const u = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const u = lcgOpenUnit(seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
   const centres = Float32Array.from({ length: clusters * d }, () => 5 * gauss());
   const x = new Float32Array(n * d);

@@ -1,20 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { knnReference, type KnnMetric } from '../src/knn/knn-reference';
-import { knnNative, knnNativeSync } from '../src/knn/knn-native';
-import { knn } from '../src/knn/knn';
-import { activeIsa, detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
-import { knnL2 } from '../src/knn/knn-native';
+import { knnReference, type KnnMetric } from '../../src/knn/knn-reference';
+import { knnNative, knnNativeSync } from '../../src/knn/knn-native';
+import { knn } from '../../src/knn/knn';
+import { activeIsa, detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { knnL2 } from '../../src/knn/knn-native';
+import { lcgCentered, lcgUint32 } from '../helpers/random';
 
 // Small integer coordinates make every distance exact in float32 and create many
 // ties, so native and reference must agree on the tie rule, not only on values.
 const intVectors = (n: number, dim: number, seed: number, span = 4) => {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n * dim }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s % (2 * span + 1)) - span;
-  });
+  const next = lcgUint32(seed);
+  return Float32Array.from({ length: n * dim }, () => (next() % (2 * span + 1)) - span);
 };
 
 const isas = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
@@ -101,8 +99,7 @@ test("the trainer's knnL2 is the same exact k-NN: reference indices, ties includ
 
 test('real-valued data: native agrees with the float64 reference up to rounding near-ties', async () => {
   const dim = 32, nq = 50, nb = 2000, k = 10;
-  let s = 7;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+  const rnd = lcgCentered(7);
   const q = Float32Array.from({ length: nq * dim }, rnd), b = Float32Array.from({ length: nb * dim }, rnd);
   const want = knnReference(q, b, dim, k), got = await knn(q, b, dim, k);
   let same = 0;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crossValidate } from '../src/train/crossvalidate';
-import { TRAIN_DEFAULTS } from '../src/train/trainer';
+import { crossValidate } from '../../src/train/crossvalidate';
+import { TRAIN_DEFAULTS } from '../../src/train/trainer';
 
 test('crossvalidate trains one catalyzer per lambda on a pool and picks the best validation score', async () => {
   const lines: string[] = [];
