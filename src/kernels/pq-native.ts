@@ -33,13 +33,6 @@ export function kmeansTrainNative(
   return addon().kmeansTrain(x, d, k, niter, seed, init, threads) as Promise<KmeansResult>;
 }
 
-/** Synchronous twin of {@link kmeansTrainNative} (small inputs, tests). */
-export function kmeansTrainNativeSync(
-  x: Float32Array, d: number, k: number, niter: number, seed: number, init: KmeansStart, threads?: number,
-): KmeansResult {
-  return addon().kmeansTrainSync(x, d, k, niter, seed, init, threads) as KmeansResult;
-}
-
 /** Nearest centroid of each row of x, and the squared distance to it. */
 export function kmeansAssignNative(
   x: Float32Array, d: number, centroids: Float32Array, threads?: number,
@@ -92,11 +85,4 @@ export function matmulNative(
   a: Float32Array, b: Float32Array, m: number, n: number, kdim: number, transB = false,
 ): Promise<Float32Array> {
   return addon().pqMatmul(a, b, m, n, kdim, transB) as Promise<Float32Array>;
-}
-
-/** Synchronous twin of {@link matmulNative}. */
-export function matmulNativeSync(
-  a: Float32Array, b: Float32Array, m: number, n: number, kdim: number, transB = false,
-): Float32Array {
-  return addon().pqMatmulSync(a, b, m, n, kdim, transB) as Float32Array;
 }

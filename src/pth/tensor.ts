@@ -109,11 +109,3 @@ export function toFloat32(t: TorchTensor): Float32Array {
   else for (let i = 0; i < data.length; i++) out[i] = data[i] as number;
   return out;
 }
-
-/** A float32 tensor with the given shape (helper for callers building state dicts). */
-export function float32Tensor(shape: number[], data: Float32Array): TorchTensor {
-  if (numelOf(shape) !== data.length) {
-    throw new RangeError(`data has ${data.length} values, shape [${shape.join(', ')}] needs ${numelOf(shape)}`);
-  }
-  return { dtype: 'float32', shape, data };
-}

@@ -192,11 +192,6 @@ async function neighboursWithBar(
   return out;
 }
 
-/** Eval-mode outputs of the network for `x` (rows of din). */
-export function encodeWith(trainer: NativeMlpTrainer, x: Float32Array, threads?: number): Promise<Float32Array> {
-  return trainer.forwardEval(x, threads);
-}
-
 /**
  * Validates the trainer's current network on a split with the evaluation module
  * (prints eval.py's lines); `score` is the recall named by `criterion`.

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
-import { NativeMlpTrainer } from '../src/kernels/mlp-native';
-import { Rng } from '../src/train/random';
-import { FLOAT_PARAMS, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from '../src/train/state';
-import { TfjsMlpTrainer } from '../src/train/tfjs-trainer';
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { NativeMlpTrainer } from '../../src/kernels/mlp-native';
+import { Rng } from '../../src/train/random';
+import { FLOAT_PARAMS, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from '../../src/train/state';
+import { TfjsMlpTrainer } from '../../src/train/tfjs-trainer';
 
 const dims = { din: 8, dint: 16, dout: 4 };
 
