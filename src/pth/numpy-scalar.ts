@@ -14,6 +14,7 @@
  * of PyTorch's `weights_only` unpickler with NumPy scalars allowed as data.
  */
 import { CheckpointError } from './checkpoint-error';
+import { halfToFloat } from './tensor';
 
 /** Kind letter and item size of the dtypes we decode (NumPy's `dtype.str` without the byte order). */
 const NUMERIC_TYPESTRS = new Set(['b1', 'i1', 'i2', 'i4', 'i8', 'u1', 'u2', 'u4', 'u8', 'f2', 'f4', 'f8']);
@@ -75,16 +76,6 @@ function dtype(args: unknown[]): NumpyDtype {
   return new NumpyDtype(typestr);
 }
 
-/** IEEE 754 half precision to a double (exact). */
-function half(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
 function safe(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -124,7 +115,7 @@ function scalar(args: unknown[]): boolean | number | bigint {
     case 'u8':
       return safe(view.getBigUint64(0, le));
     case 'f2':
-      return half(view.getUint16(0, le));
+      return halfToFloat(view.getUint16(0, le));
     case 'f4':
       return view.getFloat32(0, le);
     default: // 'f8'

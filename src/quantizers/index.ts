@@ -10,7 +10,7 @@ export {
 export { FlatIndex } from './flat';
 export { signCodes } from './binary';
 import './zn';
-export { ProductQuantizer, PqIndex, PqCodeStore, pqQuantizerFactory, subQuantizers, PQ_KSUB, type PqTrainOptions } from './pq';
+export { ProductQuantizer, AdcIndex, PqIndex, PqCodeStore, pqQuantizerFactory, subQuantizers, PQ_KSUB, type PqTrainOptions, type AdcCodec } from './pq';
 export { OptimizedProductQuantizer, OpqIndex, opqQuantizerFactory, type OpqTrainOptions } from './opq';
 export { kmeans, type KmeansOptions, type KmeansInit, type KmeansStart, type KmeansResult } from './kmeans';
 export { fitPca, applyPca, normalizeRows, type Pca } from './pca';

@@ -8,7 +8,7 @@
 import { Matrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
 import { assertFinite, assertInteger, rowsOf } from '../validate';
 import { matmulNative, type AdcResult } from '../kernels/pq-native';
-import { checkPqSpec, PqCodeStore, ProductQuantizer, sampleRows, subQuantizers, type PqTrainOptions } from './pq';
+import { AdcIndex, checkPqSpec, ProductQuantizer, sampleRows, subQuantizers, type PqTrainOptions } from './pq';
 import { registerQuantizer } from './registry';
 
 /** Options of {@link OptimizedProductQuantizer.train}. */
@@ -118,30 +118,10 @@ export class OptimizedProductQuantizer {
   }
 }
 
-/** An `opq_<bits>` index for the evaluation zoo. */
-export class OpqIndex {
-  readonly bitsPerVector: number;
-  private readonly codes: PqCodeStore;
-
-  constructor(readonly opq: OptimizedProductQuantizer, private readonly threads?: number) {
-    this.bitsPerVector = 8 * opq.pq.M;
-    this.codes = new PqCodeStore(opq.pq.M);
-  }
-
-  get size(): number {
-    return this.codes.size;
-  }
-
-  async add(base: Float32Array): Promise<void> {
-    this.codes.append(await this.opq.encode(base, this.threads));
-  }
-
-  async search(queries: Float32Array, k: number): Promise<Int32Array> {
-    return (await this.searchWithDistances(queries, k)).ids;
-  }
-
-  searchWithDistances(queries: Float32Array, k: number): Promise<AdcResult> {
-    return this.opq.search(this.codes.view(), queries, k, this.threads);
+/** An `opq_<bits>` index for the evaluation zoo: OPQ codes, exhaustive ADC search. */
+export class OpqIndex extends AdcIndex {
+  constructor(readonly opq: OptimizedProductQuantizer, threads?: number) {
+    super(opq, opq.pq.M, threads);
   }
 }
 

@@ -174,14 +174,20 @@ export class PqCodeStore {
   }
 }
 
-/** A `pq_<bits>` index for the evaluation zoo: PQ codes, exhaustive ADC search. */
-export class PqIndex {
+/** What an ADC index needs of its quantizer: encoding, and the ADC search over codes. */
+export interface AdcCodec {
+  encode(x: Float32Array, threads?: number): Promise<Uint8Array>;
+  search(codes: Uint8Array, queries: Float32Array, k: number, threads?: number): Promise<AdcResult>;
+}
+
+/** An index of the evaluation zoo over 8-bit product codes: a code store, exhaustive ADC search. */
+export class AdcIndex {
   readonly bitsPerVector: number;
   private readonly codes: PqCodeStore;
 
-  constructor(readonly pq: ProductQuantizer, private readonly threads?: number) {
-    this.bitsPerVector = 8 * pq.M;
-    this.codes = new PqCodeStore(pq.M);
+  constructor(private readonly codec: AdcCodec, M: number, private readonly threads?: number) {
+    this.bitsPerVector = 8 * M;
+    this.codes = new PqCodeStore(M);
   }
 
   /** Number of vectors added. */
@@ -195,7 +201,7 @@ export class PqIndex {
   }
 
   async add(base: Float32Array): Promise<void> {
-    this.codes.append(await this.pq.encode(base, this.threads));
+    this.codes.append(await this.codec.encode(base, this.threads));
   }
 
   async search(queries: Float32Array, k: number): Promise<Int32Array> {
@@ -204,7 +210,14 @@ export class PqIndex {
 
   /** Ids and ADC distances, nq × k each. */
   searchWithDistances(queries: Float32Array, k: number): Promise<AdcResult> {
-    return this.pq.search(this.codes.view(), queries, k, this.threads);
+    return this.codec.search(this.codes.view(), queries, k, this.threads);
+  }
+}
+
+/** A `pq_<bits>` index for the evaluation zoo: PQ codes, exhaustive ADC search. */
+export class PqIndex extends AdcIndex {
+  constructor(readonly pq: ProductQuantizer, threads?: number) {
+    super(pq, pq.M, threads);
   }
 }
 
