@@ -40,5 +40,13 @@ registerTrain(program);
 registerZn(program);
 registerCrossvalidate(program);
 registerVerify(program);
+// The PQ benchmark needs devDependencies and bench/faiss_pq.py, which an install
+// does not have: it runs from a source checkout only, and says so here.
+program
+  .command('bench', { hidden: true })
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action(() => fail(new Error('bench is not part of the installed command; from a source checkout run: npx tsx bench/pq.ts [options]')));
 
 program.parseAsync(normalizeArgv(process.argv)).catch(fail);
