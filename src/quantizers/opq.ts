@@ -8,7 +8,7 @@
 import { Matrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
 import { assertFinite, assertInteger, rowsOf } from '../validate';
 import { matmulNative, type AdcResult } from '../kernels/pq-native';
-import { AdcIndex, checkPqSpec, ProductQuantizer, sampleRows, subQuantizers, type PqTrainOptions } from './pq';
+import { AdcIndex, checkPqSpec, lcg, ProductQuantizer, sampleRows, subQuantizers, type PqTrainOptions } from './pq';
 import { registerQuantizer } from './registry';
 
 /** Options of {@link OptimizedProductQuantizer.train}. */
@@ -22,11 +22,8 @@ export interface OpqTrainOptions extends PqTrainOptions {
 
 /** Random orthogonal d × d matrix (QR of a Gaussian matrix), deterministic from `seed`. */
 function randomRotation(d: number, seed: number): Matrix {
-  let s = (seed >>> 0) || 1;
-  const uniform = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 4294967296;
-  };
+  const next = lcg(seed);
+  const uniform = (): number => (next() + 0.5) / 4294967296;
   const g = new Matrix(d, d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < d; j++) g.set(i, j, Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));

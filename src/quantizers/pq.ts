@@ -26,18 +26,26 @@ export interface PqTrainOptions {
   threads?: number;
 }
 
+/**
+ * The quantizers' seeded generator: successive states (uint32) of the 32-bit LCG
+ * of Numerical Recipes, seed 0 read as 1. Small, reproducible, dependency-free.
+ */
+export function lcg(seed: number): () => number {
+  let s = (seed >>> 0) || 1;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+}
+
 /** Rows of `x` (n × d) sampled without replacement, deterministically from `seed`. */
 export function sampleRows(x: Float32Array, d: number, max: number, seed: number): Float32Array {
   const n = x.length / d;
   if (n <= max) return x;
-  // Partial Fisher–Yates with a small LCG: reproducible and dependency-free.
+  // Partial Fisher–Yates.
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
-  let s = (seed >>> 0) || 1;
+  const next = lcg(seed);
   const out = new Float32Array(max * d);
   for (let i = 0; i < max; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = i + Math.floor((s / 4294967296) * (n - i));
+    const j = i + Math.floor((next() / 4294967296) * (n - i));
     const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
     out.set(x.subarray(idx[i] * d, idx[i] * d + d), i * d);
   }
