@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ZnCodec } from '../src/lattice/zn-codec';
-import * as native from '../src/kernels/codec-native';
+import * as native from '../src/lattice/zn-native';
 import { activeIsa, setIsa, type Isa } from '../src/kernels/addon';
 
 const n = Number(process.argv[2] ?? 1_000_000);

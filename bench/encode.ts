@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
-import type { TorchTensor } from '../src/catalyzer/tensor';
+import type { TorchTensor } from '../src/pth/tensor';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

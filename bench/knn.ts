@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import { readBvecs, toFloat32 } from '../src/data/vecs';
-import { knnReference } from '../src/eval/knn-reference';
-import { knnNative } from '../src/kernels/knn-native';
+import { knnReference } from '../src/knn/knn-reference';
+import { knnNative } from '../src/knn/knn-native';
 import { activeIsa, addon } from '../src/kernels/addon';
 
 async function main() {

@@ -21,9 +21,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { activeIsa } from '../src/kernels/addon';
-import { quantizeEncode } from '../src/kernels/codec-native';
+import { quantizeEncode } from '../src/lattice/zn-native';
 import { decodeScan, type ScanInput } from '../src/kernels/scan-native';
-import { decodeScanReference } from '../src/kernels/scan-reference';
+import { decodeScanReference } from '../test/reference/scan';
 import { Index, type IndexEncoder } from '../src/vector-index';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
 

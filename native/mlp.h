@@ -29,7 +29,7 @@ class MlpTrainer {
   static constexpr float kBnMomentum = 0.1f;
 
   // Weights start at zero, BatchNorm at identity (weight 1, running_var 1): the
-  // caller initializes them (src/train/init.ts, shared with the tfjs path).
+  // caller initializes them (src/train/state.ts initState, shared with the tfjs path).
   MlpTrainer(int din, int dint, int dout);
 
   int din() const { return din_; }

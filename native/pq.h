@@ -29,7 +29,7 @@ void pq_adc_search(const float* luts, size_t nq, int M, const uint8_t* codes, si
 
 // Single-query kernel: out[i] = Σ_m lut[m*256 + codes[i*M + m]] for i < count (codes
 // row-major, as stored). Scalar on every ISA: on the machines measured, 64-bit code
-// loads plus scalar table loads beat AVX2/AVX-512 gathers (see docs/benchmarks/pq.md).
+// loads plus scalar table loads beat AVX2/AVX-512 gathers (see docs/BENCHMARKS.md).
 void pq_block_distances_scalar(const float* lut, int M, const uint8_t* codes, size_t count, float* out);
 
 // Batched kernel: 16 queries at once. lutG holds their tables interleaved, M × 256 × 16

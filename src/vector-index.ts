@@ -15,7 +15,7 @@
 import { CodeArena } from '../storage/code-arena';
 import { IndexStore, type VerifyReport } from '../storage/index-store';
 import { MAX_ID, type IndexConfig } from '../storage/layout';
-import { quantizeEncodeAsync } from './kernels/codec-native';
+import { quantizeEncodeAsync } from './lattice/zn-native';
 import { decodeScan } from './kernels/scan-native';
 import { ZnCodec } from './lattice/zn-codec';
 import { assertFinite, assertInteger, assertKnownOptions } from './validate';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { CheckpointError, readStateDictCheckpoint } from '../src/catalyzer/checkpoint';
+import { CheckpointError, readStateDictCheckpoint } from '../src/pth/checkpoint';
 import { Index } from '../src/vector-index';
 import { readNpy } from '../src/data/npy';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
 import { NativeMlp, type NativeLayer } from '../src/kernels/forward-native';
-import { forwardReference } from '../src/kernels/forward-reference';
+import { forwardReference } from './reference/forward';
 
 function isas(): Isa[] {
   const best = detectedIsa();

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 import { Index } from '../src/vector-index';
 import { ZnCodec } from '../src/lattice/zn-codec';
-import { decodeScanReference } from '../src/kernels/scan-reference';
+import { decodeScanReference } from './reference/scan';
 import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
 
 const DIN = 12;

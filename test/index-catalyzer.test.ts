@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { decodeScanReference } from '../src/kernels/scan-reference';
+import { decodeScanReference } from './reference/scan';
 import { ZnCodec } from '../src/lattice/zn-codec';
 import { Index } from '../src/vector-index';
 import { randomRows } from './helpers/test-encoder';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { quantizeEncode } from '../src/kernels/codec-native';
+import { quantizeEncode } from '../src/lattice/zn-native';
 import { decodeScan, decodeScanSync } from '../src/kernels/scan-native';
 
 const DIM = 8;

@@ -10,10 +10,10 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
 import { getBackend, type Backend, type BackendName } from './backend';
-import { CheckpointError, readStateDictCheckpoint, writeCheckpoint } from './checkpoint';
+import { CheckpointError, readStateDictCheckpoint, writeCheckpoint } from '../pth/checkpoint';
 import { createForward, type ForwardPass } from './forward';
 import { buildLayers, packLayers, NetworkShapeError, type DenseLayer } from './network';
-import type { TorchTensor } from './tensor';
+import type { TorchTensor } from '../pth/tensor';
 import type { EncodeTask } from './worker';
 
 export interface CatalyzerOptions {

@@ -5,8 +5,8 @@
  * transposed (in × out, row-major) so that the forward pass is `x · W + b` with a
  * plain matMul: tfjs's transposed matMul is many times slower on wasm.
  */
-import type { TorchTensor } from './tensor';
-import { toFloat32 } from './tensor';
+import type { TorchTensor } from '../pth/tensor';
+import { toFloat32 } from '../pth/tensor';
 
 /** BatchNorm1d's default epsilon. */
 export const BN_EPS = 1e-5;

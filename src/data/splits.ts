@@ -8,8 +8,8 @@
  *   ground truth computed here. Only the rows needed are read.
  */
 import { assertInteger } from '../validate';
-import { knn } from '../eval/knn';
-import type { Progress } from '../eval/evaluate';
+import { knn } from '../knn/knn';
+import type { Progress } from '../progress';
 import { openDataset, type Dataset } from './datasets';
 import { toFloat32 } from './vecs';
 

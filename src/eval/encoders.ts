@@ -5,7 +5,7 @@
  * - a path: a catalyzer checkpoint (`.pth`), loaded with `Catalyzer.load`.
  */
 import type { Encoder, EvalData } from './evaluate';
-import { applyPca, fitPca } from './pca';
+import { applyPca, fitPca } from '../quantizers/pca';
 
 /** An encoder plus the resources to release when done. */
 export interface LoadedEncoder {

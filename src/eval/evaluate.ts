@@ -5,14 +5,9 @@
  * first R results). Lines are printed in eval.py's format:
  * `zn_79\t nbit= 64:  0.1234 0.5678 0.9012 `.
  */
-import { makeQuantizer } from './quantizer';
+import { makeQuantizer } from '../quantizers';
 import { rowsOf } from '../validate';
-
-/**
- * Progress of a long step: `task` names it (e.g. "encoding base"), `done` of
- * `total` units are finished. The CLI draws a bar on stderr from these calls.
- */
-export type Progress = (task: string, done: number, total: number) => void;
+import type { Progress } from '../progress';
 
 /** Rows encoded per call when progress is reported. */
 const ENCODE_CHUNK = 16384;

@@ -4,7 +4,7 @@
  * nothing when stderr is not a terminal, so logs and tests stay clean.
  */
 import cliProgress from 'cli-progress';
-import type { Progress } from './evaluate';
+import type { Progress } from '../progress';
 
 /** A Progress that draws bars, plus `stop()` to clear the last one. */
 export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progress & { stop(): void } {

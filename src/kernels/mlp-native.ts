@@ -107,11 +107,3 @@ export class NativeMlpTrainer {
     return this.raw.forwardEvalSync(x, threads);
   }
 }
-
-/**
- * Exact k nearest neighbours in L2 of each query row among the base rows (rows of
- * d floats), nearest first: nq×k indices. Blocked sgemm + top-k, off the main thread.
- */
-export function knnL2(queries: Float32Array, base: Float32Array, d: number, k: number, threads?: number): Promise<Int32Array> {
-  return addon().knnL2(queries, base, d, k, threads);
-}

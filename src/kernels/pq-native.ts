@@ -1,7 +1,7 @@
 /**
  * Typed wrappers of the native k-means and product-quantizer kernels
  * (native/kmeans.cc, native/pq.cc, glue in native/pq_binding.cc). The TS reference
- * of the ADC scan is in src/eval/pq-reference.ts. Arguments are checked natively;
+ * of the ADC scan is in test/reference/pq.ts. Arguments are checked natively;
  * bad ones throw a TypeError/RangeError naming the argument.
  */
 import { addon } from './addon';
@@ -31,13 +31,6 @@ export function kmeansTrainNative(
   x: Float32Array, d: number, k: number, niter: number, seed: number, init: KmeansStart, threads?: number,
 ): Promise<KmeansResult> {
   return addon().kmeansTrain(x, d, k, niter, seed, init, threads) as Promise<KmeansResult>;
-}
-
-/** Synchronous twin of {@link kmeansTrainNative} (small inputs, tests). */
-export function kmeansTrainNativeSync(
-  x: Float32Array, d: number, k: number, niter: number, seed: number, init: KmeansStart, threads?: number,
-): KmeansResult {
-  return addon().kmeansTrainSync(x, d, k, niter, seed, init, threads) as KmeansResult;
 }
 
 /** Nearest centroid of each row of x, and the squared distance to it. */
@@ -92,11 +85,4 @@ export function matmulNative(
   a: Float32Array, b: Float32Array, m: number, n: number, kdim: number, transB = false,
 ): Promise<Float32Array> {
   return addon().pqMatmul(a, b, m, n, kdim, transB) as Promise<Float32Array>;
-}
-
-/** Synchronous twin of {@link matmulNative}. */
-export function matmulNativeSync(
-  a: Float32Array, b: Float32Array, m: number, n: number, kdim: number, transB = false,
-): Float32Array {
-  return addon().pqMatmulSync(a, b, m, n, kdim, transB) as Float32Array;
 }

@@ -22,7 +22,7 @@
 import { binomial, bitsFor, colexRank, colexUnrank } from './combinatorics';
 import { describeAtom, enumerateAtoms, type AtomInfo } from './atoms';
 import { assertFinite, assertInteger, rowsOf } from '../validate';
-import * as native from '../kernels/codec-native';
+import * as native from './zn-native';
 import { assertDimServed, assertR2Served, MAX_ATOM_ENTRIES, MAX_ATOMS, MAX_BITS, MAX_ENUMERATION_STEPS } from './limits';
 
 /** Element type of decoded batches. */

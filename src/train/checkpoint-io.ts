@@ -4,7 +4,7 @@
  * `Catalyzer.load` (and PyTorch, and the paper's eval.py) can read back.
  */
 import * as fs from 'node:fs';
-import { readStateDictCheckpoint, writeCheckpoint } from '../catalyzer/checkpoint';
+import { readStateDictCheckpoint, writeCheckpoint } from '../pth/checkpoint';
 import type { CatalyzerState } from './state';
 
 /** What the paper's trainer stores. */

@@ -7,7 +7,7 @@
 import { loadSplit } from '../data/splits';
 import { resolveDataset } from '../data/datasets';
 import { prepareCheckpointDir } from './checkpoint-dir';
-import type { Progress } from '../eval/evaluate';
+import type { Progress } from '../progress';
 import { checkValidationSetup, trainOnSplit, type TrainOptions, type TrainReporter, type TrainResult } from './trainer';
 
 /** The checks of {@link runTraining} that need no data; returns the checkpoint folder (absolute) or undefined. */

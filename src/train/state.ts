@@ -2,12 +2,12 @@
  * The catalyzer's parameters as a PyTorch state_dict (the keys of the paper's
  * nn.Sequential: 0 Linear, 1 BatchNorm1d, 3 Linear, 4 BatchNorm1d, 6 Linear), the
  * PyTorch default initialization, and transfers to and from the native trainer.
- * Tensors have the `{dtype, shape, data}` shape of src/catalyzer/tensor.ts.
+ * Tensors have the `{dtype, shape, data}` shape of src/pth/tensor.ts.
  */
 import type { NativeMlpTrainer } from '../kernels/mlp-native';
 import { Rng } from './random';
 
-/** One tensor of a state_dict (a structural subset of catalyzer/tensor.ts's TorchTensor). */
+/** One tensor of a state_dict (a structural subset of pth/tensor.ts's TorchTensor). */
 export interface StateTensor {
   dtype: 'float32' | 'int64';
   shape: number[];

@@ -1,7 +1,7 @@
 /**
  * The same training step as the native trainer, written with TensorFlow.js ops and
  * autograd: the path for a GPU backend (tfjs-node-gpu / webgl), and the reference
- * the native step is tested against (test/train-tfjs-native.test.ts).
+ * the native step is tested against (test/train/tfjs-native.test.ts).
  *
  * Linear layers keep PyTorch's weight layout (out×in) and use a custom gradient
  * with explicit transposes: tfjs-wasm's matMul with transposeA/B runs 10–40×

@@ -7,9 +7,11 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import cliProgress from 'cli-progress';
-import { knnL2, NativeMlpTrainer } from '../kernels/mlp-native';
-import { knn } from '../eval/knn';
-import { evaluateAll, type Progress, type QuantizerRecalls } from '../eval/evaluate';
+import { NativeMlpTrainer } from '../kernels/mlp-native';
+import { knnL2 } from '../knn/knn-native';
+import { knn } from '../knn/knn';
+import { evaluateAll, type QuantizerRecalls } from '../eval/evaluate';
+import type { Progress } from '../progress';
 import { progressBars } from '../eval/progress-bars';
 import type { Split } from '../data/splits';
 import { formatF, formatG } from './format';
@@ -17,8 +19,9 @@ import { Rng } from './random';
 import { dimsOfState, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from './state';
 import { loadCheckpointState, saveCheckpoint } from './checkpoint-io';
 import { prepareCheckpointDir } from './checkpoint-dir';
-import { checkQuantizerSpec, quantizerSyntax } from '../eval/quantizer';
+import { checkQuantizerSpec, quantizerSyntax } from '../quantizers';
 import { radiusForBits } from '../lattice/sphere-count';
+import { parseZnSpec } from '../lattice/zn-spec';
 import { MAX_DIM } from '../lattice/limits';
 
 /** 1-recall at ranks 1, 10, 100 per validation quantizer (the paper's `logs[i].val`). */
@@ -70,11 +73,6 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   checkpointDir: '', initName: '', seed: 1234,
 };
 
-/** Radii r2 of the Zn quantizers at 16, 32 and 64 bits per output dimension (the paper's table). */
-export const ZN_RADII: Record<number, [number, number, number]> = {
-  16: [4, 21, 200], 24: [3, 10, 79], 32: [3, 8, 36], 40: [2, 7, 24],
-};
-
 /** One epoch's record, as the paper's trainer keeps it in `logs`. */
 export interface EpochLog {
   epoch: number;
@@ -110,9 +108,12 @@ export function lrPerEpoch(schedule: string, epochs: number): number[] {
   return Array.from({ length: epochs }, (_, e) => lrs[Math.floor((e * lrs.length) / epochs)]);
 }
 
-/** The Zn radii at 16, 32 and 64 bits for `dout` (the paper's table, else computed). */
+/**
+ * The Zn radii at 16, 32 and 64 bits for `dout`: the largest r2 whose codes fit
+ * (src/lattice/sphere-count.ts; d = 24 gives the paper's 3, 10, 79).
+ */
 function radiiFor(dout: number): number[] {
-  return ZN_RADII[dout] ?? [16, 32, 64].map((b) => radiusForBits(dout, b)).filter((r) => r > 0);
+  return [16, 32, 64].map((b) => radiusForBits(dout, b)).filter((r) => r > 0);
 }
 
 /** Fills the dout-dependent defaults (validation quantizers, best criterion). */
@@ -191,11 +192,6 @@ async function neighboursWithBar(
   return out;
 }
 
-/** Eval-mode outputs of the network for `x` (rows of din). */
-export function encodeWith(trainer: NativeMlpTrainer, x: Float32Array, threads?: number): Promise<Float32Array> {
-  return trainer.forwardEval(x, threads);
-}
-
 /**
  * Validates the trainer's current network on a split with the evaluation module
  * (prints eval.py's lines); `score` is the recall named by `criterion`.
@@ -204,7 +200,8 @@ export async function validateTrainer(
   trainer: NativeMlpTrainer, split: TrainingSplit, quantizers: string[], criterion: string,
   print: (l: string) => void = () => {}, threads?: number, progress?: Progress,
 ): Promise<{ res: ValidationResult; score: number }> {
-  const needsTrain = quantizers.some((q) => !/^(zn_\d+|none|binary)$/.test(q));
+  // Only the learned quantizers (pq, opq) need training vectors.
+  const needsTrain = quantizers.some((q) => parseZnSpec(q) === undefined && q !== 'none' && q !== 'binary');
   const { results, score } = await evaluateAll({
     encode: (x) => trainer.forwardEval(x, threads),
     split: { dim: split.dim, base: split.base, queries: split.queries, gt: split.gt, gtK: split.gtK, train: split.train },

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 
-import { decodeScanReference } from '../../src/kernels/scan-reference';
+import { decodeScanReference } from '../reference/scan';
 import { ZnCodec } from '../../src/lattice/zn-codec';
 import { TestEncoder } from './test-encoder';
 

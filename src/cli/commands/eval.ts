@@ -4,7 +4,7 @@ import { loadSplit } from '../../data/splits';
 import { openDataset } from '../../data/datasets';
 import { loadEncoder } from '../../eval/encoders';
 import { evaluateAll } from '../../eval/evaluate';
-import { checkQuantizerSpec } from '../../eval/quantizer';
+import { checkQuantizerSpec } from '../../quantizers';
 import { loadCheckpointState } from '../../train/checkpoint-io';
 import { dimsOfState } from '../../train/state';
 import { integerOption } from '../options';
