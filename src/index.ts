@@ -22,7 +22,7 @@ export type { Pca } from './eval/pca';
 export { ZnCodec } from './lattice/zn-codec';
 export type { DecodedType } from './lattice/zn-codec';
 export { countPoints, radiusForBits } from './lattice/sphere-count';
-export { Index } from './vector-index';
+export { Index } from './index/vector-index';
 export type {
   IndexEncoder,
   EncoderLoader,
@@ -31,7 +31,7 @@ export type {
   VectorsInput,
   IdsInput,
   SearchResult,
-} from './vector-index';
+} from './index/vector-index';
 export { IndexFormatError } from '../storage/index-store';
 export type { IndexErrorCode, VerifyReport } from '../storage/index-store';
 export { decodeScan, decodeScanSync } from './kernels/scan-native';
