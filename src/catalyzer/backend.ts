@@ -50,7 +50,7 @@ const PACKAGES: Record<Exclude<BackendName, 'native'>, string[]> = {
 };
 
 /** Parses SPREADVEC_BACKEND (or another value); undefined means automatic. */
-export function parseBackendName(value: string | undefined): BackendName | undefined {
+function parseBackendName(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === '' || value === 'auto') return undefined;
   const name = ALIASES[value.toLowerCase()];
   if (!name) throw new RangeError(`SPREADVEC_BACKEND must be one of auto, gpu, node, wasm, cpu, native; got '${value}'`);
@@ -178,9 +178,4 @@ export function getBackend(forced?: BackendName): Promise<Backend> {
     chosen = undefined;
   });
   return chosen;
-}
-
-/** Why each better backend was passed over in automatic selection (for `spreadvec info`). */
-export function skippedBackends(): readonly string[] {
-  return skipped;
 }
