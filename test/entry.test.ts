@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 import * as root from '../src/index';
 
@@ -67,4 +67,29 @@ test('the compiled root and subpaths load by import (ESM), with named exports', 
     console.log([Index, SpreadvecError, trainOnSplit, knn, makeQuantizer, readFvecs, decodeScan].map((f) => typeof f).join(' '));`;
   const r = node(['--input-type=module', '-e', code]);
   assert.equal(r.out, Array(7).fill('function').join(' '), r.err);
+});
+
+/** Every module specifier the declaration files reachable from `entry` import. */
+function declarationImports(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const specifiers = new Set<string>();
+  const todo = [entry];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
+      specifiers.add(m[1]);
+      if (m[1].startsWith('.')) todo.push(resolve(dirname(file), m[1] + '.d.ts'));
+    }
+  }
+  return specifiers;
+}
+
+test('the root\'s type declarations name no TensorFlow.js module (an app importing Index loads no tfjs types)', { skip }, () => {
+  const imports = [...declarationImports(join(ROOT, 'dist/src/index.d.ts'))];
+  assert.ok(imports.includes('./catalyzer/catalyzer'), 'the walk reaches the Catalyzer');
+  assert.deepEqual(imports.filter((s) => s.includes('@tensorflow')), []);
+  // spreadvec/kernels does reach them (the Backend type holds the tf namespace): the walk sees them.
+  assert.ok([...declarationImports(join(ROOT, 'dist/src/entry/kernels.d.ts'))].some((s) => s.includes('@tensorflow')));
 });

@@ -16,8 +16,9 @@
  */
 import { existsSync } from 'node:fs';
 import type * as TF from '@tensorflow/tfjs-core';
+import type { BackendName } from './backend-name';
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu' | 'native';
+export type { BackendName } from './backend-name';
 export type Tf = typeof TF;
 
 export interface Backend {
