@@ -1,8 +1,9 @@
 /**
- * The one error class of the store: a directory that is not a (readable, intact)
+ * The store's error for its files: a directory that is not a (readable, intact)
  * spreadvec index, or a file-system failure while reading or writing one. `code`
  * says which, so that an application can react without parsing messages
- * (docs/format.md lists the codes).
+ * (docs/format.md lists the codes). A SpreadvecError (src/errors.ts), like the
+ * store's two state errors, ReadOnlyError and ConcurrentWriterError.
  */
 import { SpreadvecError } from '../src/errors';
 

@@ -14,6 +14,7 @@ import { IndexFormatError } from '../storage/errors';
 import { CheckpointError } from '../src/catalyzer/checkpoint-error';
 import { readCheckpoint } from '../src/catalyzer/checkpoint';
 import { IndexStore } from '../storage/index-store';
+import { Catalyzer } from '../src/catalyzer/catalyzer';
 import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
 
 const DIN = 8;
@@ -83,4 +84,11 @@ test('IndexFormatError and CheckpointError are SpreadvecErrors and keep their co
   const notIndex = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-errors-'));
   await assert.rejects(Index.open(notIndex, { loadCatalyzer: loadTestEncoder }), is(IndexFormatError, 'ENOTINDEX', /./));
   assert.throws(() => readCheckpoint(new Uint8Array([1, 2, 3])), is(CheckpointError, 'ECHECKPOINT', /^invalid checkpoint: /));
+});
+
+test('a Catalyzer refuses input of the wrong dimension (EDIMENSION) and calls after close (ECLOSED)', async () => {
+  const c = await Catalyzer.load(path.join(__dirname, '..', '..', 'shared', 'fixtures', 'catalyzer', 'catalyzer_zip.pth'));
+  await assert.rejects(c.encode(new Float32Array(127)), is(DimensionMismatchError, 'EDIMENSION', /127 values, not a multiple of the input dimension din=128/));
+  await c.close();
+  await assert.rejects(c.encode(new Float32Array(128)), is(ClosedError, 'ECLOSED', /Catalyzer is closed/));
 });
