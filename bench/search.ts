@@ -24,7 +24,7 @@ import { activeIsa } from '../src/kernels/addon';
 import { quantizeEncode } from '../src/lattice/zn-native';
 import { decodeScan, type ScanInput } from '../src/kernels/scan-native';
 import { decodeScanReference } from '../test/reference/scan';
-import { Index, type IndexEncoder } from '../src/vector-index';
+import { Index, type IndexEncoder } from '../src/index/vector-index';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
 
 function arg(name: string, fallback: number): number {

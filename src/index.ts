@@ -1,70 +1,37 @@
 /**
  * spreadvec: an embedded vector index for Node.js. A catalyzer network maps vectors
  * onto the unit sphere; a spherical Zn lattice codes them compactly; a SIMD scan
- * answers queries. Entry point: re-exports only.
+ * answers queries. Entry point: re-exports only — the index, the catalyzer, the
+ * codec, their errors and the vector-file readers. The rest lives under subpaths:
+ * `spreadvec/train`, `spreadvec/eval`, `spreadvec/quantizers`, `spreadvec/data`,
+ * `spreadvec/kernels` (src/entry/). Nothing here loads TensorFlow.js.
  */
-export { activeIsa, detectedIsa, setIsa, addonOrigin } from './kernels/addon';
-export type { Isa } from './kernels/addon';
-export { readVecs, readFvecs, readBvecs, readIvecs, writeVecs, writeFvecs, writeBvecs, writeIvecs, vecsInfo } from './data/vecs';
-export type { Matrix, VecsFormat, VecsInfo, RowRange } from './data/vecs';
-export { loadRegistry, resolveDataset, openDataset, datasetsFile, Dataset, LAYOUTS } from './data/datasets';
-export type { DatasetEntry, DatasetLayout, DatasetFiles } from './data/datasets';
-export { loadSplit } from './data/splits';
-export type { Split, SplitName, SplitOptions } from './data/splits';
-export { knn } from './knn/knn';
-export type { KnnMetric, KnnResult, KnnOptions } from './knn/knn';
-export { makeQuantizer, registerQuantizer } from './quantizers';
-export type { QuantizerIndex, QuantizerFactory } from './quantizers';
-export { evaluate, evaluateAll, oneRecalls, formatRecallLine } from './eval/evaluate';
-export type { Encoder, Recalls, QuantizerRecalls, EvalData, EvaluateOptions } from './eval/evaluate';
-export { fitPca, applyPca } from './quantizers/pca';
-export type { Pca } from './quantizers/pca';
-export { ZnCodec } from './lattice/zn-codec';
-export type { DecodedType } from './lattice/zn-codec';
-export { countPoints, radiusForBits } from './lattice/sphere-count';
-export { Index } from './vector-index';
+export { Index } from './index/vector-index';
 export type {
   IndexEncoder,
   EncoderLoader,
   IndexCreateOptions,
   IndexOpenOptions,
+  SearchOptions,
   VectorsInput,
   IdsInput,
   SearchResult,
-} from './vector-index';
-export { IndexFormatError } from '../storage/index-store';
-export type { IndexErrorCode, VerifyReport } from '../storage/index-store';
-export { decodeScan, decodeScanSync } from './kernels/scan-native';
-export type { ScanInput, ScanResult } from './kernels/scan-native';
+} from './index/vector-index';
+export type { VerifyReport } from '../storage/index-store';
 export { Catalyzer } from './catalyzer/catalyzer';
 export type { CatalyzerOptions } from './catalyzer/catalyzer';
-export { readCheckpoint, writeCheckpoint, CheckpointError } from './pth/checkpoint';
+export { readCheckpoint, writeCheckpoint } from './pth/checkpoint';
 export type { CheckpointData } from './pth/checkpoint';
 export type { TorchTensor, TorchDtype } from './pth/tensor';
-export { getBackend } from './catalyzer/backend';
-export type { BackendName } from './catalyzer/backend';
-export { readNpy, writeNpy, parseNpy, serializeNpy, NpyError } from './data/npy';
+export { ZnCodec } from './lattice/zn-codec';
+export type { DecodedType } from './lattice/zn-codec';
+export { countPoints, radiusForBits } from './lattice/sphere-count';
+export { readVecs, writeVecs, vecsInfo } from './data/vecs';
+export type { Matrix, VecsFormat, VecsInfo, RowRange } from './data/vecs';
+export { readNpy, writeNpy } from './data/npy';
 export type { NpyArray, NpyDtype } from './data/npy';
-export { kmeans } from './quantizers/kmeans';
-export type { KmeansOptions, KmeansResult, KmeansInit, KmeansStart } from './quantizers/kmeans';
-export { ProductQuantizer, PqIndex, pqQuantizerFactory } from './quantizers/pq';
-export type { PqTrainOptions } from './quantizers/pq';
-export { OptimizedProductQuantizer, OpqIndex, opqQuantizerFactory } from './quantizers/opq';
-export type { OpqTrainOptions } from './quantizers/opq';
-export { sgemm, sgemmReference, NativeMlpTrainer, tripletKoleoLossNative } from './kernels/mlp-native';
-export { knnL2 } from './knn/knn-native';
-export type { StepStats, BatchRunStats } from './kernels/mlp-native';
-export { trainOnSplit, validateTrainer, lrPerEpoch, resolveOptions, epochLine, TRAIN_DEFAULTS } from './train/trainer';
-export type { TrainOptions, TrainReporter, TrainResult, EpochLog, TrainingSplit, ValidationResult } from './train/trainer';
-export { runTraining } from './train/run';
-export { crossValidate, DEFAULT_LAMBDAS } from './train/crossvalidate';
-export type { CrossValidateOptions, CrossValidateResult } from './train/crossvalidate';
-export type { TfjsMlpTrainer } from './train/tfjs-trainer';
-export { loadTfjsMlpTrainer } from './train/tfjs-trainer-loader';
-export { initState, stateFromTrainer, loadStateIntoTrainer, dimsOfState, STATE_KEYS } from './train/state';
-export type { CatalyzerState, StateTensor, MlpDims } from './train/state';
-export { tripletLoss, koleoLoss, tripletKoleoLoss } from './train/losses';
-export type { Backend } from './catalyzer/backend';
-export type { VecsArray } from './data/vecs';
-export type { VectorMatrix } from './data/datasets';
-export type { AdcResult } from './kernels/pq-native';
+export { SpreadvecError, ClosedError, ReadOnlyError, ConcurrentWriterError, DimensionMismatchError } from './errors';
+export type { StateErrorCode } from './errors';
+export { IndexFormatError } from '../storage/errors';
+export type { IndexErrorCode } from '../storage/errors';
+export { CheckpointError } from './pth/checkpoint-error';

@@ -1,9 +1,11 @@
 /**
- * The one error class of the store: a directory that is not a (readable, intact)
+ * The store's error for its files: a directory that is not a (readable, intact)
  * spreadvec index, or a file-system failure while reading or writing one. `code`
  * says which, so that an application can react without parsing messages
- * (docs/format.md lists the codes).
+ * (docs/format.md lists the codes). A SpreadvecError (src/errors.ts), like the
+ * store's two state errors, ReadOnlyError and ConcurrentWriterError.
  */
+import { SpreadvecError } from '../src/errors';
 
 /**
  * - `ENOTINDEX`: the path is not a spreadvec index (missing, not a directory, no
@@ -19,15 +21,13 @@
 export type IndexErrorCode = 'ENOTINDEX' | 'EVERSION' | 'ECORRUPT' | 'EACCES' | 'ENOSPC' | 'EEXIST' | 'EIO';
 
 /** Error for a directory or file that is not a readable, intact spreadvec index. */
-export class IndexFormatError extends Error {
-  readonly code: IndexErrorCode;
+export class IndexFormatError extends SpreadvecError {
+  declare readonly code: IndexErrorCode;
   /** The file or directory the error is about, when there is one. */
   readonly path: string | undefined;
 
   constructor(message: string, code: IndexErrorCode = 'ENOTINDEX', path?: string) {
-    super(message);
-    this.name = 'IndexFormatError';
-    this.code = code;
+    super(message, code);
     this.path = path;
   }
 }
@@ -40,10 +40,10 @@ export function corruptError(file: string, what: string): IndexFormatError {
 /**
  * Translates a file-system or LMDB error met while working on `target` into an
  * IndexFormatError with a one-line message that names the path; returns other
- * errors (and IndexFormatErrors) unchanged.
+ * errors (and SpreadvecErrors, whose `code` is not an errno) unchanged.
  */
 export function storeIoError(e: unknown, target: string, doing: string): unknown {
-  if (e instanceof IndexFormatError || !(e instanceof Error)) return e;
+  if (e instanceof SpreadvecError || !(e instanceof Error)) return e;
   const errno = (e as NodeJS.ErrnoException).code;
   const msg = e.message;
   // LMDB reports a full disk as EIO from its write, or MDB_MAP_FULL (-30792).

@@ -1,9 +1,12 @@
 /**
  * Transactions on an index's LMDB environment (layout in ./layout.ts). Each add or
  * remove is one synchronous LMDB write transaction: after a crash either all of it
- * is there or none. Readers (this process or others) bring a CodeArena up to the
- * latest committed generation with refresh(), which reads the new code chunks and
- * the removed bitmap inside one read snapshot, so they only ever see whole batches.
+ * is there or none. The store never writes a caller's memory: each commit returns
+ * an ArenaUpdate (what changed), and readers (this process or others) ask
+ * readUpdate() for the change from the generation they hold to the one committed in
+ * a read snapshot (new code chunks and the whole removed bitmap, read inside that
+ * one snapshot), so they only ever see whole batches. The Index's code arena
+ * (src/index/code-arena.ts) applies them.
  *
  * Damage is kept away from LMDB: open() checks the file's type and every LMDB page
  * (./lmdb-check.ts) before LMDB maps it; format-2 values carry checksums that are
@@ -14,8 +17,8 @@ import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
 
+import { ConcurrentWriterError, ReadOnlyError } from '../src/errors';
 import { ZnCodec } from '../src/lattice/zn-codec';
-import { CodeArena } from './code-arena';
 import { corruptError, IndexFormatError, storeIoError } from './errors';
 import { checkLmdbFile } from './lmdb-check';
 import {
@@ -255,18 +258,48 @@ export interface VerifyReport {
   pagesInUse: number;
 }
 
-/** What an add committed: the ids stored (in input order) and how the arena changed. */
-export interface AddCommit {
-  ids: bigint[];
-  firstSlot: number;
+/**
+ * How the committed codes changed between two generations, for a holder of an
+ * in-memory copy (the Index's code arena) to apply: new codes by slot, slots newly
+ * removed, or (from readUpdate) the whole removed bitmap.
+ */
+export interface ArenaUpdate {
+  /** Generation, slot count and live count after the change. */
+  generation: number;
+  nslots: number;
+  live: number;
+  /** Runs of whole codes: `bytes` holds the codes of slots from, from + 1, …. */
+  codes: { from: number; bytes: Uint8Array }[];
+  /** Slots removed by the change (set their bits). */
   removedSlots: number[];
-  state: IndexState;
+  /**
+   * When not null, the removed bitmap replaces the holder's: bytes at byteOffset
+   * (slot byteOffset × 8, least significant bit first); bytes not given are zero.
+   */
+  removedBitmap: { byteOffset: number; bytes: Uint8Array }[] | null;
 }
 
+/** What an add committed: the ids stored (in input order) and the change to apply. */
+export interface AddCommit {
+  ids: bigint[];
+  update: ArenaUpdate;
+}
+
+/** What a remove committed: how many ids it removed and the change to apply. */
 export interface RemoveCommit {
   removed: number;
-  removedSlots: number[];
-  state: IndexState;
+  update: ArenaUpdate;
+}
+
+/** What a holder of committed codes has: its generation and slot count. */
+export interface HeldState {
+  generation: number;
+  count: number;
+}
+
+/** The counts of an ArenaUpdate taken from a committed state. */
+function counts(state: IndexState): Pick<ArenaUpdate, 'generation' | 'nslots' | 'live'> {
+  return { generation: state.generation, nslots: state.nslots, live: state.live };
 }
 
 export class IndexStore {
@@ -478,36 +511,34 @@ export class IndexStore {
   }
 
   /**
-   * Brings `arena` to the generation committed in `txn`: reads the code chunks of
-   * new slots and the whole removed bitmap (n / 8 bytes). Returns whether it changed.
+   * The change from `held` to the generation committed in `txn`: the code chunks of
+   * slots past held.count and the whole removed bitmap (n / 8 bytes). Null when
+   * `txn` holds nothing newer than `held`.
    */
-  refresh(arena: CodeArena, txn: Transaction): boolean {
+  readUpdate(held: HeldState, txn: Transaction): ArenaUpdate | null {
     const state = this.readState(txn);
     // lmdb-js renews read snapshots once per event-loop turn, so a snapshot may
-    // predate what this arena already holds: never go back.
-    if (state.generation <= arena.generation) return false;
-    if (state.nslots < arena.count) {
-      throw new IndexFormatError(`index at ${this.dir} shrank from ${arena.count} to ${state.nslots} slots: it was replaced while open`, 'ECORRUPT', this.dir);
+    // predate what the holder already has: never go back.
+    if (state.generation <= held.generation) return null;
+    if (state.nslots < held.count) {
+      throw new IndexFormatError(`index at ${this.dir} shrank from ${held.count} to ${state.nslots} slots: it was replaced while open`, 'ECORRUPT', this.dir);
     }
     const cb = this.config.codeBytes;
-    arena.reserve(state.nslots);
-    for (let c = Math.floor(arena.count / CODES_PER_CHUNK); c * CODES_PER_CHUNK < state.nslots; c++) {
+    const codes: ArenaUpdate['codes'] = [];
+    for (let c = Math.floor(held.count / CODES_PER_CHUNK); c * CODES_PER_CHUNK < state.nslots; c++) {
       const first = c * CODES_PER_CHUNK;
       const want = Math.min(CODES_PER_CHUNK, state.nslots - first);
       const chunk = this.chunkCodes(c, want, txn);
-      const from = Math.max(arena.count, first);
-      arena.writeCodes(from, chunk.subarray((from - first) * cb, want * cb));
+      const from = Math.max(held.count, first);
+      codes.push({ from, bytes: chunk.subarray((from - first) * cb, want * cb) });
     }
-    arena.count = state.nslots;
-    arena.clearRemoved();
+    const removedBitmap: NonNullable<ArenaUpdate['removedBitmap']> = [];
     const chunks = Math.ceil(state.nslots / SLOTS_PER_REMOVED_CHUNK);
     for (const { key, value } of this.removed.getRange({ transaction: txn })) {
       if (!Number.isSafeInteger(key) || key < 0 || key >= chunks) this.fail(`removed-slot chunk ${String(key)} lies past the ${state.nslots} slots`);
-      arena.writeRemovedBytes(key * REMOVED_CHUNK_BYTES, this.removedChunk(key, value));
+      removedBitmap.push({ byteOffset: key * REMOVED_CHUNK_BYTES, bytes: this.removedChunk(key, value) });
     }
-    arena.live = state.live;
-    arena.generation = state.generation;
-    return true;
+    return { generation: state.generation, nslots: state.nslots, live: state.live, codes, removedSlots: [], removedBitmap };
   }
 
   /** Id stored for `slot`, or undefined when the slot has none. */
@@ -545,12 +576,12 @@ export class IndexStore {
   }
 
   private assertWritable(): void {
-    if (this.readOnly) throw new Error(`index at ${this.dir} is open read-only`);
+    if (this.readOnly) throw new ReadOnlyError(`index at ${this.dir} is open read-only`);
   }
 
-  private checkGeneration(state: IndexState, arena: CodeArena): void {
-    if (state.generation !== arena.generation) {
-      throw new Error(`index at ${this.dir} was modified by another writer since it was read (generation ${state.generation}, expected ${arena.generation}); only one process may write`);
+  private checkGeneration(state: IndexState, expected: number): void {
+    if (state.generation !== expected) {
+      throw new ConcurrentWriterError(`index at ${this.dir} was modified by another writer since it was read (generation ${state.generation}, expected ${expected}); only one process may write`);
     }
   }
 
@@ -609,18 +640,19 @@ export class IndexStore {
   /**
    * Stores `codes` (n codes) under `ids` (or the next n auto ids) in one
    * transaction: a re-added id replaces its earlier vector (and within the batch,
-   * the last occurrence wins). The arena must be at the latest generation; it is
-   * updated after the commit.
+   * the last occurrence wins). `generation` is the one the caller holds: the commit
+   * is refused (ConcurrentWriterError) if another writer committed since. Returns
+   * the ids and the change for the caller to apply to its copy.
    */
-  commitAdd(arena: CodeArena, codes: Uint8Array, ids: bigint[] | null): AddCommit {
+  commitAdd(generation: number, codes: Uint8Array, ids: bigint[] | null): AddCommit {
     this.assertWritable();
     const cb = this.config.codeBytes;
     if (codes.byteLength % cb !== 0) throw new RangeError(`codes has ${codes.byteLength} bytes, not a multiple of the code size ${cb}`);
     const n = codes.byteLength / cb;
     // Codes, both id maps (key, value, node header) and B-tree overhead.
-    const commit = this.write(codes.byteLength + n * 64, (): AddCommit => {
+    return this.write(codes.byteLength + n * 64, (): AddCommit => {
       const state = this.readState();
-      this.checkGeneration(state, arena);
+      this.checkGeneration(state, generation);
       if (state.nslots + n > MAX_SLOTS) throw new RangeError(`index is full: ${state.nslots} + ${n} slots exceed ${MAX_SLOTS}`);
       const base = state.nslots;
       // Automatic ids must stay ids (≤ MAX_ID): refused here, the transaction aborts.
@@ -669,21 +701,19 @@ export class IndexStore {
         nextId: maxId + 1n > state.nextId ? maxId + 1n : state.nextId,
       };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
-      return { ids: assigned, firstSlot: base, removedSlots, state: next };
+      return { ids: assigned, update: { ...counts(next), codes: [{ from: base, bytes: codes }], removedSlots, removedBitmap: null } };
     });
-    arena.writeCodes(commit.firstSlot, codes);
-    for (const s of commit.removedSlots) arena.markRemoved(s);
-    arena.live = commit.state.live;
-    arena.generation = commit.state.generation;
-    return commit;
   }
 
-  /** Removes the given ids (absent ones are ignored) in one transaction. */
-  commitRemove(arena: CodeArena, ids: bigint[]): RemoveCommit {
+  /**
+   * Removes the given ids (absent ones are ignored) in one transaction; `generation`
+   * as for commitAdd.
+   */
+  commitRemove(generation: number, ids: bigint[]): RemoveCommit {
     this.assertWritable();
-    const commit = this.write(ids.length * 64, (): RemoveCommit => {
+    return this.write(ids.length * 64, (): RemoveCommit => {
       const state = this.readState();
-      this.checkGeneration(state, arena);
+      this.checkGeneration(state, generation);
       const removedSlots: number[] = [];
       for (const id of new Set(ids)) {
         const slot = this.slotOfId(id);
@@ -692,21 +722,12 @@ export class IndexStore {
         this.slots.removeSync(slot);
         removedSlots.push(slot);
       }
-      if (removedSlots.length === 0) return { removed: 0, removedSlots, state };
+      if (removedSlots.length === 0) return { removed: 0, update: { ...counts(state), codes: [], removedSlots, removedBitmap: null } };
       this.markRemovedStored(removedSlots);
       const next: IndexState = { ...state, generation: state.generation + 1, live: state.live - removedSlots.length };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
-      return { removed: removedSlots.length, removedSlots, state: next };
+      return { removed: removedSlots.length, update: { ...counts(next), codes: [], removedSlots, removedBitmap: null } };
     });
-    for (const s of commit.removedSlots) arena.markRemoved(s);
-    arena.live = commit.state.live;
-    arena.generation = commit.state.generation;
-    return commit;
-  }
-
-  /** Whether `id` is live (in the latest committed state). */
-  hasId(id: bigint): boolean {
-    return this.slotOfId(id) !== undefined;
   }
 
   /**
@@ -741,10 +762,8 @@ export class IndexStore {
       }
       if (codeChunks !== chunks) this.fail(`${codeChunks} codes chunks for ${state.nslots} slots (expected ${chunks})`);
       // Removed bitmap.
-      const arena = new CodeArena(config.codeBytes);
-      arena.count = state.nslots;
-      arena.reserve(state.nslots);
-      arena.clearRemoved();
+      const removedBits = new Uint8Array(Math.ceil(state.nslots / SLOTS_PER_REMOVED_CHUNK) * REMOVED_CHUNK_BYTES);
+      const isRemoved = (slot: number) => ((removedBits[slot >> 3] >> (slot & 7)) & 1) === 1;
       let removedChunks = 0;
       const bitmapChunks = Math.ceil(state.nslots / SLOTS_PER_REMOVED_CHUNK);
       for (const { key, value } of this.removed.getRange({ transaction: txn })) {
@@ -755,11 +774,11 @@ export class IndexStore {
         for (let b = lastBit; b < SLOTS_PER_REMOVED_CHUNK && b >= 0; b++) {
           if ((bits[b >> 3] >> (b & 7)) & 1) this.fail(`removed-slot chunk ${key} marks slot ${key * SLOTS_PER_REMOVED_CHUNK + b}, past the ${state.nslots} slots`);
         }
-        arena.writeRemovedBytes(key * REMOVED_CHUNK_BYTES, bits);
+        removedBits.set(bits, key * REMOVED_CHUNK_BYTES);
         removedChunks++;
       }
       let removedCount = 0;
-      for (let s = 0; s < state.nslots; s++) if (arena.isRemoved(s)) removedCount++;
+      for (let s = 0; s < state.nslots; s++) if (isRemoved(s)) removedCount++;
       if (state.nslots - removedCount !== state.live) this.fail(`the bitmap leaves ${state.nslots - removedCount} live slots, the state says ${state.live}`);
       // slots → ids: every live slot has an id, no removed slot has one. Both maps
       // are read in key order; the cross-check goes through this table, not lookups.
@@ -768,7 +787,7 @@ export class IndexStore {
       for (const { key, value } of this.slots.getRange({ transaction: txn })) {
         const slot = key;
         if (!Number.isSafeInteger(slot) || slot < 0 || slot >= state.nslots) this.fail(`an id is stored for slot ${String(slot)}, past the ${state.nslots} slots`);
-        if (arena.isRemoved(slot)) this.fail(`removed slot ${slot} still has an id`);
+        if (isRemoved(slot)) this.fail(`removed slot ${slot} still has an id`);
         const id = this.codec.decodeIdOf(slot, value);
         if (id === null) this.fail(`the id of slot ${slot} fails its checksum`);
         if (id >= state.nextId) this.fail(`slot ${slot} holds id ${id}, not below nextId ${state.nextId}`);

@@ -25,7 +25,7 @@ export const FORMAT_VERSION = 2;
 /** Oldest format version this code reads (and keeps writing in its own layout). */
 export const OLDEST_FORMAT_VERSION = 1;
 /** First format version whose values carry checksums. */
-export const CHECKSUMMED_FORMAT = 2;
+const CHECKSUMMED_FORMAT = 2;
 
 /** File name of the LMDB environment inside an index directory. */
 export const DATA_FILE = 'index.mdb';
@@ -62,23 +62,23 @@ export function idKey(id: bigint): Buffer {
   return b;
 }
 
-export function encodeSlot(slot: number): Buffer {
+function encodeSlot(slot: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32LE(slot);
   return b;
 }
 
-export function decodeSlot(b: Uint8Array): number {
+function decodeSlot(b: Uint8Array): number {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).readUInt32LE(0);
 }
 
-export function encodeId(id: bigint): Buffer {
+function encodeId(id: bigint): Buffer {
   const b = Buffer.allocUnsafe(8);
   b.writeBigUInt64LE(id);
   return b;
 }
 
-export function decodeId(b: Uint8Array): bigint {
+function decodeId(b: Uint8Array): bigint {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).readBigUInt64LE(0);
 }
 

@@ -26,7 +26,7 @@ import * as fs from 'node:fs';
 
 import { corruptError, IndexFormatError } from './errors';
 
-export const LMDB_MAGIC = 0xbeefc0de;
+const LMDB_MAGIC = 0xbeefc0de;
 const LMDB_DATA_VERSION = 2;
 const PAGEHDRSZ = 24;
 const META_SIZE = 144; // magic … txnid, the fields checked here (boot_id follows)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
 import { CheckpointError, readStateDictCheckpoint } from '../src/pth/checkpoint';
-import { Index } from '../src/vector-index';
+import { Index } from '../src/index/vector-index';
 import { readNpy } from '../src/data/npy';
 
 const FIX = join(__dirname, '../../shared/fixtures/catalyzer');

@@ -16,8 +16,9 @@
  */
 import { existsSync } from 'node:fs';
 import type * as TF from '@tensorflow/tfjs-core';
+import type { BackendName } from './backend-name';
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu' | 'native';
+export type { BackendName } from './backend-name';
 export type Tf = typeof TF;
 
 export interface Backend {
@@ -50,7 +51,7 @@ const PACKAGES: Record<Exclude<BackendName, 'native'>, string[]> = {
 };
 
 /** Parses SPREADVEC_BACKEND (or another value); undefined means automatic. */
-export function parseBackendName(value: string | undefined): BackendName | undefined {
+function parseBackendName(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === '' || value === 'auto') return undefined;
   const name = ALIASES[value.toLowerCase()];
   if (!name) throw new RangeError(`SPREADVEC_BACKEND must be one of auto, gpu, node, wasm, cpu, native; got '${value}'`);
@@ -178,9 +179,4 @@ export function getBackend(forced?: BackendName): Promise<Backend> {
     chosen = undefined;
   });
   return chosen;
-}
-
-/** Why each better backend was passed over in automatic selection (for `spreadvec info`). */
-export function skippedBackends(): readonly string[] {
-  return skipped;
 }

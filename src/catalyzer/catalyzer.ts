@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
-import { getBackend, type Backend, type BackendName } from './backend';
+import { getBackend, type Backend } from './backend';
+import type { BackendName } from './backend-name';
+import { ClosedError, DimensionMismatchError } from '../errors';
 import { CheckpointError, readStateDictCheckpoint, writeCheckpoint } from '../pth/checkpoint';
 import { createForward, type ForwardPass } from './forward';
 import { buildLayers, packLayers, NetworkShapeError, type DenseLayer } from './network';
@@ -126,10 +128,10 @@ export class Catalyzer {
    * n×dout L2-normalized rows.
    */
   async encode(x: Float32Array | Uint8Array): Promise<Float32Array> {
-    if (this.closed) throw new Error('Catalyzer is closed');
+    if (this.closed) throw new ClosedError('Catalyzer is closed');
     if (!(x instanceof Float32Array) && !(x instanceof Uint8Array)) throw new TypeError('x must be a Float32Array or a Uint8Array');
     if (x.length % this.din !== 0) {
-      throw new RangeError(`x has ${x.length} values, not a multiple of the input dimension din=${this.din}`);
+      throw new DimensionMismatchError(`x has ${x.length} values, not a multiple of the input dimension din=${this.din}`);
     }
     const n = x.length / this.din;
     if (x instanceof Float32Array) {

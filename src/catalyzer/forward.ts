@@ -84,7 +84,7 @@ export class Forward implements ForwardPass {
  * The addon's forward pass (native/mlp_forward.h): packed weights, fused bias + ReLU,
  * a GEMV path for single rows, on the libuv thread pool so the event loop stays free.
  */
-export class NativeForward implements ForwardPass {
+class NativeForward implements ForwardPass {
   readonly din: number;
   readonly dout: number;
   private readonly mlp: import('../kernels/forward-native').NativeMlp;

@@ -38,11 +38,3 @@ export default async function encodeTask(task: EncodeTask): Promise<Float32Array
   const x = task.uint8 ? new Uint8Array(task.x) : new Float32Array(task.x);
   return move(await forward.run(x, task.n)) as unknown as Float32Array;
 }
-
-/** Frees a model's weights in this worker (sent when a Catalyzer closes). */
-export async function release(task: { modelId: number }): Promise<boolean> {
-  const f = models.get(task.modelId);
-  models.delete(task.modelId);
-  if (f) (await f).dispose();
-  return true;
-}

@@ -5,7 +5,7 @@
  * on the libuv thread pool (and splits large batches over `threads` threads), so
  * the event loop stays free.
  */
-import { addon } from './addon';
+import { addon, type RawNativeMlp } from './addon';
 
 /** One dense layer: y = x · w + b (w is din × dout, row-major), then ReLU if `relu`. */
 export interface NativeLayer {
@@ -17,8 +17,7 @@ export interface NativeLayer {
 }
 
 export class NativeMlp {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private readonly raw: any;
+  private readonly raw: RawNativeMlp;
   readonly din: number;
   readonly dout: number;
 

@@ -4,7 +4,7 @@
  * state_dict layout; one `step` is the paper's whole inner loop (three forwards,
  * triplet + KoLeo loss, backward, SGD with momentum).
  */
-import { addon } from './addon';
+import { addon, type RawMlpTrainer } from './addon';
 
 /** Loss terms of one batch, or sums of batch means over several batches. */
 export interface StepStats {
@@ -52,8 +52,7 @@ export function tripletKoleoLossNative(f: Float32Array, n: number, d: number, la
 
 /** The trainable network in native memory. */
 export class NativeMlpTrainer {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private readonly raw: any;
+  private readonly raw: RawMlpTrainer;
 
   constructor(readonly din: number, readonly dint: number, readonly dout: number) {
     this.raw = new (addon().MlpTrainer)(din, dint, dout);

@@ -4,7 +4,7 @@
  * squared L2 distance on the sphere (2 − 2⟨q, x⟩), ascending, ties by smaller slot.
  * SIMD level: see setIsa() in ./addon; threads: SPREADVEC_THREADS or all cores.
  */
-import { addon } from './addon';
+import { addon, type RawAddon } from './addon';
 
 /** Inputs of a scan; see decodeScan. */
 export interface ScanInput {
@@ -32,7 +32,7 @@ export interface ScanResult {
   distances: Float32Array;
 }
 
-function args(s: ScanInput): unknown[] {
+function args(s: ScanInput): Parameters<RawAddon['decodeScan']> {
   return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads];
 }
 
@@ -42,10 +42,10 @@ function args(s: ScanInput): unknown[] {
  * answer, never safety): detaching or reusing a plain buffer meanwhile is safe.
  */
 export function decodeScan(input: ScanInput): Promise<ScanResult> {
-  return addon().decodeScan(...args(input)) as Promise<ScanResult>;
+  return addon().decodeScan(...args(input));
 }
 
 /** Same on the calling thread (for small scans). */
 export function decodeScanSync(input: ScanInput): ScanResult {
-  return addon().decodeScanSync(...args(input)) as ScanResult;
+  return addon().decodeScanSync(...args(input));
 }

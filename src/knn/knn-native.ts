@@ -34,10 +34,7 @@ export async function knnNative(
   k: number,
   options: KnnNativeOptions = {},
 ): Promise<KnnResult> {
-  const [indices, distances] = (await addon().knnSearch(...args(queries, base, dim, k, options))) as [
-    Int32Array,
-    Float32Array,
-  ];
+  const [indices, distances] = await addon().knnSearch(...args(queries, base, dim, k, options));
   return { indices, distances, k };
 }
 
@@ -49,10 +46,7 @@ export function knnNativeSync(
   k: number,
   options: KnnNativeOptions = {},
 ): KnnResult {
-  const [indices, distances] = addon().knnSearchSync(...args(queries, base, dim, k, options)) as [
-    Int32Array,
-    Float32Array,
-  ];
+  const [indices, distances] = addon().knnSearchSync(...args(queries, base, dim, k, options));
   return { indices, distances, k };
 }
 

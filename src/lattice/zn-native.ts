@@ -25,22 +25,22 @@ export function info(dim: number, r2: number): NativeCodecInfo {
 
 /** Quantize n×dim floats to their nearest sphere points and rank them: n×codeBytes bytes. */
 export function quantizeEncode(dim: number, r2: number, x: Float32Array, threads = 0): Uint8Array {
-  return addon().znQuantizeEncode(dim, r2, x, threads) as Uint8Array;
+  return addon().znQuantizeEncode(dim, r2, x, threads);
 }
 
 /** quantizeEncode on a worker thread (the kernel itself uses `threads` native threads). */
 export function quantizeEncodeAsync(dim: number, r2: number, x: Float32Array, threads = 0): Promise<Uint8Array> {
-  return addon().znQuantizeEncodeAsync(dim, r2, x, threads) as Promise<Uint8Array>;
+  return addon().znQuantizeEncodeAsync(dim, r2, x, threads);
 }
 
 /** Nearest sphere points of n×dim floats (n×dim integers). */
 export function quantize(dim: number, r2: number, x: Float32Array): Int32Array {
-  return addon().znQuantize(dim, r2, x) as Int32Array;
+  return addon().znQuantize(dim, r2, x);
 }
 
 /** Ranks of n points given as n×dim integers (throws if a row is not on the sphere). */
 export function encode(dim: number, r2: number, z: Int32Array): Uint8Array {
-  return addon().znEncode(dim, r2, z) as Uint8Array;
+  return addon().znEncode(dim, r2, z);
 }
 
 /**
@@ -52,7 +52,7 @@ export function decode(dim: number, r2: number, codes: Uint8Array, as: 'int8', t
 export function decode(dim: number, r2: number, codes: Uint8Array, as: 'float32', threads?: number, out?: Float32Array): Float32Array;
 export function decode(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads?: number, out?: Int8Array | Float32Array): Int8Array | Float32Array;
 export function decode(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads = 0, out?: Int8Array | Float32Array): Int8Array | Float32Array {
-  return addon().znDecode(dim, r2, codes, as, threads, out) as Int8Array | Float32Array;
+  return addon().znDecode(dim, r2, codes, as, threads, out);
 }
 
 /**
@@ -64,5 +64,5 @@ export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'int
 export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: 'float32', threads?: number, out?: Float32Array): Promise<Float32Array>;
 export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads?: number, out?: Int8Array | Float32Array): Promise<Int8Array | Float32Array>;
 export function decodeAsync(dim: number, r2: number, codes: Uint8Array, as: DecodeAs, threads = 0, out?: Int8Array | Float32Array): Promise<Int8Array | Float32Array> {
-  return addon().znDecodeAsync(dim, r2, codes, as, threads, out) as Promise<Int8Array | Float32Array>;
+  return addon().znDecodeAsync(dim, r2, codes, as, threads, out);
 }

@@ -32,6 +32,7 @@ const LAYERS: Record<string, readonly string[]> = {
   index: ['catalyzer', 'kernels', 'knn', 'lattice', 'storage'],
   cli: ['*'],
   barrel: ['*'],
+  entry: ['*'],
 };
 
 function sources(dir: string): string[] {

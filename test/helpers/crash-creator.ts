@@ -1,9 +1,9 @@
 /**
- * Child process of test/store-format.test.ts: creates an index at argv[2] with a test
+ * Child process of test/storage/format.test.ts: creates an index at argv[2] with a test
  * encoder whose checkpoint is padded to argv[3] bytes (so that the create takes a
  * while), printing `created` when done. The test kills it (SIGKILL) midway.
  */
-import { Index } from '../../src/vector-index';
+import { Index } from '../../src/index/vector-index';
 import { TestEncoder, loadTestEncoder } from './test-encoder';
 
 class PaddedEncoder extends TestEncoder {

@@ -1,9 +1,9 @@
 /**
- * Child process of test/index-crash.test.ts: opens the index at argv[2] and adds
+ * Child process of test/index/crash.test.ts: opens the index at argv[2] and adds
  * batches of argv[3] vectors (batch b = randomRows(size, din, 1000 + b)) until it is
  * killed, printing `committed <b>` after each add resolves (the batch is durable).
  */
-import { Index } from '../../src/vector-index';
+import { Index } from '../../src/index/vector-index';
 import { loadTestEncoder, randomRows } from './test-encoder';
 
 async function main(): Promise<void> {

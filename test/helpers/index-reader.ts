@@ -1,12 +1,12 @@
 /**
- * Child process of test/index-readers.test.ts: opens the index at argv[2] read-only,
+ * Child process of test/index/readers.test.ts: opens the index at argv[2] read-only,
  * prints `ready`, then for each `search` line on stdin prints one JSON line
  * `{ size, live }`: the index size and how many of its k = 100000 results are live
  * ids, as this process sees them. `exit` closes the index and exits.
  */
 import * as readline from 'node:readline';
 
-import { Index } from '../../src/vector-index';
+import { Index } from '../../src/index/vector-index';
 import { loadTestEncoder, randomRows } from './test-encoder';
 
 async function main(): Promise<void> {

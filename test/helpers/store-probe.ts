@@ -1,6 +1,6 @@
 /**
- * Child process of the store damage tests (test/store-damage.test.ts,
- * test/store-fuzz.test.ts): works on possibly damaged index directories so that a
+ * Child process of the store damage tests (test/storage/damage.test.ts,
+ * test/storage/fuzz.test.ts): works on possibly damaged index directories so that a
  * crash (SIGSEGV, SIGBUS, abort) kills this process, not the test runner.
  *
  * `probe <dir>…`: for each directory, open, search, add, search, verify, close;
@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { Index } from '../../src/vector-index';
+import { Index } from '../../src/index/vector-index';
 import { IndexFormatError } from '../../storage/errors';
 import { DATA_FILE } from '../../storage/layout';
 import { loadTestEncoder, randomRows } from './test-encoder';

@@ -3,7 +3,7 @@
  * map din → dout followed by L2 normalization. Its checkpoint is a small JSON record,
  * read back by `loadTestEncoder` (passed to Index.create/open as loadCatalyzer).
  */
-import type { IndexEncoder } from '../../src/vector-index';
+import type { IndexEncoder } from '../../src/index/vector-index';
 
 /** Mulberry32: a tiny seeded PRNG (tests need reproducible data, not quality). */
 export function rng(seed: number): () => number {

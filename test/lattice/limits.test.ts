@@ -67,12 +67,12 @@ test('sphere counting and the radius table refuse sizes they cannot count', guar
 });
 
 test('Index.create refuses zn_1000 and zn_100000 at dout 24 at once (it builds its codec first)', guard, async () => {
-  const { Index } = await import('../../src/vector-index');
+  const { Index } = await import('../../src/index/vector-index');
   const fs = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-limits-'));
-  const identity: import('../../src/vector-index').IndexEncoder = {
+  const identity: import('../../src/index/vector-index').IndexEncoder = {
     din: 24, dout: 24,
     encode: async (x) => (x instanceof Float32Array ? x : Float32Array.from(x as ArrayLike<number>)),
     toCheckpoint: () => new TextEncoder().encode('{}'),

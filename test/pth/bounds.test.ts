@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpoint, writeCheckpoint, CheckpointError } from '../../src/pth/checkpoint';
 import { unpickle, MAX_DEPTH } from '../../src/pth/pickle';
-import { Index } from '../../src/vector-index';
+import { Index } from '../../src/index/vector-index';
 
 const enc = (s: string) => [...Buffer.from(s, 'latin1')];
 const legacy = new Uint8Array(readFileSync(join(__dirname, '../../../shared/fixtures/catalyzer/catalyzer_legacy.pth')));

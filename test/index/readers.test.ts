@@ -6,8 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
-import { Index } from '../src/vector-index';
-import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
+import { Index } from '../../src/index/vector-index';
+import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
 
 const DIN = 8;
 const BATCH = 2000;
@@ -17,7 +17,7 @@ test('a reader in another process sees each committed batch whole while the writ
   const writer = await Index.create(dir, { catalyzer: new TestEncoder(DIN, 12, 4), quantizer: 'zn_20', loadCatalyzer: loadTestEncoder });
   await writer.add(randomRows(BATCH, DIN, 1));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'index-reader.ts'), dir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'index-reader.ts'), dir], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();

@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { Index, MAX_SEARCH_RESULTS } from '../src/vector-index';
-import { MAX_ID } from '../storage/layout';
-import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
+import { Index, MAX_SEARCH_RESULTS } from '../../src/index/vector-index';
+import { MAX_ID } from '../../storage/layout';
+import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
 
 const DIN = 6;
 const DOUT = 12;

@@ -6,12 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { open } from 'lmdb';
 
-import { Index } from '../src/vector-index';
-import { IndexFormatError } from '../storage/errors';
+import { Index } from '../../src/index/vector-index';
+import { IndexFormatError } from '../../storage/errors';
 import { crc32 } from 'node:zlib';
 
-import { DATA_FILE, DB, META_KEY, recordChecksum, configFields, seal, unseal } from '../storage/layout';
-import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
+import { DATA_FILE, DB, META_KEY, recordChecksum, configFields, seal, unseal } from '../../storage/layout';
+import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
 
 const DIN = 10;
 const DOUT = 12;
@@ -54,7 +54,7 @@ async function rejectsWith(p: Promise<unknown>, code: string, message: RegExp): 
 test('a format-1 index (no checksums) opens, answers like a format-2 one, takes writes, verifies, and stays format 1', async () => {
   const v1 = path.join(tmp(), 'v1');
   fs.mkdirSync(v1);
-  fs.copyFileSync(path.join(__dirname, 'fixtures', 'index-v1', DATA_FILE), path.join(v1, DATA_FILE));
+  fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'index-v1', DATA_FILE), path.join(v1, DATA_FILE));
   const v2 = await built(40);
   const q = randomRows(5, DIN, 9);
   const a = await Index.open(v1, opts);
@@ -111,7 +111,7 @@ test('a config whose code size does not match its quantizer is refused, even wit
 
 test('spreadvec verify: one summary line and exit 0; one line and exit 1 on damage', async () => {
   const dir = await built();
-  const cli = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
+  const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
   const ok = spawnSync(process.execPath, ['--import', 'tsx', cli, 'verify', dir], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /^ok: .*: format 2, 40 live vectors in 40 slots \(0 removed\), 1 code chunks, 0 bitmap chunks/);
@@ -125,7 +125,7 @@ test('a create killed (SIGKILL) midway leaves nothing that blocks opening or cre
   const root = tmp();
   for (let trial = 0; trial < 4; trial++) {
     const dir = path.join(root, `idx-${trial}`);
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'crash-creator.ts'), dir, String(24 << 20)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'crash-creator.ts'), dir, String(24 << 20)], { stdio: ['ignore', 'pipe', 'pipe'] });
     // Kill as soon as an LMDB file exists anywhere under root for this trial: the
     // create is then between opening its environment and committing.
     const killed = await new Promise<boolean>((resolve) => {

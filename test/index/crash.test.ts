@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { Index } from '../src/vector-index';
-import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
+import { Index } from '../../src/index/vector-index';
+import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
 
 const DIN = 10;
 const DOUT = 16;
@@ -17,7 +17,7 @@ test('a writer killed (SIGKILL) in the middle of a large add leaves exactly its 
   const created = await Index.create(dir, { catalyzer: new TestEncoder(DIN, DOUT, 7), quantizer: 'zn_30', loadCatalyzer: loadTestEncoder });
   await created.close();
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'crash-writer.ts'), dir, String(BATCH), '1000'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'crash-writer.ts'), dir, String(BATCH), '1000'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { open } from 'lmdb';
 
-import { Index } from '../src/vector-index';
-import { DATA_FILE, DB, META_KEY } from '../storage/layout';
-import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
+import { Index } from '../../src/index/vector-index';
+import { DATA_FILE, DB, META_KEY } from '../../storage/layout';
+import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
 
 const DIN = 10;
 const DOUT = 12;

@@ -10,9 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 
-import { Index } from '../src/vector-index';
-import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
-import { IndexModel, assertSameHits } from './helpers/index-model';
+import { Index } from '../../src/index/vector-index';
+import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
+import { IndexModel, assertSameHits } from '../helpers/index-model';
 
 const DIN = 8;
 const DOUT = 16;

@@ -9,7 +9,12 @@
  * Both buffers live in SharedArrayBuffers: the native scan reads those in place on
  * its worker thread (no one can detach them), where it would copy a plain buffer
  * first (native/napi_args.h, InputView).
+ *
+ * The store (storage/index-store.ts) never writes here: its commits and reads
+ * return an ArenaUpdate, which apply() brings in.
  */
+import type { ArenaUpdate } from '../../storage/index-store';
+
 export class CodeArena {
   readonly codeBytes: number;
   /** Slots held (removed ones included). */
@@ -40,6 +45,25 @@ export class CodeArena {
   /** Bytes held for codes and bitmap (capacity included). */
   get bytesAllocated(): number {
     return this.codeBuf.byteLength + this.removedBuf.byteLength;
+  }
+
+  /**
+   * Brings in a change the store returned: new codes, removed slots or the whole
+   * removed bitmap, and the counts and generation after it. An update older than
+   * what the arena holds is refused (the store never goes back).
+   */
+  apply(update: ArenaUpdate): void {
+    if (update.nslots < this.count) throw new RangeError(`arena update has ${update.nslots} slots, fewer than the ${this.count} held`);
+    this.reserve(update.nslots);
+    for (const run of update.codes) this.writeCodes(run.from, run.bytes);
+    this.count = update.nslots;
+    if (update.removedBitmap) {
+      this.clearRemoved();
+      for (const part of update.removedBitmap) this.writeRemovedBytes(part.byteOffset, part.bytes);
+    }
+    for (const s of update.removedSlots) this.markRemoved(s);
+    this.live = update.live;
+    this.generation = update.generation;
   }
 
   /** Makes room for `slots` slots without changing count. */

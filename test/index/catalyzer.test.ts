@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { decodeScanReference } from './reference/scan';
-import { ZnCodec } from '../src/lattice/zn-codec';
-import { Index } from '../src/vector-index';
-import { randomRows } from './helpers/test-encoder';
+import { Catalyzer } from '../../src/catalyzer/catalyzer';
+import { decodeScanReference } from '../reference/scan';
+import { ZnCodec } from '../../src/lattice/zn-codec';
+import { Index } from '../../src/index/vector-index';
+import { randomRows } from '../helpers/test-encoder';
 
-const FIXTURE = path.join(__dirname, '..', '..', 'shared', 'fixtures', 'catalyzer', 'catalyzer_zip.pth');
+const FIXTURE = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'catalyzer', 'catalyzer_zip.pth');
 
 test('an index built from a .pth catalyzer is self-contained: a moved copy reopens with the same answers', async (t) => {
   if (!fs.existsSync(FIXTURE)) return t.skip(`fixture ${FIXTURE} not present`);

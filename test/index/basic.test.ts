@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { Index } from '../src/vector-index';
-import { ZnCodec } from '../src/lattice/zn-codec';
-import { decodeScanReference } from './reference/scan';
-import { TestEncoder, loadTestEncoder, randomRows } from './helpers/test-encoder';
+import { Index } from '../../src/index/vector-index';
+import { ZnCodec } from '../../src/lattice/zn-codec';
+import { decodeScanReference } from '../reference/scan';
+import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
 
 const DIN = 12;
 const DOUT = 16;

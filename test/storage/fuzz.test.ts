@@ -11,11 +11,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { Index } from '../src/vector-index';
-import { DATA_FILE } from '../storage/layout';
-import { TestEncoder, loadTestEncoder, randomRows, rng } from './helpers/test-encoder';
+import { Index } from '../../src/index/vector-index';
+import { DATA_FILE } from '../../storage/layout';
+import { TestEncoder, loadTestEncoder, randomRows, rng } from '../helpers/test-encoder';
 
-const PROBE = path.join(__dirname, 'helpers', 'store-probe.ts');
+const PROBE = path.join(__dirname, '..', 'helpers', 'store-probe.ts');
 const FLIPS = 480;
 const BATCH = 160;
 

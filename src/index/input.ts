@@ -1,0 +1,135 @@
+/**
+ * Checks and conversions of what callers hand the Index: option objects, vectors
+ * (typed arrays or rows), ids and the quantizer name. Argument mistakes are
+ * TypeError/RangeError naming the argument; vectors of the wrong dimension are a
+ * DimensionMismatchError.
+ */
+import { parseZnSpec } from '../lattice/zn-spec';
+import { MAX_ID } from '../../storage/layout';
+import { DimensionMismatchError } from '../errors';
+import { ZnCodec } from '../lattice/zn-codec';
+import { assertFinite, assertInteger, assertKnownOptions } from '../validate';
+import {
+  CREATE_OPTIONS,
+  MAX_SEARCH_RESULTS,
+  MAX_THREADS,
+  OPEN_OPTIONS,
+  SEARCH_OPTIONS,
+  type IdsInput,
+  type IndexCreateOptions,
+  type IndexOpenOptions,
+  type SearchOptions,
+  type VectorsInput,
+} from './options';
+
+/** Throws unless `path` and `options` are a valid Index.create call. */
+export function checkCreateArgs(path: unknown, options: IndexCreateOptions): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
+  if (!options || options.catalyzer === undefined) throw new TypeError('options.catalyzer is required');
+  assertKnownOptions('Index.create', options, CREATE_OPTIONS);
+  if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
+  if (options.quantizer !== undefined && typeof options.quantizer !== 'string') {
+    throw new TypeError(`options.quantizer must be a string such as 'zn_79', got ${typeof options.quantizer}`);
+  }
+  if (options.loadCatalyzer !== undefined && typeof options.loadCatalyzer !== 'function') {
+    throw new TypeError('options.loadCatalyzer must be a function');
+  }
+}
+
+/** Throws unless `path` and `options` are a valid Index.open call. */
+export function checkOpenArgs(path: unknown, options: IndexOpenOptions): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
+  assertKnownOptions('Index.open', options, OPEN_OPTIONS);
+  if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
+  if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') {
+    throw new TypeError(`options.readOnly must be a boolean, got ${typeof options.readOnly}`);
+  }
+  if (options.loadCatalyzer !== undefined && typeof options.loadCatalyzer !== 'function') {
+    throw new TypeError('options.loadCatalyzer must be a function');
+  }
+}
+
+/** Throws unless `k` and `options` are valid for a search (nq rows checked by checkSearchSize). */
+export function checkSearchArgs(k: unknown, options: SearchOptions | undefined): asserts k is number {
+  assertKnownOptions('search', options, SEARCH_OPTIONS);
+  if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`k must be an integer, got ${String(k)}`);
+  if (k < 1) throw new RangeError(`k must be ≥ 1, got ${k}`);
+  if (k > MAX_SEARCH_RESULTS) throw new RangeError(`k must be ≤ ${MAX_SEARCH_RESULTS} (2^24), got ${k}`);
+}
+
+/** Throws unless nq × k results fit in one search. */
+export function checkSearchSize(nq: number, k: number): void {
+  if (nq * k > MAX_SEARCH_RESULTS) {
+    throw new RangeError(`nq × k = ${nq} × ${k} results exceed the ${MAX_SEARCH_RESULTS} (2^24) one search returns; split the queries`);
+  }
+}
+
+/** The `zn_<r2>` quantizer named `name`, at dimension `dout`. */
+export function parseQuantizer(name: string, dout: number): { r2: number; codec: ZnCodec } {
+  const r2 = parseZnSpec(name);
+  if (r2 === undefined) throw new RangeError(`quantizer must be 'zn_<r2>' (e.g. 'zn_79'), got '${name}'`);
+  let codec: ZnCodec;
+  try {
+    codec = new ZnCodec(dout, r2);
+  } catch (e) {
+    throw new RangeError(`quantizer ${name} cannot be used at dimension ${dout}: ${(e as Error).message}`);
+  }
+  if (codec.nv === 0n) throw new RangeError(`quantizer ${name} has no lattice points at dimension ${dout}`);
+  return { r2, codec };
+}
+
+/**
+ * `vectors` as n × din row-major values (typed arrays as given, rows converted to
+ * float32); refuses non-finite values and zero vectors.
+ */
+export function parseRows(name: string, vectors: VectorsInput, din: number): { x: Float32Array | Uint8Array; n: number } {
+  let x: Float32Array | Uint8Array;
+  if (vectors instanceof Float32Array || vectors instanceof Uint8Array) {
+    x = vectors;
+  } else if (Array.isArray(vectors)) {
+    x = new Float32Array(vectors.length * din);
+    vectors.forEach((row, i) => {
+      if (!Array.isArray(row) || row.length !== din) {
+        throw new RangeError(`${name}[${i}] must be an array of ${din} numbers, got ${Array.isArray(row) ? `${row.length} values` : typeof row}`);
+      }
+      for (let d = 0; d < din; d++) {
+        if (typeof row[d] !== 'number') throw new TypeError(`${name}[${i}][${d}] must be a number, got ${typeof row[d]}`);
+        x[i * din + d] = row[d];
+      }
+    });
+  } else {
+    throw new TypeError(`${name} must be a Float32Array, a Uint8Array or an array of rows`);
+  }
+  if (x.length % din !== 0) {
+    throw new DimensionMismatchError(`${name} has ${x.length} values, not a multiple of the index dimension ${din}`);
+  }
+  // (Rows given as arrays are checked after their float32 conversion, which may overflow.)
+  if (x instanceof Float32Array) assertFinite(name, x);
+  const n = x.length / din;
+  // A zero vector has no direction: the sphere has no nearest point to give it.
+  for (let i = 0; i < n; i++) {
+    let zero = true;
+    for (let d = i * din; zero && d < (i + 1) * din; d++) zero = x[d] === 0;
+    if (zero) throw new RangeError(`${name} row ${i} is a zero vector (it has no direction to code or search by)`);
+  }
+  return { x, n };
+}
+
+/** `ids` (n of them) as bigints in [0, 2^63 − 1]. */
+export function parseIds(ids: IdsInput, n: number): bigint[] {
+  if (!Array.isArray(ids) && !(ids instanceof BigInt64Array)) {
+    throw new TypeError('ids must be an array of bigints or numbers, or a BigInt64Array');
+  }
+  if (ids.length !== n) throw new RangeError(`ids has ${ids.length} entries for ${n} vectors`);
+  const out: bigint[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = ids[i] as unknown;
+    let id: bigint;
+    if (typeof v === 'bigint') id = v;
+    else if (typeof v === 'number' && Number.isSafeInteger(v)) id = BigInt(v);
+    else throw new TypeError(`ids[${i}] must be an integer (bigint or safe number), got ${String(v)}`);
+    if (id < 0n || id > MAX_ID) throw new RangeError(`ids[${i}] must be in [0, 2^63 − 1], got ${id}`);
+    out[i] = id;
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * The store alone (storage/index-store.ts), without an Index: each commit returns
+ * the change it made (an ArenaUpdate) and writes no memory of its caller's;
+ * readUpdate gives the change from any held generation to the committed one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { IndexStore, IndexFormatError, type ArenaUpdate } from '../../storage/index-store';
+import type { IndexConfig } from '../../storage/layout';
+import { CodeArena } from '../../src/index/code-arena';
+import { ZnCodec } from '../../src/lattice/zn-codec';
+import { TestEncoder, randomRows } from '../helpers/test-encoder';
+
+const DIN = 8;
+const DOUT = 12;
+const R2 = 8;
+const codec = new ZnCodec(DOUT, R2);
+const config: IndexConfig = { din: DIN, dout: DOUT, quantizer: `zn_${R2}`, r2: R2, nbit: codec.nbit, codeBytes: codec.codeBytes };
+const enc = new TestEncoder(DIN, DOUT, 5);
+
+function codesOf(n: number, seed: number): Uint8Array {
+  return codec.quantizeEncodeBatch(enc.encodeSync(randomRows(n, DIN, seed)));
+}
+
+async function fresh(): Promise<IndexStore> {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-store-')), 'idx');
+  return IndexStore.create(dir, config, new TextEncoder().encode('checkpoint'));
+}
+
+/** A copy of `a` made through apply alone. */
+function clone(a: CodeArena): CodeArena {
+  const c = new CodeArena(a.codeBytes);
+  c.apply({ generation: a.generation, nslots: a.count, live: a.live, codes: [{ from: 0, bytes: Uint8Array.from(a.codes) }], removedSlots: [], removedBitmap: [{ byteOffset: 0, bytes: Uint8Array.from(a.removed) }] });
+  return c;
+}
+
+function bitsOf(arena: CodeArena): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < arena.count; s++) if (arena.isRemoved(s)) out.push(s);
+  return out;
+}
+
+test('commitAdd returns the ids and the change; the caller\'s codes are left as given', async () => {
+  const store = await fresh();
+  const codes = codesOf(5, 1);
+  const before = Uint8Array.from(codes);
+  const { ids, update } = store.commitAdd(0, codes, null);
+  assert.deepEqual(ids, [0n, 1n, 2n, 3n, 4n]);
+  assert.deepEqual(update, { generation: 1, nslots: 5, live: 5, codes: [{ from: 0, bytes: codes }], removedSlots: [], removedBitmap: null } satisfies ArenaUpdate);
+  assert.deepEqual(codes, before);
+  // A re-added id moves to a new slot; its old slot is removed; within the batch the last wins.
+  const again = store.commitAdd(1, codesOf(3, 2), [3n, 9n, 9n]);
+  assert.deepEqual(again.ids, [3n, 9n, 9n]);
+  assert.equal(again.update.generation, 2);
+  assert.equal(again.update.nslots, 8);
+  assert.equal(again.update.live, 6);
+  assert.deepEqual([...again.update.removedSlots].sort((a, b) => a - b), [3, 6]);
+  assert.equal(again.update.codes[0].from, 5);
+  assert.deepEqual(store.readState(), { generation: 2, nslots: 8, live: 6, nextId: 10n });
+  await store.close();
+});
+
+test('commitRemove returns the slots it removed; absent ids change nothing, not even the generation', async () => {
+  const store = await fresh();
+  store.commitAdd(0, codesOf(4, 3), [10n, 11n, 12n, 13n]);
+  const r = store.commitRemove(1, [11n, 13n, 11n, 99n]);
+  assert.equal(r.removed, 2);
+  assert.deepEqual(r.update, { generation: 2, nslots: 4, live: 2, codes: [], removedSlots: [1, 3], removedBitmap: null } satisfies ArenaUpdate);
+  const none = store.commitRemove(2, [99n]);
+  assert.equal(none.removed, 0);
+  assert.equal(none.update.generation, 2);
+  assert.equal(store.readState().generation, 2);
+  await store.close();
+});
+
+test('readUpdate from any held state reproduces what applying every commit gives', async () => {
+  const store = await fresh();
+  const live = new CodeArena(config.codeBytes);
+  // Enough slots for several code chunks and removed-bitmap chunks' worth of work.
+  const steps: (() => ArenaUpdate)[] = [
+    () => store.commitAdd(live.generation, codesOf(700, 4), null).update,
+    () => store.commitRemove(live.generation, [1n, 5n, 699n]).update,
+    () => store.commitAdd(live.generation, codesOf(900, 5), [5n, ...Array.from({ length: 899 }, (_, i) => BigInt(1000 + i))]).update,
+    () => store.commitRemove(live.generation, [0n, 1000n]).update,
+  ];
+  const start = store.beginRead();
+  live.apply(store.readUpdate(live, start)!);
+  start.done();
+  const held = [clone(live)];
+  for (const step of steps) {
+    live.apply(step());
+    held.push(clone(live));
+  }
+  const txn = store.beginRead();
+  try {
+    assert.equal(store.readUpdate(held[held.length - 1], txn), null, 'nothing newer than the latest');
+    for (const arena of held.slice(0, -1)) {
+      const h = { generation: arena.generation, count: arena.count };
+      const u = store.readUpdate(h, txn)!;
+      assert.ok(u.codes.every((run) => run.from >= h.count), 'only codes past what is held');
+      arena.apply(u);
+      assert.equal(arena.generation, live.generation);
+      assert.equal(arena.count, live.count);
+      assert.equal(arena.live, live.live);
+      assert.deepEqual(arena.codes, live.codes);
+      assert.deepEqual(bitsOf(arena), bitsOf(live));
+    }
+    assert.deepEqual(bitsOf(live), [0, 1, 5, 699, 701]); // id 5 came back at slot 700, id 1000 took 701
+    assert.throws(
+      () => store.readUpdate({ generation: 0, count: live.count + 1 }, txn),
+      (e: unknown) => e instanceof IndexFormatError && e.code === 'ECORRUPT' && /shrank/.test(e.message),
+    );
+  } finally {
+    txn.done();
+  }
+  await store.close();
+});
