@@ -1,4 +1,4 @@
-// Child process of test/native-detach.test.ts: starts one asynchronous native call
+// Child process of test/kernels/native-detach.test.ts: starts one asynchronous native call
 // (named by argv[2]), then detaches (transfers away) every buffer it was given and
 // collects the garbage, so that a kernel still reading the caller's memory reads
 // freed pages. With argv[3] = 'shared' the inputs live in SharedArrayBuffers instead

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
-import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
-import { quantizeEncode } from '../src/lattice/zn-native';
-import { decodeScan, decodeScanSync, type ScanInput } from '../src/kernels/scan-native';
-import { decodeScanReference } from './reference/scan';
-import { randomRows } from './helpers/test-encoder';
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { quantizeEncode } from '../../src/lattice/zn-native';
+import { decodeScan, decodeScanSync, type ScanInput } from '../../src/kernels/scan-native';
+import { decodeScanReference } from '../reference/scan';
+import { randomRows } from '../helpers/test-encoder';
 
 function normalizeRows(x: Float32Array, dim: number): Float32Array {
   for (let i = 0; i < x.length / dim; i++) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activeIsa, detectedIsa, setIsa } from '../src/kernels/addon';
+import { activeIsa, detectedIsa, setIsa } from '../../src/kernels/addon';
 
 test('the addon loads and reports a SIMD level it can force down to scalar', () => {
   const best = detectedIsa();

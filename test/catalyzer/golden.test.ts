@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { CheckpointError, readStateDictCheckpoint } from '../src/pth/checkpoint';
-import { Index } from '../src/index/vector-index';
-import { readNpy } from '../src/data/npy';
+import { Catalyzer } from '../../src/catalyzer/catalyzer';
+import { CheckpointError, readStateDictCheckpoint } from '../../src/pth/checkpoint';
+import { Index } from '../../src/index/vector-index';
+import { readNpy } from '../../src/data/npy';
 
-const FIX = join(__dirname, '../../shared/fixtures/catalyzer');
+const FIX = join(__dirname, '../../../shared/fixtures/catalyzer');
 const input = readNpy(join(FIX, 'golden_input.npy'));
 const golden = readNpy(join(FIX, 'golden_output.npy'));
 const opened: Catalyzer[] = [];
@@ -81,7 +81,7 @@ test('a state dict that is not a catalyzer is refused with a reason', async () =
 
 // ---- a catalyzer trained by the paper's own train.py (test/fixtures/pth/make_fixtures.py) ----
 
-const PAPER = join(__dirname, 'fixtures/pth');
+const PAPER = join(__dirname, '../fixtures/pth');
 const paperInput = readNpy(join(PAPER, 'paper_golden_input.npy'));
 const paperGolden = readNpy(join(PAPER, 'paper_golden_output.npy'));
 

@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-import * as root from '../src/index';
+import * as root from '../../src/index';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '../..');
 const ROOT_NAMES = [
   'Catalyzer', 'CheckpointError', 'ClosedError', 'ConcurrentWriterError', 'DimensionMismatchError', 'Index', 'IndexFormatError',
   'ReadOnlyError', 'SpreadvecError', 'ZnCodec', 'countPoints', 'radiusForBits', 'readCheckpoint', 'readNpy', 'readVecs',

@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..');
-const HIDE = join(__dirname, 'helpers/hide-packages.cjs');
-const FAKE_GPU = join(__dirname, 'helpers/fake-tfjs-node-gpu.cjs');
+const ROOT = join(__dirname, '../..');
+const HIDE = join(__dirname, '../helpers/hide-packages.cjs');
+const FAKE_GPU = join(__dirname, '../helpers/fake-tfjs-node-gpu.cjs');
 const TFJS = '@tensorflow/tfjs,@tensorflow/tfjs-core,@tensorflow/tfjs-backend-wasm,@tensorflow/tfjs-node,@tensorflow/tfjs-node-gpu';
 
 function run(code: string, env: Record<string, string | undefined>): { out: string; err: string; status: number | null } {

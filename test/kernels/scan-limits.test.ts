@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { quantizeEncode } from '../src/lattice/zn-native';
-import { decodeScan, decodeScanSync } from '../src/kernels/scan-native';
+import { quantizeEncode } from '../../src/lattice/zn-native';
+import { decodeScan, decodeScanSync } from '../../src/kernels/scan-native';
 
 const DIM = 8;
 const R2 = 4;

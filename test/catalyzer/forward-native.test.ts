@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
-import { NativeMlp, type NativeLayer } from '../src/kernels/forward-native';
-import { forwardReference } from './reference/forward';
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { NativeMlp, type NativeLayer } from '../../src/kernels/forward-native';
+import { forwardReference } from '../reference/forward';
 
 function isas(): Isa[] {
   const best = detectedIsa();

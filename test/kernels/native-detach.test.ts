@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
-const CHILD = path.join(__dirname, 'helpers', 'detach-child.cjs');
+const CHILD = path.join(__dirname, '..', 'helpers', 'detach-child.cjs');
 const CASES = [
   'decodeScan',
   'znQuantizeEncodeAsync',

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { detectedIsa, setIsa, type Isa } from '../src/kernels/addon';
-import { sgemm, sgemmReference } from '../src/kernels/mlp-native';
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { sgemm, sgemmReference } from '../../src/kernels/mlp-native';
 
 // Every ISA this CPU runs, so that each packed kernel is checked against the reference.
 function isas(): Isa[] {

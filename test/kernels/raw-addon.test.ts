@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { addon, type RawAddon } from '../src/kernels/addon';
+import { addon, type RawAddon } from '../../src/kernels/addon';
 
 /** Each export, and for the two classes a method their prototype must have. */
 const CLASSES: Record<keyof RawAddon, false | string> = {
