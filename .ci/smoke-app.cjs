@@ -27,7 +27,9 @@ function rng(seed) {
 async function main() {
   const tf = Object.keys(require.cache).filter((k) => k.includes('@tensorflow'));
   if (tf.length) fail(`importing spreadvec loaded TensorFlow.js: ${tf[0]}`);
-  const origin = sv.addonOrigin();
+  // The addon's facts live under the spreadvec/kernels subpath (the root is curated).
+  const kernels = require('spreadvec/kernels');
+  const origin = kernels.addonOrigin();
   if (!origin.prebuilt) fail(`the addon is not the prebuilt binary: ${origin.path}`);
   const pkgDir = path.dirname(require.resolve('spreadvec/package.json'));
   if (fs.existsSync(path.join(pkgDir, 'build'))) fail(`npm install compiled the addon (${pkgDir}/build exists)`);
@@ -68,7 +70,7 @@ async function main() {
     await again.close();
     if (self < 0.9 * n) fail(`only ${self}/${n} vectors found themselves`);
     if (second.ids[0] !== ids[0]) fail('the reopened index answers differently');
-    console.log(`smoke-app: ok (addon ${path.relative(pkgDir, origin.path)}, isa ${sv.activeIsa()}, encoder native, ${self}/${n} self-hits, import ${importMs.toFixed(0)} ms)`);
+    console.log(`smoke-app: ok (addon ${path.relative(pkgDir, origin.path)}, isa ${kernels.activeIsa()}, encoder native, ${self}/${n} self-hits, import ${importMs.toFixed(0)} ms)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
