@@ -1,9 +1,11 @@
 // Glue of the decode-and-scan search (decode_scan.h):
-//   decodeScan(codes, n, removed, dim, r2, queries, k, threads?) -> Promise<{ distances, slots }>
-//   decodeScanSync(...)                                         -> { distances, slots }
+//   decodeScan(codes, n, removed, dim, r2, queries, k, threads?) -> Promise<{ distances, slots, tieSlots, tieOffsets }>
+//   decodeScanSync(...)                                         -> { distances, slots, tieSlots, tieOffsets }
 // codes: Uint8Array of n codes (code_bytes each); removed: Uint8Array bitmap or null;
 // queries: Float32Array nq × dim; results are nq × k (Float32Array / Int32Array,
-// +Infinity / -1 where fewer than k slots are live). The async form runs on a libuv
+// +Infinity / -1 where fewer than k slots are live); tieSlots (Int32Array) holds the
+// other live slots at each query's k-th distance, query i's at
+// [tieOffsets[i], tieOffsets[i + 1]) (tieOffsets: nq + 1 values). The async form runs on a libuv
 // worker: it copies its inputs first, except those in a SharedArrayBuffer, which it
 // reads in place (the Index keeps its code arena there, so a search copies nothing
 // big). Detaching or changing the inputs meanwhile never reaches freed memory: the
@@ -41,11 +43,13 @@ struct ScanJob {
   int threads = 1;
   std::vector<float> dist;
   std::vector<int32_t> slots;
+  std::vector<int32_t> tie_slots, tie_offsets;
 
   void run() {
     dist.resize(nq * static_cast<size_t>(k));
     slots.resize(nq * static_cast<size_t>(k));
-    decode_scan(*codec, codes.data(), n, removed.data(), queries.data(), nq, k, threads, dist.data(), slots.data());
+    decode_scan(*codec, codes.data(), n, removed.data(), queries.data(), nq, k, threads, dist.data(), slots.data(),
+                &tie_slots, &tie_offsets);
   }
 
   Napi::Object result(Napi::Env env) const {
@@ -53,9 +57,15 @@ struct ScanJob {
     auto s = Napi::Int32Array::New(env, slots.size());
     if (!dist.empty()) std::memcpy(d.Data(), dist.data(), dist.size() * sizeof(float));
     if (!slots.empty()) std::memcpy(s.Data(), slots.data(), slots.size() * sizeof(int32_t));
+    auto ts = Napi::Int32Array::New(env, tie_slots.size());
+    auto to = Napi::Int32Array::New(env, tie_offsets.size());
+    if (!tie_slots.empty()) std::memcpy(ts.Data(), tie_slots.data(), tie_slots.size() * sizeof(int32_t));
+    if (!tie_offsets.empty()) std::memcpy(to.Data(), tie_offsets.data(), tie_offsets.size() * sizeof(int32_t));
     Napi::Object out = Napi::Object::New(env);
     out.Set("distances", d);
     out.Set("slots", s);
+    out.Set("tieSlots", ts);
+    out.Set("tieOffsets", to);
     return out;
   }
 };
