@@ -1,6 +1,6 @@
 // Glue for the k-means and product-quantizer kernels (kmeans.h, pq.h): argument
-// checks that name the bad argument, then a sync call or an AsyncWorker (Promise)
-// that runs the kernel off the main thread. Output arrays are allocated on the main
+// checks that name the bad argument, then the kernel as a job (async_job.h), on the
+// calling thread or off the main thread (Promise). Output arrays are allocated on the main
 // thread before the work starts (JS sees them only once the work is done); the async
 // calls read copies of their inputs, or their memory in place when it is a
 // SharedArrayBuffer (InputView in napi_args.h), so that a caller who detaches an
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "gemm.h"
 #include "kmeans.h"
@@ -51,39 +52,26 @@ PqShape pq_shape_args(const Napi::CallbackInfo& info, const std::string& fn) {
   return {d, M, cb};
 }
 
-// Builds the JS result on the main thread from the values kept alive during the work
+// Builds the JS result on the main thread from the outputs kept alive during the work
 // (napi_value handles do not outlive the call that made them: only references do).
 using Result = std::function<Napi::Value(Napi::Env, const std::vector<Napi::Value>&)>;
 
-// Runs `work` on the libuv pool; resolves with `result()` built on the main thread.
-class Job : public Napi::AsyncWorker {
- public:
-  Job(Napi::Env env, std::vector<Napi::Value> keep, std::function<void()> work,
-      Result result)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
-        result_(std::move(result)) {
-    for (auto& v : keep) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      work_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    std::vector<Napi::Value> kept;
-    for (auto& r : refs_) kept.push_back(r.Value());
-    deferred_.Resolve(result_(Env(), kept));
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+// The job of every kernel here (async_job.h): `work` writes into output arrays
+// allocated on the main thread before it runs, which the job holds by reference.
+struct PqJob {
+  std::function<void()> work;
+  std::vector<Napi::ObjectReference> outputs;
+  Result convert;
 
- private:
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> work_;
-  Result result_;
-  std::vector<Napi::ObjectReference> refs_;
+  PqJob(std::vector<Napi::Value> keep, std::function<void()> w, Result c) : work(std::move(w)), convert(std::move(c)) {
+    for (auto& v : keep) outputs.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+  void run() { work(); }
+  Napi::Value result(Napi::Env env) const {
+    std::vector<Napi::Value> kept;
+    for (auto& r : outputs) kept.push_back(r.Value());
+    return convert(env, kept);
+  }
 };
 
 // The view a kernel reads of input `a`: borrowed for a synchronous call, held for an
@@ -93,22 +81,16 @@ std::shared_ptr<const InputView<T>> input(Napi::Env env, bool async, const Napi:
   return std::make_shared<const InputView<T>>(async ? InputView<T>::Hold(env, a) : InputView<T>::Borrow(a));
 }
 
-Napi::Value run(Napi::Env env, bool async, std::vector<Napi::Value> keep, std::function<void()> work,
-                Result result) {
-  if (!async) {
-    work();
-    return result(env, keep);
-  }
-  auto* job = new Job(env, std::move(keep), std::move(work), std::move(result));
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+Napi::Value run(Napi::Env env, const std::string& fn, bool async, std::vector<Napi::Value> keep,
+                std::function<void()> work, Result result) {
+  return RunJob(env, fn, async, PqJob(std::move(keep), std::move(work), result));
 }
 
 // kmeansTrain(x, d, k, niter, seed, init: 'random' | 'kmeans++' | Float32Array k×d, threads?)
-//   → {centroids: Float32Array k×d, objective: Float64Array niter+1}
-Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "kmeansTrain" : "kmeansTrainSync";
+//   → Promise<{centroids: Float32Array k×d, objective: Float64Array niter+1}>
+Napi::Value KmeansTrain(const Napi::CallbackInfo& info) {
+  const std::string fn = "kmeansTrain";
+  const bool async = true;
   Napi::Env env = info.Env();
   try {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
@@ -145,7 +127,7 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
     float* cp = centroids.Data();
     double* op = objective.Data();
     return run(
-        env, async, {centroids, objective},
+        env, fn, async, {centroids, objective},
         [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); },
         [](Napi::Env e, const std::vector<Napi::Value>& kept) {
           auto out = Napi::Object::New(e);
@@ -198,7 +180,7 @@ Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
     auto cbv = input(env, async, cb);
     uint8_t* out = codes.Data();
     return run(
-        env, async, {codes}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); },
+        env, fn, async, {codes}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); },
         [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[0]; });
   } catch (const ArgError& e) {
     return ThrowJs(env, e);
@@ -262,7 +244,7 @@ Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
     int32_t* ip = ids.Data();
     float* dp = dist.Data();
     return run(
-        env, async, {ids, dist},
+        env, fn, async, {ids, dist},
         [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); },
         [](Napi::Env e, const std::vector<Napi::Value>& kept) {
           auto out = Napi::Object::New(e);
@@ -277,8 +259,9 @@ Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
 
 // pqMatmul(a, b, m, n, kdim, transB?) → Promise<Float32Array m×n> = a[m×kdim] · op(b),
 // op(b) = b (kdim×n) or bᵀ (b stored n×kdim). Used for OPQ's rotations of large sets.
-Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "pqMatmul" : "pqMatmulSync";
+Napi::Value PqMatmul(const Napi::CallbackInfo& info) {
+  const std::string fn = "pqMatmul";
+  const bool async = true;
   Napi::Env env = info.Env();
   try {
     auto a = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "a");
@@ -295,7 +278,7 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
     float* cp = c.Data();
     int threads = default_threads();
     return run(
-        env, async, {c},
+        env, fn, async, {c},
         [=] {
           const float* ap = av->data();
           const float* bp = bv->data();
@@ -314,8 +297,7 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
 }  // namespace
 
 void InitPqBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("kmeansTrain", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KmeansTrain(i, true); }));
-  exports.Set("kmeansTrainSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KmeansTrain(i, false); }));
+  exports.Set("kmeansTrain", Napi::Function::New(env, KmeansTrain));
   exports.Set("kmeansAssign", Napi::Function::New(env, KmeansAssign));
   exports.Set("pqEncode", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, true); }));
   exports.Set("pqEncodeSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, false); }));
@@ -323,8 +305,7 @@ void InitPqBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("pqComputeLuts", Napi::Function::New(env, PqComputeLuts));
   exports.Set("pqAdcSearch", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, true); }));
   exports.Set("pqAdcSearchSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, false); }));
-  exports.Set("pqMatmul", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqMatmul(i, true); }));
-  exports.Set("pqMatmulSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqMatmul(i, false); }));
+  exports.Set("pqMatmul", Napi::Function::New(env, PqMatmul));
 }
 
 }  // namespace spreadvec

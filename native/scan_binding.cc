@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "decode_scan.h"
 #include "napi_args.h"
@@ -70,8 +71,8 @@ struct ScanJob {
   }
 };
 
-// Validates the arguments and fills `job` (views of the JS arrays: held copies when
-// `async`); throws ArgError on the first bad one.
+// Validates the arguments and fills `job` (views of the JS arrays: Hold when `async`,
+// Borrow otherwise); throws ArgError on the first bad one.
 void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, ScanJob* job) {
   if (info.Length() < 7) TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?)");
   auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
@@ -124,61 +125,21 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, Sc
   job->queries = async ? InputView<float>::Hold(env, q) : InputView<float>::Borrow(q);
 }
 
-class ScanWorker : public Napi::AsyncWorker {
- public:
-  ScanWorker(Napi::Env env, ScanJob job)
-      : Napi::AsyncWorker(env, "spreadvec.decodeScan"), job_(std::move(job)),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      job_.run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(job_.result(Env())); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  ScanJob job_;  // holds its inputs (copies or shared memory) until the worker is gone
-  Napi::Promise::Deferred deferred_;
-};
-
-Napi::Value DecodeScan(const Napi::CallbackInfo& info) {
-  ScanJob job;
-  try {
-    parse(info, "decodeScan", true, &job);
-  } catch (const ArgError& e) {
-    return ThrowJs(info.Env(), e);
-  }
-  auto* worker = new ScanWorker(info.Env(), std::move(job));
-  Napi::Promise p = worker->promise();
-  worker->Queue();
-  return p;
-}
-
-Napi::Value DecodeScanSync(const Napi::CallbackInfo& info) {
-  ScanJob job;
-  try {
-    parse(info, "decodeScanSync", false, &job);
-  } catch (const ArgError& e) {
-    return ThrowJs(info.Env(), e);
-  }
-  try {
-    job.run();
-  } catch (const std::exception& e) {
-    Napi::Error::New(info.Env(), std::string("decodeScanSync: ") + e.what()).ThrowAsJavaScriptException();
-    return info.Env().Undefined();
-  }
-  return job.result(info.Env());
+// decodeScan (async: a libuv worker) and decodeScanSync (the calling thread).
+Napi::Value DecodeScan(const Napi::CallbackInfo& info, bool async) {
+  const std::string fn = async ? "decodeScan" : "decodeScanSync";
+  return Guarded(info.Env(), [&] {
+    ScanJob job;
+    parse(info, fn, async, &job);
+    return RunJob(info.Env(), fn, async, std::move(job));
+  });
 }
 
 }  // namespace
 
 void InitScanBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("decodeScan", Napi::Function::New(env, DecodeScan));
-  exports.Set("decodeScanSync", Napi::Function::New(env, DecodeScanSync));
+  exports.Set("decodeScan", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return DecodeScan(i, true); }));
+  exports.Set("decodeScanSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return DecodeScan(i, false); }));
 }
 
 }  // namespace spreadvec
