@@ -197,14 +197,21 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
     if (busy) TypeFail(kNoFn, "MlpTrainer: an asynchronous call is still running on it");
   }
 
+  // The parameter named by argument 0 of getParam / setParam (`method`), once Ready().
+  std::vector<float>* ParamArg(const Napi::CallbackInfo& info, const std::string& method, std::string* name) {
+    Ready();
+    if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, method + ": name must be a string");
+    *name = info[0].As<Napi::String>();
+    std::vector<float>* p = trainer_->param(*name);
+    if (!p) RangeFail(kNoFn, method + ": unknown parameter '" + *name + "'");
+    return p;
+  }
+
   Napi::Value GetParam(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return Guarded(env, [&]() -> Napi::Value {
-      Ready();
-      if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, "getParam: name must be a string");
-      std::string name = info[0].As<Napi::String>();
-      std::vector<float>* p = trainer_->param(name);
-      if (!p) RangeFail(kNoFn, "getParam: unknown parameter '" + name + "'");
+      std::string name;
+      std::vector<float>* p = ParamArg(info, "getParam", &name);
       Napi::Float32Array out = Napi::Float32Array::New(env, p->size());
       std::copy(p->begin(), p->end(), out.Data());
       return out;
@@ -214,12 +221,9 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
   Napi::Value SetParam(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return Guarded(env, [&]() -> Napi::Value {
-      Ready();
-      if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, "setParam: name must be a string");
-      std::string name = info[0].As<Napi::String>();
+      std::string name;
+      std::vector<float>* p = ParamArg(info, "setParam", &name);
       auto v = TypedArrayArg<Napi::Float32Array>(info, 1, kNoFn, "value");
-      std::vector<float>* p = trainer_->param(name);
-      if (!p) RangeFail(kNoFn, "setParam: unknown parameter '" + name + "'");
       if (v.ElementLength() != p->size()) {
         RangeFail(kNoFn, "setParam: value for '" + name + "' must hold " + std::to_string(p->size()) +
                              " values, got " + std::to_string(v.ElementLength()));

@@ -52,25 +52,34 @@ PqShape pq_shape_args(const Napi::CallbackInfo& info, const std::string& fn) {
   return {d, M, cb};
 }
 
-// Builds the JS result on the main thread from the outputs kept alive during the work
-// (napi_value handles do not outlive the call that made them: only references do).
-using Result = std::function<Napi::Value(Napi::Env, const std::vector<Napi::Value>&)>;
+// An output array of a kernel and the name it has in the result object ("" for a
+// result that is the array itself).
+struct Output {
+  const char* name;
+  Napi::Value array;
+};
 
 // The job of every kernel here (async_job.h): `work` writes into output arrays
-// allocated on the main thread before it runs, which the job holds by reference.
+// allocated on the main thread before it runs, which the job holds by reference
+// (napi_value handles do not outlive the call that made them: only references do);
+// the result is the one unnamed output, or an object of the named ones.
 struct PqJob {
   std::function<void()> work;
+  std::vector<const char*> names;
   std::vector<Napi::ObjectReference> outputs;
-  Result convert;
 
-  PqJob(std::vector<Napi::Value> keep, std::function<void()> w, Result c) : work(std::move(w)), convert(std::move(c)) {
-    for (auto& v : keep) outputs.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  PqJob(const std::vector<Output>& outs, std::function<void()> w) : work(std::move(w)) {
+    for (const Output& o : outs) {
+      names.push_back(o.name);
+      outputs.push_back(Napi::Persistent(o.array.As<Napi::Object>()));
+    }
   }
   void run() { work(); }
   Napi::Value result(Napi::Env env) const {
-    std::vector<Napi::Value> kept;
-    for (auto& r : outputs) kept.push_back(r.Value());
-    return convert(env, kept);
+    if (outputs.size() == 1 && names[0][0] == '\0') return outputs[0].Value();
+    Napi::Object out = Napi::Object::New(env);
+    for (size_t i = 0; i < outputs.size(); i++) out.Set(names[i], outputs[i].Value());
+    return out;
   }
 };
 
@@ -81,9 +90,9 @@ std::shared_ptr<const InputView<T>> input(Napi::Env env, bool async, const Napi:
   return std::make_shared<const InputView<T>>(async ? InputView<T>::Hold(env, a) : InputView<T>::Borrow(a));
 }
 
-Napi::Value run(Napi::Env env, const std::string& fn, bool async, std::vector<Napi::Value> keep,
-                std::function<void()> work, Result result) {
-  return RunJob(env, fn, async, PqJob(std::move(keep), std::move(work), result));
+Napi::Value run(Napi::Env env, const std::string& fn, bool async, const std::vector<Output>& outputs,
+                std::function<void()> work) {
+  return RunJob(env, fn, async, PqJob(outputs, std::move(work)));
 }
 
 // kmeansTrain(x, d, k, niter, seed, init: 'random' | 'kmeans++' | Float32Array k×d, threads?)
@@ -92,7 +101,7 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info) {
   const std::string fn = "kmeansTrain";
   const bool async = true;
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
     int64_t d = IntArg(info, 1, fn, "d", 1, 1 << 20);
     int64_t k = IntArg(info, 2, fn, "k", 1, INT32_MAX);
@@ -127,24 +136,16 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info) {
     float* cp = centroids.Data();
     double* op = objective.Data();
     return run(
-        env, fn, async, {centroids, objective},
-        [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); },
-        [](Napi::Env e, const std::vector<Napi::Value>& kept) {
-          auto out = Napi::Object::New(e);
-          out.Set("centroids", kept[0]);
-          out.Set("objective", kept[1]);
-          return out;
-        });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+        env, fn, async, {{"centroids", centroids}, {"objective", objective}},
+        [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); });
+  });
 }
 
 // kmeansAssign(x, d, centroids, threads?) → {assign: Int32Array, dist2: Float32Array}
 Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
   const std::string fn = "kmeansAssign";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
     int64_t d = IntArg(info, 1, fn, "d", 1, 1 << 20);
     auto c = TypedArrayArg<Napi::Float32Array>(info, 2, fn, "centroids");
@@ -159,16 +160,14 @@ Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
     out.Set("assign", assign);
     out.Set("dist2", dist2);
     return out;
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  });
 }
 
 // pqEncode(x, d, M, codebooks, threads?) → Uint8Array n×M
 Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
   const std::string fn = async ? "pqEncode" : "pqEncodeSync";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
     const PqShape shape = pq_shape_args(info, fn);
     const int64_t d = shape.d, M = shape.M;
@@ -180,18 +179,15 @@ Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
     auto cbv = input(env, async, cb);
     uint8_t* out = codes.Data();
     return run(
-        env, fn, async, {codes}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); },
-        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[0]; });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+        env, fn, async, {{"", codes}}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); });
+  });
 }
 
 // pqDecode(codes, d, M, codebooks) → Float32Array n×d
 Napi::Value PqDecode(const Napi::CallbackInfo& info) {
   const std::string fn = "pqDecode";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
     const PqShape shape = pq_shape_args(info, fn);
     const int64_t d = shape.d, M = shape.M;
@@ -200,16 +196,14 @@ Napi::Value PqDecode(const Napi::CallbackInfo& info) {
     auto x = Napi::Float32Array::New(env, n * d);
     pq_decode(codes.Data(), n, int(d), int(M), cb.Data(), x.Data());
     return x;
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  });
 }
 
 // pqComputeLuts(queries, d, M, codebooks, threads?) → Float32Array nq×M×256
 Napi::Value PqComputeLuts(const Napi::CallbackInfo& info) {
   const std::string fn = "pqComputeLuts";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto q = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "queries");
     const PqShape shape = pq_shape_args(info, fn);
     const int64_t d = shape.d, M = shape.M;
@@ -219,16 +213,14 @@ Napi::Value PqComputeLuts(const Napi::CallbackInfo& info) {
     auto luts = Napi::Float32Array::New(env, nq * M * kPqKsub);
     pq_compute_luts(q.Data(), nq, int(d), int(M), cb.Data(), luts.Data(), threads);
     return luts;
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  });
 }
 
 // pqAdcSearch(luts, M, codes, k, threads?) → {ids: Int32Array nq×k, distances: Float32Array nq×k}
 Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
   const std::string fn = async ? "pqAdcSearch" : "pqAdcSearchSync";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto luts = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "luts");
     int64_t M = IntArg(info, 1, fn, "M", 1, 1 << 16);
     auto codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
@@ -244,17 +236,9 @@ Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
     int32_t* ip = ids.Data();
     float* dp = dist.Data();
     return run(
-        env, fn, async, {ids, dist},
-        [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); },
-        [](Napi::Env e, const std::vector<Napi::Value>& kept) {
-          auto out = Napi::Object::New(e);
-          out.Set("ids", kept[0]);
-          out.Set("distances", kept[1]);
-          return out;
-        });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+        env, fn, async, {{"ids", ids}, {"distances", dist}},
+        [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); });
+  });
 }
 
 // pqMatmul(a, b, m, n, kdim, transB?) → Promise<Float32Array m×n> = a[m×kdim] · op(b),
@@ -263,7 +247,7 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info) {
   const std::string fn = "pqMatmul";
   const bool async = true;
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto a = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "a");
     auto b = TypedArrayArg<Napi::Float32Array>(info, 1, fn, "b");
     int64_t m = IntArg(info, 2, fn, "m", 0, INT32_MAX);
@@ -278,7 +262,7 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info) {
     float* cp = c.Data();
     int threads = default_threads();
     return run(
-        env, fn, async, {c},
+        env, fn, async, {{"", c}},
         [=] {
           const float* ap = av->data();
           const float* bp = bv->data();
@@ -287,11 +271,8 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info) {
             sgemm(false, transB, int(r1 - r0), int(n), int(kd), 1.f, ap + r0 * kd, int(kd), bp,
                   transB ? int(kd) : int(n), 0.f, cp + r0 * n, int(n));
           });
-        },
-        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[0]; });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+        });
+  });
 }
 
 }  // namespace
