@@ -122,18 +122,15 @@ void DecodeKernel(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, bo
 // ---- glue ----
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  const ZnSphereCodec* codec;
-  try {
-    codec = &CodecArg(info, "znInfo");
-  } catch (const ArgError& e) {
-    return ThrowJs(info.Env(), e);
-  }
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("nv", codec->nv_string());
-  o.Set("nbit", codec->nbit());
-  o.Set("codeBytes", codec->code_bytes());
-  o.Set("natom", codec->natom());
-  return o;
+  return Guarded(info.Env(), [&]() -> Napi::Value {
+    const ZnSphereCodec& codec = CodecArg(info, "znInfo");
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("nv", codec.nv_string());
+    o.Set("nbit", codec.nbit());
+    o.Set("codeBytes", codec.code_bytes());
+    o.Set("natom", codec.natom());
+    return o;
+  });
 }
 
 struct QuantizeArgs {
@@ -183,53 +180,42 @@ Napi::Value QuantizeEncode(const Napi::CallbackInfo& info, bool async) {
   });
 }
 
+// znQuantize and znEncode are sync only and quick: their value checks are argument
+// checks (ArgError, a RangeError naming the row or index).
 Napi::Value Quantize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  QuantizeArgs a;
-  try {
-    ParseQuantize(info, "znQuantize", &a);
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
-  const size_t d = a.codec->dim();
-  const float* x = a.x.Data();
-  for (size_t i = 0; i < a.n * d; i++) {
-    if (!std::isfinite(x[i])) {
-      Napi::RangeError::New(env, "znQuantize: x holds a non-finite value at index " + std::to_string(i))
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
+  return Guarded(env, [&]() -> Napi::Value {
+    const char* fn = "znQuantize";
+    QuantizeArgs a;
+    ParseQuantize(info, fn, &a);
+    const size_t d = a.codec->dim();
+    const float* x = a.x.Data();
+    for (size_t i = 0; i < a.n * d; i++) {
+      if (!std::isfinite(x[i])) RangeFail(fn, "x holds a non-finite value at index " + std::to_string(i));
     }
-  }
-  Napi::Int32Array out = Napi::Int32Array::New(env, a.n * d);
-  for (size_t i = 0; i < a.n; i++) a.codec->quantize(x + i * d, out.Data() + i * d);
-  return out;
+    Napi::Int32Array out = Napi::Int32Array::New(env, a.n * d);
+    for (size_t i = 0; i < a.n; i++) a.codec->quantize(x + i * d, out.Data() + i * d);
+    return out;
+  });
 }
 
 Napi::Value Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* fn = "znEncode";
-  const ZnSphereCodec* codec;
-  Napi::Int32Array z;
-  size_t n;
-  try {
-    codec = &CodecArg(info, fn);
-    z = TypedArrayArg<Napi::Int32Array>(info, 2, fn, "z");
-    n = RowsArg(fn, "z", z.ElementLength(), codec->dim(), "dim");
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
-  const size_t d = codec->dim(), cb = codec->code_bytes();
-  Napi::Uint8Array out = Napi::Uint8Array::New(env, n * cb);
-  for (size_t i = 0; i < n; i++) {
-    if (!codec->encode(z.Data() + i * d, out.Data() + i * cb)) {
-      Napi::RangeError::New(env, std::string(fn) + ": z row " + std::to_string(i) +
-                                     " is not a point of the sphere (squared norm must be r2=" +
-                                     std::to_string(codec->r2()) + ")")
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
+  return Guarded(env, [&]() -> Napi::Value {
+    const char* fn = "znEncode";
+    const ZnSphereCodec& codec = CodecArg(info, fn);
+    Napi::Int32Array z = TypedArrayArg<Napi::Int32Array>(info, 2, fn, "z");
+    const size_t n = RowsArg(fn, "z", z.ElementLength(), codec.dim(), "dim");
+    const size_t d = codec.dim(), cb = codec.code_bytes();
+    Napi::Uint8Array out = Napi::Uint8Array::New(env, n * cb);
+    for (size_t i = 0; i < n; i++) {
+      if (!codec.encode(z.Data() + i * d, out.Data() + i * cb)) {
+        RangeFail(fn, "z row " + std::to_string(i) + " is not a point of the sphere (squared norm must be r2=" +
+                          std::to_string(codec.r2()) + ")");
+      }
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 struct DecodeArgs {
