@@ -17,6 +17,8 @@
 #pragma once
 #include <napi.h>
 
+#include "napi_args.h"
+
 #include <exception>
 #include <new>
 #include <stdexcept>
@@ -148,6 +150,22 @@ template <class Job>
 Napi::Value RunJob(Napi::Env env, const std::string& fn, bool async, Job job) {
   if (async) return QueueJob(env, fn, std::move(job));
   return RunJobSync(env, fn, job);
+}
+
+// The body of a binding with a sync and an async twin: `fn` is the name it was called
+// by, `async` whether it was the async one.
+using TwinBody = Napi::Value (*)(const Napi::CallbackInfo& info, const std::string& fn, bool async);
+
+// Exports `body` under both names; an ArgError it throws becomes the pending JS
+// TypeError / RangeError (Guarded, napi_args.h).
+inline void ExportTwins(Napi::Env env, Napi::Object exports, const char* sync_name, const char* async_name,
+                        TwinBody body) {
+  for (const bool async : {false, true}) {
+    const std::string fn = async ? async_name : sync_name;
+    exports.Set(fn, Napi::Function::New(env, [body, fn, async](const Napi::CallbackInfo& info) {
+                  return Guarded(info.Env(), [&] { return body(info, fn, async); });
+                }));
+  }
 }
 
 }  // namespace spreadvec

@@ -81,37 +81,33 @@ struct KnnJob {
   Napi::Value result(Napi::Env env) const { return Pair(env, idx.Value(), dist.Value()); }
 };
 
-Napi::Value KnnSearch(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "knnSearch" : "knnSearchSync";
+Napi::Value KnnSearch(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
-  return Guarded(env, [&] {
-    KnnArgs a;
-    ParseArgs(info, fn, &a);
-    KnnJob job;
-    job.queries = async ? InputView<float>::Hold(env, a.queries) : InputView<float>::Borrow(a.queries);
-    job.base = async ? InputView<float>::Hold(env, a.base) : InputView<float>::Borrow(a.base);
-    job.nq = a.nq;
-    job.nb = a.nb;
-    job.dim = a.dim;
-    job.k = a.k;
-    job.threads = a.threads;
-    job.metric = a.metric;
-    const size_t n = static_cast<size_t>(a.nq) * a.k;
-    auto idx = Napi::Int32Array::New(env, n);
-    auto dist = Napi::Float32Array::New(env, n);
-    job.idx_data = idx.Data();
-    job.dist_data = dist.Data();
-    job.idx = Napi::Persistent(idx);
-    job.dist = Napi::Persistent(dist);
-    return RunJob(env, fn, async, std::move(job));
-  });
+  KnnArgs a;
+  ParseArgs(info, fn, &a);
+  KnnJob job;
+  job.queries = async ? InputView<float>::Hold(env, a.queries) : InputView<float>::Borrow(a.queries);
+  job.base = async ? InputView<float>::Hold(env, a.base) : InputView<float>::Borrow(a.base);
+  job.nq = a.nq;
+  job.nb = a.nb;
+  job.dim = a.dim;
+  job.k = a.k;
+  job.threads = a.threads;
+  job.metric = a.metric;
+  const size_t n = static_cast<size_t>(a.nq) * a.k;
+  auto idx = Napi::Int32Array::New(env, n);
+  auto dist = Napi::Float32Array::New(env, n);
+  job.idx_data = idx.Data();
+  job.dist_data = dist.Data();
+  job.idx = Napi::Persistent(idx);
+  job.dist = Napi::Persistent(dist);
+  return RunJob(env, fn, async, std::move(job));
 }
 
 }  // namespace
 
 void InitKnnBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("knnSearch", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KnnSearch(i, true); }));
-  exports.Set("knnSearchSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KnnSearch(i, false); }));
+  ExportTwins(env, exports, "knnSearchSync", "knnSearch", KnnSearch);
 }
 
 }  // namespace spreadvec

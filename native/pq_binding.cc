@@ -164,23 +164,20 @@ Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
 }
 
 // pqEncode(x, d, M, codebooks, threads?) → Uint8Array n×M
-Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "pqEncode" : "pqEncodeSync";
+Napi::Value PqEncode(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
-  return Guarded(env, [&]() -> Napi::Value {
-    auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
-    const PqShape shape = pq_shape_args(info, fn);
-    const int64_t d = shape.d, M = shape.M;
-    const Napi::Float32Array cb = shape.codebooks;
-    int threads = ThreadsArg(info, 4, fn);
-    size_t n = rows_of(x.ElementLength(), d, fn, "x");
-    auto codes = Napi::Uint8Array::New(env, n * M);
-    auto xv = input(env, async, x);
-    auto cbv = input(env, async, cb);
-    uint8_t* out = codes.Data();
-    return run(
-        env, fn, async, {{"", codes}}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); });
-  });
+  auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
+  const PqShape shape = pq_shape_args(info, fn);
+  const int64_t d = shape.d, M = shape.M;
+  const Napi::Float32Array cb = shape.codebooks;
+  int threads = ThreadsArg(info, 4, fn);
+  size_t n = rows_of(x.ElementLength(), d, fn, "x");
+  auto codes = Napi::Uint8Array::New(env, n * M);
+  auto xv = input(env, async, x);
+  auto cbv = input(env, async, cb);
+  uint8_t* out = codes.Data();
+  return run(
+      env, fn, async, {{"", codes}}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); });
 }
 
 // pqDecode(codes, d, M, codebooks) → Float32Array n×d
@@ -217,28 +214,25 @@ Napi::Value PqComputeLuts(const Napi::CallbackInfo& info) {
 }
 
 // pqAdcSearch(luts, M, codes, k, threads?) → {ids: Int32Array nq×k, distances: Float32Array nq×k}
-Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "pqAdcSearch" : "pqAdcSearchSync";
+Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
-  return Guarded(env, [&]() -> Napi::Value {
-    auto luts = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "luts");
-    int64_t M = IntArg(info, 1, fn, "M", 1, 1 << 16);
-    auto codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
-    int64_t k = IntArg(info, 3, fn, "k", 1, 1 << 20);
-    int threads = ThreadsArg(info, 4, fn);
-    size_t nq = rows_of(luts.ElementLength(), M * kPqKsub, fn, "luts");
-    size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
-    if (n > size_t(INT32_MAX)) RangeFail(fn, "codes holds more than 2^31-1 vectors");
-    auto ids = Napi::Int32Array::New(env, nq * k);
-    auto dist = Napi::Float32Array::New(env, nq * k);
-    auto lv = input(env, async, luts);
-    auto cv = input(env, async, codes);
-    int32_t* ip = ids.Data();
-    float* dp = dist.Data();
-    return run(
-        env, fn, async, {{"ids", ids}, {"distances", dist}},
-        [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); });
-  });
+  auto luts = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "luts");
+  int64_t M = IntArg(info, 1, fn, "M", 1, 1 << 16);
+  auto codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
+  int64_t k = IntArg(info, 3, fn, "k", 1, 1 << 20);
+  int threads = ThreadsArg(info, 4, fn);
+  size_t nq = rows_of(luts.ElementLength(), M * kPqKsub, fn, "luts");
+  size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
+  if (n > size_t(INT32_MAX)) RangeFail(fn, "codes holds more than 2^31-1 vectors");
+  auto ids = Napi::Int32Array::New(env, nq * k);
+  auto dist = Napi::Float32Array::New(env, nq * k);
+  auto lv = input(env, async, luts);
+  auto cv = input(env, async, codes);
+  int32_t* ip = ids.Data();
+  float* dp = dist.Data();
+  return run(
+      env, fn, async, {{"ids", ids}, {"distances", dist}},
+      [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); });
 }
 
 // pqMatmul(a, b, m, n, kdim, transB?) → Promise<Float32Array m×n> = a[m×kdim] · op(b),
@@ -280,12 +274,10 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info) {
 void InitPqBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("kmeansTrain", Napi::Function::New(env, KmeansTrain));
   exports.Set("kmeansAssign", Napi::Function::New(env, KmeansAssign));
-  exports.Set("pqEncode", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, true); }));
-  exports.Set("pqEncodeSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, false); }));
+  ExportTwins(env, exports, "pqEncodeSync", "pqEncode", PqEncode);
   exports.Set("pqDecode", Napi::Function::New(env, PqDecode));
   exports.Set("pqComputeLuts", Napi::Function::New(env, PqComputeLuts));
-  exports.Set("pqAdcSearch", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, true); }));
-  exports.Set("pqAdcSearchSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, false); }));
+  ExportTwins(env, exports, "pqAdcSearchSync", "pqAdcSearch", PqAdcSearch);
   exports.Set("pqMatmul", Napi::Function::New(env, PqMatmul));
 }
 

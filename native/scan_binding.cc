@@ -126,20 +126,16 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, Sc
 }
 
 // decodeScan (async: a libuv worker) and decodeScanSync (the calling thread).
-Napi::Value DecodeScan(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "decodeScan" : "decodeScanSync";
-  return Guarded(info.Env(), [&] {
-    ScanJob job;
-    parse(info, fn, async, &job);
-    return RunJob(info.Env(), fn, async, std::move(job));
-  });
+Napi::Value DecodeScan(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
+  ScanJob job;
+  parse(info, fn, async, &job);
+  return RunJob(info.Env(), fn, async, std::move(job));
 }
 
 }  // namespace
 
 void InitScanBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("decodeScan", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return DecodeScan(i, true); }));
-  exports.Set("decodeScanSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return DecodeScan(i, false); }));
+  ExportTwins(env, exports, "decodeScanSync", "decodeScan", DecodeScan);
 }
 
 }  // namespace spreadvec

@@ -141,7 +141,7 @@ struct QuantizeArgs {
 };
 
 // Throws ArgError on a bad argument.
-void ParseQuantize(const Napi::CallbackInfo& info, const char* fn, QuantizeArgs* a) {
+void ParseQuantize(const Napi::CallbackInfo& info, const std::string& fn, QuantizeArgs* a) {
   a->codec = &CodecArg(info, fn);
   a->x = TypedArrayArg<Napi::Float32Array>(info, 2, fn, "x");
   a->n = RowsArg(fn, "x", a->x.ElementLength(), a->codec->dim(), "dim");
@@ -162,22 +162,19 @@ struct QuantizeEncodeJob {
   Napi::Value result(Napi::Env) const { return out.Value(); }
 };
 
-Napi::Value QuantizeEncode(const Napi::CallbackInfo& info, bool async) {
+Napi::Value QuantizeEncode(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
-  const char* fn = async ? "znQuantizeEncodeAsync" : "znQuantizeEncode";
-  return Guarded(env, [&] {
-    QuantizeArgs a;
-    ParseQuantize(info, fn, &a);
-    Napi::Uint8Array out = Napi::Uint8Array::New(env, a.n * a.codec->code_bytes());
-    QuantizeEncodeJob job;
-    job.codec = a.codec;
-    job.x = async ? InputView<float>::Hold(env, a.x) : InputView<float>::Borrow(a.x);
-    job.n = a.n;
-    job.threads = a.threads;
-    job.codes = out.Data();
-    job.out = Napi::Persistent(out);
-    return RunJob(env, fn, async, std::move(job));
-  });
+  QuantizeArgs a;
+  ParseQuantize(info, fn, &a);
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, a.n * a.codec->code_bytes());
+  QuantizeEncodeJob job;
+  job.codec = a.codec;
+  job.x = async ? InputView<float>::Hold(env, a.x) : InputView<float>::Borrow(a.x);
+  job.n = a.n;
+  job.threads = a.threads;
+  job.codes = out.Data();
+  job.out = Napi::Persistent(out);
+  return RunJob(env, fn, async, std::move(job));
 }
 
 // znQuantize and znEncode are sync only and quick: their value checks are argument
@@ -228,7 +225,7 @@ struct DecodeArgs {
 };
 
 // Throws ArgError on a bad argument.
-void ParseDecode(const Napi::CallbackInfo& info, const char* fn, DecodeArgs* a) {
+void ParseDecode(const Napi::CallbackInfo& info, const std::string& fn, DecodeArgs* a) {
   Napi::Env env = info.Env();
   a->codec = &CodecArg(info, fn);
   a->codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
@@ -293,43 +290,38 @@ struct DecodeJob {
   }
 };
 
-Napi::Value Decode(const Napi::CallbackInfo& info, bool async) {
+Napi::Value Decode(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
-  const char* fn = async ? "znDecodeAsync" : "znDecode";
-  return Guarded(env, [&] {
-    DecodeArgs a;
-    ParseDecode(info, fn, &a);
-    DecodeJob job;
-    job.codec = a.codec;
-    job.codes = async ? InputView<uint8_t>::Hold(env, a.codes) : InputView<uint8_t>::Borrow(a.codes);
-    job.n = a.n;
-    job.as_float = a.as_float;
-    job.threads = a.threads;
-    const bool staged = async && !a.out.IsUndefined() && !InSharedBuffer(env, a.out.As<Napi::TypedArray>());
-    Napi::Value out;
-    if (staged) {
-      out = a.out;
-      job.staged = true;
-      job.stage.resize(a.n * a.codec->dim() * (a.as_float ? sizeof(float) : 1));
-      job.data = job.stage.data();
-    } else {
-      out = NewDecodeOutput(env, a, &job.data);  // new, the caller's (sync), or shared memory
-    }
-    job.out = Napi::Persistent(out);
-    return RunJob(env, fn, async, std::move(job));
-  });
+  DecodeArgs a;
+  ParseDecode(info, fn, &a);
+  DecodeJob job;
+  job.codec = a.codec;
+  job.codes = async ? InputView<uint8_t>::Hold(env, a.codes) : InputView<uint8_t>::Borrow(a.codes);
+  job.n = a.n;
+  job.as_float = a.as_float;
+  job.threads = a.threads;
+  const bool staged = async && !a.out.IsUndefined() && !InSharedBuffer(env, a.out.As<Napi::TypedArray>());
+  Napi::Value out;
+  if (staged) {
+    out = a.out;
+    job.staged = true;
+    job.stage.resize(a.n * a.codec->dim() * (a.as_float ? sizeof(float) : 1));
+    job.data = job.stage.data();
+  } else {
+    out = NewDecodeOutput(env, a, &job.data);  // new, the caller's (sync), or shared memory
+  }
+  job.out = Napi::Persistent(out);
+  return RunJob(env, fn, async, std::move(job));
 }
 
 }  // namespace
 
 void InitCodecBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("znInfo", Napi::Function::New(env, Info));
-  exports.Set("znQuantizeEncode", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return QuantizeEncode(i, false); }));
-  exports.Set("znQuantizeEncodeAsync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return QuantizeEncode(i, true); }));
+  ExportTwins(env, exports, "znQuantizeEncode", "znQuantizeEncodeAsync", QuantizeEncode);
   exports.Set("znQuantize", Napi::Function::New(env, Quantize));
   exports.Set("znEncode", Napi::Function::New(env, Encode));
-  exports.Set("znDecode", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return Decode(i, false); }));
-  exports.Set("znDecodeAsync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return Decode(i, true); }));
+  ExportTwins(env, exports, "znDecode", "znDecodeAsync", Decode);
 }
 
 }  // namespace spreadvec
