@@ -3,6 +3,7 @@
 
 #include "bindings.h"
 #include "cpu_features.h"
+#include "napi_args.h"
 
 namespace spreadvec {
 
@@ -18,18 +19,13 @@ Napi::Value DetectedIsa(const Napi::CallbackInfo& info) {
 
 Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "setIsa: isa must be a string").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  std::string name = info[0].As<Napi::String>().Utf8Value();
-  Isa isa;
-  if (!parse_isa(name, &isa)) {
-    Napi::RangeError::New(env, "setIsa: unknown isa '" + name + "' (scalar, neon, avx2, avx512)")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  return Napi::Boolean::New(env, set_active_isa(isa));
+  return Guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsString()) TypeFail("setIsa", "isa must be a string");
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    Isa isa;
+    if (!parse_isa(name, &isa)) RangeFail("setIsa", "unknown isa '" + name + "' (scalar, neon, avx2, avx512)");
+    return Napi::Boolean::New(env, set_active_isa(isa));
+  });
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ void score_block_scalar(const float* q, size_t nq, int dim, const ScanBlock& blo
       float thr = heap.threshold();
       for (int l = 0; l < lanes; l++) {
         const float dist = 2.f - 2.f * acc[l];
-        if (dist < thr) {
+        if (dist <= thr) {
           heap.offer(dist, block.slots[j0 + l]);
           thr = heap.threshold();
         }
@@ -75,9 +75,26 @@ void score_block_scalar(const float* q, size_t nq, int dim, const ScanBlock& blo
   }
 }
 
+namespace {
+
+// Appends the ties of `heap` (slots beyond its k at its k-th distance) and closes the
+// query's range in `offsets`.
+void emit_ties(const TopK& heap, std::vector<int32_t>* tie_slots, std::vector<int32_t>* tie_offsets) {
+  if (!tie_slots) return;
+  for (int64_t s : heap.ties()) tie_slots->push_back(static_cast<int32_t>(s));
+  tie_offsets->push_back(static_cast<int32_t>(tie_slots->size()));
+}
+
+}  // namespace
+
 void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
                  const uint8_t* removed, const float* queries, size_t nq, int k, int threads,
-                 float* out_dist, int32_t* out_slot) {
+                 float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots,
+                 std::vector<int32_t>* tie_offsets) {
+  if (tie_slots) {
+    tie_slots->clear();
+    tie_offsets->assign(1, 0);
+  }
   if (nq == 0 || k <= 0) return;
   const int dim = codec.dim();
   // Never keep more than n hits per query: k may exceed the database size.
@@ -88,8 +105,10 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
 
   if (kk == 0) {
     TopKSet empty(nq, 0);
-    for (size_t i = 0; i < nq; i++)
+    for (size_t i = 0; i < nq; i++) {
+      emit_ties(empty[i], tie_slots, tie_offsets);
       empty[i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
+    }
     return;
   }
 
@@ -103,16 +122,20 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
       scan_range(codec, codes, b, e, removed, queries, nq, sets[w].data(), score);
     });
     merge_sets(sets, 0, nq);
-    for (size_t i = 0; i < nq; i++)
+    for (size_t i = 0; i < nq; i++) {
+      emit_ties(sets[0][i], tie_slots, tie_offsets);
       sets[0][i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
+    }
   } else {
     // Few codes: split the queries instead (each worker decodes all codes).
     TopKSet heaps(nq, kk);
     parallel_for(nq, 1, threads, [&](size_t b, size_t e, int) {
       scan_range(codec, codes, 0, n, removed, queries + b * dim, e - b, heaps.data() + b, score);
     });
-    for (size_t i = 0; i < nq; i++)
+    for (size_t i = 0; i < nq; i++) {
+      emit_ties(heaps[i], tie_slots, tie_offsets);
       heaps[i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "zn_codec.h"
 
@@ -21,8 +22,13 @@ inline bool slot_removed(const uint8_t* removed, size_t slot) {
 // best first, into out_dist / out_slot; when fewer than k slots are live, the
 // remaining places get +Infinity and -1. threads: worker threads (≥ 1); the work is
 // split over code blocks, or over queries when there are few codes.
+// tie_slots / tie_offsets (both or neither): the other live slots at each query's
+// k-th distance, which the k places could not hold (query i's are
+// tie_slots[tie_offsets[i] .. tie_offsets[i + 1]), in no order): with them a caller
+// can break ties by another key without scanning again.
 void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
                  const uint8_t* removed, const float* queries, size_t nq, int k, int threads,
-                 float* out_dist, int32_t* out_slot);
+                 float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots = nullptr,
+                 std::vector<int32_t>* tie_offsets = nullptr);
 
 }  // namespace spreadvec

@@ -17,7 +17,7 @@ inline int lane_bits(int lanes) {
 inline void offer_lanes(__m256 ip, int valid, const int64_t* slots, TopK& heap) {
   const __m256 two = _mm256_set1_ps(2.f);
   const __m256 dist = _mm256_fnmadd_ps(two, ip, two);
-  int m = _mm256_movemask_ps(_mm256_cmp_ps(dist, _mm256_set1_ps(heap.threshold()), _CMP_LT_OQ)) & valid;
+  int m = _mm256_movemask_ps(_mm256_cmp_ps(dist, _mm256_set1_ps(heap.threshold()), _CMP_LE_OQ)) & valid;
   if (!m) return;
   alignas(32) float d[8];
   _mm256_store_ps(d, dist);

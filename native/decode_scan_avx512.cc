@@ -15,11 +15,11 @@ inline __mmask16 lane_mask(int lanes) {
 }
 
 // Offers the lanes of `ip` (inner products of lanes j0..j0+15) whose distance
-// 2 - 2 ip beats the heap's threshold.
+// 2 - 2 ip reaches the heap's threshold (ties included).
 inline void offer_lanes(__m512 ip, __mmask16 valid, const int64_t* slots, TopK& heap) {
   const __m512 two = _mm512_set1_ps(2.f);
   const __m512 dist = _mm512_fnmadd_ps(two, ip, two);
-  __mmask16 m = _mm512_mask_cmp_ps_mask(valid, dist, _mm512_set1_ps(heap.threshold()), _CMP_LT_OQ);
+  __mmask16 m = _mm512_mask_cmp_ps_mask(valid, dist, _mm512_set1_ps(heap.threshold()), _CMP_LE_OQ);
   if (!m) return;
   alignas(64) float d[16];
   _mm512_store_ps(d, dist);

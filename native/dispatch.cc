@@ -14,6 +14,7 @@ constexpr KernelTable kScalarKernels{
     score_block_scalar,
     zn_detail::best_atom_scalar,
     &zn_portable::kDecoders,
+    sgemm_portable,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -24,6 +25,7 @@ constexpr KernelTable kAvx2Kernels{
     score_block_avx2,
     zn_detail::best_atom_avx2,
     &zn_portable::kDecoders,  // there is no AVX2 build of the decoder
+    sgemm_avx2,
 };
 
 constexpr KernelTable kAvx512Kernels{
@@ -33,6 +35,7 @@ constexpr KernelTable kAvx512Kernels{
     score_block_avx512,
     zn_detail::best_atom_avx512,
     &zn_avx512::kDecoders,
+    sgemm_avx512,
 };
 #endif
 

@@ -7,6 +7,7 @@
 #pragma once
 #include "cpu_features.h"
 #include "decode_scan_kernels.h"
+#include "gemm_kernels.h"
 #include "knn_kernels.h"
 #include "pq.h"
 #include "zn_codec_kernels.h"
@@ -20,6 +21,7 @@ struct KernelTable {
   ScoreBlockFn decode_scan_score_block;             // decode_scan.cc: block × queries
   zn_detail::BestAtomFn zn_best_atom;               // zn_codec.cc: quantize
   const zn_detail::Decoders* zn_decoders;           // zn_codec.cc: decode
+  SgemmFn sgemm;                                    // gemm.cc: packed SGEMM
 };
 
 // The table of the active ISA (thread-safe; a kernel reads it once per call, so a

@@ -2,7 +2,8 @@
 
 #include <vector>
 
-#include "cpu_features.h"
+#include "dispatch.h"
+#include "gemm_kernels.h"
 #include "gemm_packed.h"
 
 namespace spreadvec {
@@ -51,38 +52,20 @@ void kernel_portable(int kc, const float* Ap, const float* Bp, float* C, int ldc
 
 }  // namespace
 
-#if defined(__x86_64__) || defined(_M_X64)
-// Packed SIMD variants (gemm_avx2.cc, gemm_avx512.cc), compiled with their ISA flags.
-void sgemm_avx2(bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
-                int lda, const float* B, int ldb, float beta, float* C, int ldc);
-void sgemm_avx512(bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
-                  int lda, const float* B, int ldb, float beta, float* C, int ldc);
-#endif
+void sgemm_portable(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
+                    const float* B, int ldb, float beta, float* C, int ldc) {
+  gemm_packed<kPortableMR, kPortableNR>(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C,
+                                        ldc, kernel_portable);
+}
 
 void sgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
            const float* B, int ldb, float beta, float* C, int ldc) {
-#if defined(__x86_64__) || defined(_M_X64)
   // Tiny products (a few thousand multiply-adds) do not repay the packing.
-  const bool tiny = static_cast<long long>(M) * N * K < 4096;
-  if (!tiny) {
-    switch (active_isa()) {
-      case Isa::Avx512:
-        sgemm_avx512(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-      case Isa::Avx2:
-        sgemm_avx2(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-      default:
-        break;
-    }
-  }
-#endif
   if (static_cast<long long>(M) * N * K < 4096) {
     sgemm_reference(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
-  gemm_packed<kPortableMR, kPortableNR>(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C,
-                                        ldc, kernel_portable);
+  kernels().sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace spreadvec

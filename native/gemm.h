@@ -2,7 +2,7 @@
 // the catalyzer's forward/backward). Row-major, BLAS-like:
 //   C[M×N] = alpha · op(A)[M×K] · op(B)[K×N] + beta · C
 // op(X) = X, or Xᵀ when trans is set (then X is stored K×M / N×K).
-// Dispatches to AVX-512 / AVX2 / scalar at run time (cpu_features.h).
+// Runs the packed variant of the active ISA (dispatch.h; gemm_kernels.h).
 #pragma once
 
 namespace spreadvec {

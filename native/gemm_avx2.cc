@@ -2,6 +2,7 @@
 // -mavx2 -mfma; only called after the run-time check in gemm.cc.
 #include <immintrin.h>
 
+#include "gemm_kernels.h"
 #include "gemm_packed.h"
 
 namespace spreadvec {

@@ -3,6 +3,7 @@
 // after the run-time check in gemm.cc.
 #include <immintrin.h>
 
+#include "gemm_kernels.h"
 #include "gemm_packed.h"
 
 namespace spreadvec {

@@ -1,7 +1,7 @@
 // Glue of the exact k-NN kernel (knn.h):
 //   knnSearch(queries, base, dim, k, metric, threads) → Promise<[Int32Array, Float32Array]>
 //   knnSearchSync(...same...)                         → [Int32Array, Float32Array]
-// queries/base: Float32Array (nq×dim / nb×dim); metric: 'l2' | 'ip'; threads: 0 = default.
+// queries/base: Float32Array (nq×dim / nb×dim); metric: 'l2' | 'ip'; threads: see ThreadsArg.
 // The async variant runs on a libuv worker on copies of its inputs (or on their
 // memory in place when they live in a SharedArrayBuffer), so the caller may detach
 // or change them meanwhile.
@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "knn.h"
 #include "napi_args.h"
@@ -53,7 +54,7 @@ void ParseArgs(const Napi::CallbackInfo& info, const std::string& fn, KnnArgs* a
       RangeFail(fn, "metric must be 'l2' or 'ip', got '" + m + "'");
     }
   }
-  a->threads = ThreadsArg(info, 5, fn, /*zero_is_default=*/true);
+  a->threads = ThreadsArg(info, 5, fn);
 }
 
 Napi::Array Pair(Napi::Env env, Napi::Int32Array idx, Napi::Float32Array dist) {
@@ -63,83 +64,50 @@ Napi::Array Pair(Napi::Env env, Napi::Int32Array idx, Napi::Float32Array dist) {
   return out;
 }
 
-Napi::Value KnnSearchSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  KnnArgs a;
-  try {
-    ParseArgs(info, "knnSearchSync", &a);
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
-  size_t n = static_cast<size_t>(a.nq) * a.k;
-  auto idx = Napi::Int32Array::New(env, n);
-  auto dist = Napi::Float32Array::New(env, n);
-  knn_search(a.queries.Data(), a.nq, a.base.Data(), a.nb, a.dim, a.k, a.metric, a.threads, idx.Data(), dist.Data());
-  return Pair(env, idx, dist);
-}
+// The search as a job (async_job.h): views of the inputs (Hold when async: copies,
+// or shared memory in place) and the two outputs, allocated on the main thread and
+// held by reference, which JS sees only once the job is done.
+struct KnnJob {
+  InputView<float> queries, base;
+  int64_t nq = 0, nb = 0;
+  int dim = 0, k = 0, threads = 0;
+  KnnMetric metric = KnnMetric::L2;
+  Napi::Reference<Napi::Int32Array> idx;
+  Napi::Reference<Napi::Float32Array> dist;
+  int32_t* idx_data = nullptr;  // their memory, taken on the main thread
+  float* dist_data = nullptr;
 
-// Holds the inputs (InputView: copies, or shared memory) and references to the
-// outputs, which it allocates and JS sees only once the promise resolves.
-class KnnWorker : public Napi::AsyncWorker {
- public:
-  KnnWorker(Napi::Env env, const KnnArgs& a)
-      : Napi::AsyncWorker(env, "spreadvec:knn"), deferred_(Napi::Promise::Deferred::New(env)), a_(a),
-        queries_(InputView<float>::Hold(env, a.queries)), base_(InputView<float>::Hold(env, a.base)) {
-    size_t n = static_cast<size_t>(a.nq) * a.k;
-    auto idx = Napi::Int32Array::New(env, n);
-    auto dist = Napi::Float32Array::New(env, n);
-    idx_ = idx.Data();
-    dist_ = dist.Data();
-    Napi::Object held = Napi::Array::New(env, 4);
-    refs_ = Napi::Persistent(held);
-    refs_.Value().Set(uint32_t(2), idx);
-    refs_.Value().Set(uint32_t(3), dist);
-    a_.queries = Napi::Float32Array();  // the views above replace the JS arrays
-    a_.base = Napi::Float32Array();
-  }
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    knn_search(queries_.data(), a_.nq, base_.data(), a_.nb, a_.dim, a_.k, a_.metric, a_.threads, idx_, dist_);
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::Object r = refs_.Value();
-    deferred_.Resolve(Pair(env, r.Get(uint32_t(2)).As<Napi::Int32Array>(), r.Get(uint32_t(3)).As<Napi::Float32Array>()));
-  }
-
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  KnnArgs a_;
-  InputView<float> queries_, base_;
-  Napi::ObjectReference refs_;
-  int32_t* idx_ = nullptr;
-  float* dist_ = nullptr;
+  void run() { knn_search(queries.data(), nq, base.data(), nb, dim, k, metric, threads, idx_data, dist_data); }
+  Napi::Value result(Napi::Env env) const { return Pair(env, idx.Value(), dist.Value()); }
 };
 
-Napi::Value KnnSearch(const Napi::CallbackInfo& info) {
+Napi::Value KnnSearch(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
   KnnArgs a;
-  try {
-    ParseArgs(info, "knnSearch", &a);
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
-  auto* w = new KnnWorker(env, a);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  ParseArgs(info, fn, &a);
+  KnnJob job;
+  job.queries = async ? InputView<float>::Hold(env, a.queries) : InputView<float>::Borrow(a.queries);
+  job.base = async ? InputView<float>::Hold(env, a.base) : InputView<float>::Borrow(a.base);
+  job.nq = a.nq;
+  job.nb = a.nb;
+  job.dim = a.dim;
+  job.k = a.k;
+  job.threads = a.threads;
+  job.metric = a.metric;
+  const size_t n = static_cast<size_t>(a.nq) * a.k;
+  auto idx = Napi::Int32Array::New(env, n);
+  auto dist = Napi::Float32Array::New(env, n);
+  job.idx_data = idx.Data();
+  job.dist_data = dist.Data();
+  job.idx = Napi::Persistent(idx);
+  job.dist = Napi::Persistent(dist);
+  return RunJob(env, fn, async, std::move(job));
 }
 
 }  // namespace
 
 void InitKnnBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("knnSearch", Napi::Function::New(env, KnnSearch));
-  exports.Set("knnSearchSync", Napi::Function::New(env, KnnSearchSync));
+  ExportTwins(env, exports, "knnSearchSync", "knnSearch", KnnSearch);
 }
 
 }  // namespace spreadvec

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "gemm.h"
 #include "mlp.h"
@@ -84,37 +85,22 @@ Napi::Value TripletKoleoLoss(const Napi::CallbackInfo& info) {
   });
 }
 
-// Exact L2 k-NN off the main thread (hard negatives; see knn.h).
-class KnnWorker : public Napi::AsyncWorker {
- public:
-  KnnWorker(Napi::Env env, Napi::Float32Array q, Napi::Float32Array b, int d, int k, int threads)
-      : Napi::AsyncWorker(env),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        q_(InputView<float>::Hold(env, q)),
-        b_(InputView<float>::Hold(env, b)),
-        nq_(q.ElementLength() / d),
-        nb_(b.ElementLength() / d),
-        d_(d),
-        k_(k),
-        threads_(threads) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    out_.resize(static_cast<size_t>(nq_) * k_);
-    knn_l2_topk(q_.data(), nq_, b_.data(), nb_, d_, k_, out_.data(), threads_);
-  }
-  void OnOK() override {
-    Napi::Int32Array out = Napi::Int32Array::New(Env(), out_.size());
-    std::copy(out_.begin(), out_.end(), out.Data());
-    deferred_.Resolve(out);
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+// Exact L2 k-NN off the main thread (hard negatives; see knn.h), as a job (async_job.h).
+struct KnnL2Job {
+  InputView<float> q, b;  // copies, or shared memory (see napi_args.h)
+  int64_t nq = 0, nb = 0;
+  int d = 0, k = 0, threads = 1;
+  std::vector<int32_t> out;
 
- private:
-  Napi::Promise::Deferred deferred_;
-  InputView<float> q_, b_;  // copies, or shared memory (see napi_args.h)
-  int64_t nq_, nb_;
-  int d_, k_, threads_;
-  std::vector<int32_t> out_;
+  void run() {
+    out.resize(static_cast<size_t>(nq) * k);
+    knn_l2_topk(q.data(), nq, b.data(), nb, d, k, out.data(), threads);
+  }
+  Napi::Value result(Napi::Env env) const {
+    Napi::Int32Array o = Napi::Int32Array::New(env, out.size());
+    std::copy(out.begin(), out.end(), o.Data());
+    return o;
+  }
 };
 
 // knnL2(q, b, d, k[, threads]) → Promise<Int32Array nq×k>
@@ -125,63 +111,54 @@ Napi::Value KnnL2(const Napi::CallbackInfo& info) {
     auto b = TypedArrayArg<Napi::Float32Array>(info, 1, kNoFn, "base");
     int64_t d = IntAtLeastArg(info, 2, kNoFn, "d", 1);
     int64_t k = IntAtLeastArg(info, 3, kNoFn, "k", 1);
-    // No upper bound on threads here, unlike ThreadsArg: kept as it was.
-    int64_t threads = info.Length() > 4 && !info[4].IsUndefined() ? IntAtLeastArg(info, 4, kNoFn, "threads", 1)
-                                                                   : default_threads();
+    const int threads = ThreadsArg(info, 4, kNoFn);
     if (q.ElementLength() % d != 0 || b.ElementLength() % d != 0) {
       RangeFail(kNoFn, "knnL2: queries and base must hold rows of d values");
     }
     if (static_cast<size_t>(k) > b.ElementLength() / d) RangeFail(kNoFn, "knnL2: k exceeds the number of base rows");
-    auto* w = new KnnWorker(env, q, b, static_cast<int>(d), static_cast<int>(k), static_cast<int>(threads));
-    Napi::Promise pr = w->promise();
-    w->Queue();
-    return pr;
+    KnnL2Job job;
+    job.q = InputView<float>::Hold(env, q);
+    job.b = InputView<float>::Hold(env, b);
+    job.nq = static_cast<int64_t>(q.ElementLength() / d);
+    job.nb = static_cast<int64_t>(b.ElementLength() / d);
+    job.d = static_cast<int>(d);
+    job.k = static_cast<int>(k);
+    job.threads = static_cast<int>(threads);
+    return QueueJob(env, "knnL2", std::move(job));
   });
 }
 
 class MlpTrainerWrap;
 
-// Runs a run of SGD steps (consecutive batches of a permutation) off the main thread.
-class TrainWorker : public Napi::AsyncWorker {
- public:
-  TrainWorker(Napi::Env env, MlpTrainerWrap* owner, Napi::Object self, Napi::Float32Array x,
-              Napi::Int32Array a, Napi::Int32Array p, Napi::Int32Array n, int batch, float lr,
-              float momentum, float lambda);
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& e) override;
+// A run of SGD steps (consecutive batches of a permutation) off the main thread, as a
+// job (async_job.h). The trainer is busy (refuses other calls) until it settles.
+struct TrainJob {
+  MlpTrainerWrap* owner = nullptr;
+  Napi::ObjectReference self;  // keeps the trainer alive while the job runs
+  InputView<float> x;
+  InputView<int32_t> a, p, n;  // private copies: the kernel indexes x with them
+  int batch = 0;
+  float lr = 0, momentum = 0, lambda = 0;
+  MlpStepStats sum;
+  int batches = 0;
 
- private:
-  Napi::Promise::Deferred deferred_;
-  MlpTrainerWrap* owner_;
-  Napi::ObjectReference self_;
-  InputView<float> x_;
-  InputView<int32_t> a_, p_, n_;  // private copies: the kernel indexes x with them
-  size_t len_;
-  int batch_;
-  float lr_, momentum_, lambda_;
-  MlpStepStats sum_;
-  int batches_ = 0;
+  void run();
+  Napi::Value result(Napi::Env env) const;
+  void settled();
 };
 
-class EvalWorker : public Napi::AsyncWorker {
- public:
-  EvalWorker(Napi::Env env, MlpTrainerWrap* owner, Napi::Object self, Napi::Float32Array x,
-             int64_t rows, int threads);
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& e) override;
+// The trainer's forward pass off the main thread, as a job (async_job.h).
+struct EvalJob {
+  MlpTrainerWrap* owner = nullptr;
+  Napi::ObjectReference self;
+  InputView<float> x;
+  int64_t rows = 0;
+  int threads = 1;
+  std::vector<float> out;
 
- private:
-  Napi::Promise::Deferred deferred_;
-  MlpTrainerWrap* owner_;
-  Napi::ObjectReference self_;
-  InputView<float> x_;
-  int64_t rows_;
-  int threads_;
-  std::vector<float> out_;
+  void run();
+  Napi::Value result(Napi::Env env) const;
+  void settled();
 };
 
 class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
@@ -220,14 +197,21 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
     if (busy) TypeFail(kNoFn, "MlpTrainer: an asynchronous call is still running on it");
   }
 
+  // The parameter named by argument 0 of getParam / setParam (`method`), once Ready().
+  std::vector<float>* ParamArg(const Napi::CallbackInfo& info, const std::string& method, std::string* name) {
+    Ready();
+    if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, method + ": name must be a string");
+    *name = info[0].As<Napi::String>();
+    std::vector<float>* p = trainer_->param(*name);
+    if (!p) RangeFail(kNoFn, method + ": unknown parameter '" + *name + "'");
+    return p;
+  }
+
   Napi::Value GetParam(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return Guarded(env, [&]() -> Napi::Value {
-      Ready();
-      if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, "getParam: name must be a string");
-      std::string name = info[0].As<Napi::String>();
-      std::vector<float>* p = trainer_->param(name);
-      if (!p) RangeFail(kNoFn, "getParam: unknown parameter '" + name + "'");
+      std::string name;
+      std::vector<float>* p = ParamArg(info, "getParam", &name);
       Napi::Float32Array out = Napi::Float32Array::New(env, p->size());
       std::copy(p->begin(), p->end(), out.Data());
       return out;
@@ -237,12 +221,9 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
   Napi::Value SetParam(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return Guarded(env, [&]() -> Napi::Value {
-      Ready();
-      if (info.Length() < 1 || !info[0].IsString()) TypeFail(kNoFn, "setParam: name must be a string");
-      std::string name = info[0].As<Napi::String>();
+      std::string name;
+      std::vector<float>* p = ParamArg(info, "setParam", &name);
       auto v = TypedArrayArg<Napi::Float32Array>(info, 1, kNoFn, "value");
-      std::vector<float>* p = trainer_->param(name);
-      if (!p) RangeFail(kNoFn, "setParam: unknown parameter '" + name + "'");
       if (v.ElementLength() != p->size()) {
         RangeFail(kNoFn, "setParam: value for '" + name + "' must hold " + std::to_string(p->size()) +
                              " values, got " + std::to_string(v.ElementLength()));
@@ -341,23 +322,29 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
       double lr = NumberArg(info, 5, kNoFn, "lr");
       double mom = NumberArg(info, 6, kNoFn, "momentum");
       double lambda = NumberArg(info, 7, kNoFn, "lambda");
-      auto* w = new TrainWorker(env, this, Value(), b.x, b.a, b.p, b.n, static_cast<int>(batch),
-                                static_cast<float>(lr), static_cast<float>(mom), static_cast<float>(lambda));
+      TrainJob job;
+      job.owner = this;
+      job.self = Napi::Persistent(Value());
+      job.x = InputView<float>::Hold(env, b.x);
+      job.a = InputView<int32_t>::Copy(b.a);
+      job.p = InputView<int32_t>::Copy(b.p);
+      job.n = InputView<int32_t>::Copy(b.n);
+      job.batch = static_cast<int>(batch);
+      job.lr = static_cast<float>(lr);
+      job.momentum = static_cast<float>(mom);
+      job.lambda = static_cast<float>(lambda);
       busy = true;
-      Napi::Promise pr = w->promise();
-      w->Queue();
-      return pr;
+      return QueueJob(env, "trainBatches", std::move(job));
     });
   }
 
-  // x (rows of din) and the optional threads (>= 1, no upper bound) of forwardEval*.
+  // x (rows of din) and the optional threads (ThreadsArg) of forwardEval*.
   Napi::Float32Array GetEvalArgs(const Napi::CallbackInfo& info, int64_t* threads) {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, kNoFn, "x");
     if (x.ElementLength() % trainer_->din() != 0) {
       RangeFail(kNoFn, "x must hold rows of din = " + std::to_string(trainer_->din()) + " values");
     }
-    *threads = info.Length() > 1 && !info[1].IsUndefined() ? IntAtLeastArg(info, 1, kNoFn, "threads", 1)
-                                                            : default_threads();
+    *threads = ThreadsArg(info, 1, kNoFn);
     return x;
   }
 
@@ -368,12 +355,14 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
       Ready();
       int64_t threads;
       Napi::Float32Array x = GetEvalArgs(info, &threads);
-      auto* w = new EvalWorker(env, this, Value(), x, x.ElementLength() / trainer_->din(),
-                               static_cast<int>(threads));
+      EvalJob job;
+      job.owner = this;
+      job.self = Napi::Persistent(Value());
+      job.x = InputView<float>::Hold(env, x);
+      job.rows = static_cast<int64_t>(x.ElementLength() / trainer_->din());
+      job.threads = static_cast<int>(threads);
       busy = true;
-      Napi::Promise pr = w->promise();
-      w->Queue();
-      return pr;
+      return QueueJob(env, "forwardEval", std::move(job));
     });
   }
 
@@ -393,81 +382,48 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
   std::unique_ptr<MlpTrainer> trainer_;
 };
 
-TrainWorker::TrainWorker(Napi::Env env, MlpTrainerWrap* owner, Napi::Object self,
-                         Napi::Float32Array x, Napi::Int32Array a, Napi::Int32Array p,
-                         Napi::Int32Array n, int batch, float lr, float momentum, float lambda)
-    : Napi::AsyncWorker(env),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      owner_(owner),
-      self_(Napi::Persistent(self)),
-      x_(InputView<float>::Hold(env, x)),
-      a_(InputView<int32_t>::Copy(a)),
-      p_(InputView<int32_t>::Copy(p)),
-      n_(InputView<int32_t>::Copy(n)),
-      len_(a.ElementLength()),
-      batch_(batch),
-      lr_(lr),
-      momentum_(momentum),
-      lambda_(lambda) {}
-
-void TrainWorker::Execute() {
-  MlpTrainer* t = owner_->trainer();
+void TrainJob::run() {
+  MlpTrainer* t = owner->trainer();
   // The copies are checked again: the originals were checked, but one in a
   // SharedArrayBuffer may have changed between that check and the copy.
-  const size_t rows = x_.size() / t->din();
-  for (const InputView<int32_t>* v : {&a_, &p_, &n_})
+  const size_t xrows = x.size() / t->din();
+  for (const InputView<int32_t>* v : {&a, &p, &n})
     for (size_t i = 0; i < v->size(); i++)
-      if ((*v)[i] < 0 || static_cast<size_t>((*v)[i]) >= rows) return SetError("trainBatches: an index array changed while the call started");
-  for (size_t i0 = 0; i0 < len_; i0 += batch_) {
-    int n = static_cast<int>(std::min<size_t>(batch_, len_ - i0));
-    if (n < 2) break;  // KoLeo needs two anchors; a lone leftover row is skipped
-    MlpStepStats st = t->step(x_.data(), a_.data() + i0, p_.data() + i0, n_.data() + i0, n, lr_, momentum_, lambda_);
-    sum_.loss += st.loss;
-    sum_.triplet += st.triplet;
-    sum_.uniform += st.uniform;
-    sum_.offending += st.offending;
-    batches_++;
+      if ((*v)[i] < 0 || static_cast<size_t>((*v)[i]) >= xrows)
+        throw KernelError("an index array changed while the call started", /*range=*/false);
+  const size_t len = a.size();
+  for (size_t i0 = 0; i0 < len; i0 += batch) {
+    int m = static_cast<int>(std::min<size_t>(batch, len - i0));
+    if (m < 2) break;  // KoLeo needs two anchors; a lone leftover row is skipped
+    MlpStepStats st = t->step(x.data(), a.data() + i0, p.data() + i0, n.data() + i0, m, lr, momentum, lambda);
+    sum.loss += st.loss;
+    sum.triplet += st.triplet;
+    sum.uniform += st.uniform;
+    sum.offending += st.offending;
+    batches++;
   }
 }
 
-void TrainWorker::OnOK() {
-  owner_->busy = false;
-  Napi::Object o = StatsObject(Env(), sum_);
-  o.Set("batches", batches_);
-  deferred_.Resolve(o);
+Napi::Value TrainJob::result(Napi::Env env) const {
+  Napi::Object o = StatsObject(env, sum);
+  o.Set("batches", batches);
+  return o;
 }
 
-void TrainWorker::OnError(const Napi::Error& e) {
-  owner_->busy = false;
-  deferred_.Reject(e.Value());
+void TrainJob::settled() { owner->busy = false; }
+
+void EvalJob::run() {
+  out.resize(static_cast<size_t>(rows) * owner->trainer()->dout());
+  owner->trainer()->forward_eval(x.data(), rows, out.data(), threads);
 }
 
-EvalWorker::EvalWorker(Napi::Env env, MlpTrainerWrap* owner, Napi::Object self,
-                       Napi::Float32Array x, int64_t rows, int threads)
-    : Napi::AsyncWorker(env),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      owner_(owner),
-      self_(Napi::Persistent(self)),
-      x_(InputView<float>::Hold(env, x)),
-      rows_(rows),
-      threads_(threads) {}
-
-void EvalWorker::Execute() {
-  out_.resize(static_cast<size_t>(rows_) * owner_->trainer()->dout());
-  owner_->trainer()->forward_eval(x_.data(), rows_, out_.data(), threads_);
+Napi::Value EvalJob::result(Napi::Env env) const {
+  Napi::Float32Array o = Napi::Float32Array::New(env, out.size());
+  std::copy(out.begin(), out.end(), o.Data());
+  return o;
 }
 
-void EvalWorker::OnOK() {
-  owner_->busy = false;
-  Napi::Float32Array out = Napi::Float32Array::New(Env(), out_.size());
-  std::copy(out_.begin(), out_.end(), out.Data());
-  deferred_.Resolve(out);
-}
-
-void EvalWorker::OnError(const Napi::Error& e) {
-  owner_->busy = false;
-  deferred_.Reject(e.Value());
-}
+void EvalJob::settled() { owner->busy = false; }
 
 }  // namespace
 

@@ -2,14 +2,16 @@
 //   new NativeMlp(layers: {din, dout, w: Float32Array din×dout, b: Float32Array dout, relu}[])
 //   run(x: Float32Array | Uint8Array, threads?) → Promise<Float32Array n×dout>  (AsyncWorker)
 //   runSync(x, threads?) → Float32Array
-// The packed weights belong to the object; a run in flight holds a reference to it,
-// to x and to its output, so none of them can be collected before it ends.
+// The packed weights belong to the object; a run in flight holds a reference to it
+// and to its output, and reads x as an InputView (napi_args.h: a copy, or shared
+// memory in place), so none of them can be collected or freed before it ends.
 #include <napi.h>
 
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "mlp_forward.h"
 #include "napi_args.h"
@@ -100,69 +102,53 @@ class NativeMlpWrap : public Napi::ObjectWrap<NativeMlpWrap> {
     return a;
   }
 
-  static void Forward(const PackedMlp& m, const RunArgs& a, const void* x, float* out) {
-    if (a.u8) m.forward(static_cast<const uint8_t*>(x), a.rows, out, a.threads);
-    else m.forward(static_cast<const float*>(x), a.rows, out, a.threads);
-  }
+  // A forward pass as a job (async_job.h): x viewed as its own element type (Hold
+  // when async: a copy, or shared memory in place), the output allocated on the main
+  // thread and held, and the object itself held so that its weights outlive the job.
+  struct ForwardJob {
+    const PackedMlp* mlp = nullptr;
+    Napi::ObjectReference self, out;
+    InputView<float> xf;
+    InputView<uint8_t> xu;
+    RunArgs args;
+    float* od = nullptr;
 
-  // The first element of x. napi_get_typedarray_info gives it for any backing store;
-  // going through x.ArrayBuffer() would not work for a SharedArrayBuffer.
-  static const void* Data(const Napi::TypedArray& x) {
-    void* data = nullptr;
-    napi_status st = napi_get_typedarray_info(x.Env(), x, nullptr, nullptr, &data, nullptr, nullptr);
-    if (st != napi_ok) TypeFail("NativeMlp", "x: cannot read its memory");
-    return data;
-  }
-
-  class RunWorker : public Napi::AsyncWorker {
-   public:
-    RunWorker(Napi::Env env, Napi::Object self, const NativeMlpWrap* owner, RunArgs a, Napi::Float32Array out)
-        : Napi::AsyncWorker(env),
-          deferred_(Napi::Promise::Deferred::New(env)),
-          self_(Napi::Persistent(self)),
-          x_(Napi::Persistent(static_cast<Napi::Object>(a.x))),
-          out_(Napi::Persistent(static_cast<Napi::Object>(out))),
-          owner_(owner),
-          args_(a),
-          xd_(Data(a.x)),
-          od_(out.Data()) {}
-    Napi::Promise promise() { return deferred_.Promise(); }
-    void Execute() override { Forward(owner_->mlp(), args_, xd_, od_); }
-    void OnOK() override { deferred_.Resolve(out_.Value()); }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
-   private:
-    Napi::Promise::Deferred deferred_;
-    Napi::ObjectReference self_, x_, out_;
-    const NativeMlpWrap* owner_;
-    RunArgs args_;
-    const void* xd_;
-    float* od_;
+    void run() {
+      if (args.u8) mlp->forward(xu.data(), args.rows, od, args.threads);
+      else mlp->forward(xf.data(), args.rows, od, args.threads);
+    }
+    Napi::Value result(Napi::Env) const { return out.Value(); }
   };
 
-  // run(x, threads?) → Promise<Float32Array>
-  Napi::Value Run(const Napi::CallbackInfo& info) {
+  Napi::Value RunAny(const Napi::CallbackInfo& info, bool async) {
+    const std::string fn = async ? "NativeMlp.run" : "NativeMlp.runSync";
     Napi::Env env = info.Env();
-    return Guarded(env, [&]() -> Napi::Value {
-      RunArgs a = Args(info, "NativeMlp.run");
+    return Guarded(env, [&] {
+      RunArgs a = Args(info, fn);
       Napi::Float32Array out = Napi::Float32Array::New(env, static_cast<size_t>(a.rows) * mlp_->dout());
-      auto* w = new RunWorker(env, Value(), this, a, out);
-      Napi::Promise p = w->promise();
-      w->Queue();
-      return p;
+      ForwardJob job;
+      job.mlp = mlp_.get();
+      job.self = Napi::Persistent(Value());
+      if (a.u8) {
+        auto x = a.x.As<Napi::Uint8Array>();
+        job.xu = async ? InputView<uint8_t>::Hold(env, x) : InputView<uint8_t>::Borrow(x);
+      } else {
+        auto x = a.x.As<Napi::Float32Array>();
+        job.xf = async ? InputView<float>::Hold(env, x) : InputView<float>::Borrow(x);
+      }
+      job.args = a;
+      job.args.x = Napi::TypedArray();  // the view above replaces the JS array
+      job.od = out.Data();
+      job.out = Napi::Persistent(static_cast<Napi::Object>(out));
+      return RunJob(env, fn, async, std::move(job));
     });
   }
 
+  // run(x, threads?) → Promise<Float32Array>
+  Napi::Value Run(const Napi::CallbackInfo& info) { return RunAny(info, true); }
+
   // runSync(x, threads?) → Float32Array
-  Napi::Value RunSync(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    return Guarded(env, [&]() -> Napi::Value {
-      RunArgs a = Args(info, "NativeMlp.runSync");
-      Napi::Float32Array out = Napi::Float32Array::New(env, static_cast<size_t>(a.rows) * mlp_->dout());
-      Forward(*mlp_, a, Data(a.x), out.Data());
-      return out;
-    });
-  }
+  Napi::Value RunSync(const Napi::CallbackInfo& info) { return RunAny(info, false); }
 
   std::unique_ptr<PackedMlp> mlp_;
 };

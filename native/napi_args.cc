@@ -66,13 +66,10 @@ int64_t IntAtLeastArg(const Napi::CallbackInfo& info, size_t i, const std::strin
   return n;
 }
 
-int ThreadsArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, bool zero_is_default) {
+int ThreadsArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn) {
   if (i >= info.Length() || info[i].IsUndefined()) return default_threads();
-  if (zero_is_default) {
-    int t = static_cast<int>(IntArg(info, i, fn, "threads", 0, 1024, IntBounds::kIntegerIn));
-    return t == 0 ? default_threads() : t;
-  }
-  return static_cast<int>(IntArg(info, i, fn, "threads", 1, 1024));
+  const int t = static_cast<int>(IntArg(info, i, fn, "threads", 0, 1024, IntBounds::kIntegerIn));
+  return t == 0 ? default_threads() : t;
 }
 
 bool InSharedBuffer(Napi::Env env, const Napi::TypedArray& a) {

@@ -87,10 +87,11 @@ int64_t IntArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, 
 int64_t IntAtLeastArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name,
                       int64_t min);
 
-// Optional trailing thread count: default_threads() when absent or undefined. With
-// zero_is_default, 0 also means default_threads() and the bounds are [0, 1024]
-// (phrased IntBounds::kIntegerIn); otherwise they are [1, 1024] (IntBounds::kInRange).
-int ThreadsArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, bool zero_is_default = false);
+// The one meaning of a `threads` argument, in every binding: the number of native
+// threads the kernel may use. Absent, undefined or 0: default_threads()
+// (SPREADVEC_THREADS, else the core count); 1 to 1024: that many; anything else is a
+// RangeError "threads must be an integer in [0, 1024]".
+int ThreadsArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn);
 
 // info[i] as a number; TypeError "<name> must be a number" when absent or not one.
 double NumberArg(const Napi::CallbackInfo& info, size_t i, const std::string& fn, const char* name);

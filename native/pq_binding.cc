@@ -1,6 +1,6 @@
 // Glue for the k-means and product-quantizer kernels (kmeans.h, pq.h): argument
-// checks that name the bad argument, then a sync call or an AsyncWorker (Promise)
-// that runs the kernel off the main thread. Output arrays are allocated on the main
+// checks that name the bad argument, then the kernel as a job (async_job.h), on the
+// calling thread or off the main thread (Promise). Output arrays are allocated on the main
 // thread before the work starts (JS sees them only once the work is done); the async
 // calls read copies of their inputs, or their memory in place when it is a
 // SharedArrayBuffer (InputView in napi_args.h), so that a caller who detaches an
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "gemm.h"
 #include "kmeans.h"
@@ -51,39 +52,35 @@ PqShape pq_shape_args(const Napi::CallbackInfo& info, const std::string& fn) {
   return {d, M, cb};
 }
 
-// Builds the JS result on the main thread from the values kept alive during the work
-// (napi_value handles do not outlive the call that made them: only references do).
-using Result = std::function<Napi::Value(Napi::Env, const std::vector<Napi::Value>&)>;
+// An output array of a kernel and the name it has in the result object ("" for a
+// result that is the array itself).
+struct Output {
+  const char* name;
+  Napi::Value array;
+};
 
-// Runs `work` on the libuv pool; resolves with `result()` built on the main thread.
-class Job : public Napi::AsyncWorker {
- public:
-  Job(Napi::Env env, std::vector<Napi::Value> keep, std::function<void()> work,
-      Result result)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
-        result_(std::move(result)) {
-    for (auto& v : keep) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      work_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
+// The job of every kernel here (async_job.h): `work` writes into output arrays
+// allocated on the main thread before it runs, which the job holds by reference
+// (napi_value handles do not outlive the call that made them: only references do);
+// the result is the one unnamed output, or an object of the named ones.
+struct PqJob {
+  std::function<void()> work;
+  std::vector<const char*> names;
+  std::vector<Napi::ObjectReference> outputs;
+
+  PqJob(const std::vector<Output>& outs, std::function<void()> w) : work(std::move(w)) {
+    for (const Output& o : outs) {
+      names.push_back(o.name);
+      outputs.push_back(Napi::Persistent(o.array.As<Napi::Object>()));
     }
   }
-  void OnOK() override {
-    std::vector<Napi::Value> kept;
-    for (auto& r : refs_) kept.push_back(r.Value());
-    deferred_.Resolve(result_(Env(), kept));
+  void run() { work(); }
+  Napi::Value result(Napi::Env env) const {
+    if (outputs.size() == 1 && names[0][0] == '\0') return outputs[0].Value();
+    Napi::Object out = Napi::Object::New(env);
+    for (size_t i = 0; i < outputs.size(); i++) out.Set(names[i], outputs[i].Value());
+    return out;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> work_;
-  Result result_;
-  std::vector<Napi::ObjectReference> refs_;
 };
 
 // The view a kernel reads of input `a`: borrowed for a synchronous call, held for an
@@ -93,24 +90,18 @@ std::shared_ptr<const InputView<T>> input(Napi::Env env, bool async, const Napi:
   return std::make_shared<const InputView<T>>(async ? InputView<T>::Hold(env, a) : InputView<T>::Borrow(a));
 }
 
-Napi::Value run(Napi::Env env, bool async, std::vector<Napi::Value> keep, std::function<void()> work,
-                Result result) {
-  if (!async) {
-    work();
-    return result(env, keep);
-  }
-  auto* job = new Job(env, std::move(keep), std::move(work), std::move(result));
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+Napi::Value run(Napi::Env env, const std::string& fn, bool async, const std::vector<Output>& outputs,
+                std::function<void()> work) {
+  return RunJob(env, fn, async, PqJob(outputs, std::move(work)));
 }
 
 // kmeansTrain(x, d, k, niter, seed, init: 'random' | 'kmeans++' | Float32Array k×d, threads?)
-//   → {centroids: Float32Array k×d, objective: Float64Array niter+1}
-Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "kmeansTrain" : "kmeansTrainSync";
+//   → Promise<{centroids: Float32Array k×d, objective: Float64Array niter+1}>
+Napi::Value KmeansTrain(const Napi::CallbackInfo& info) {
+  const std::string fn = "kmeansTrain";
+  const bool async = true;
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
     int64_t d = IntArg(info, 1, fn, "d", 1, 1 << 20);
     int64_t k = IntArg(info, 2, fn, "k", 1, INT32_MAX);
@@ -145,24 +136,16 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info, bool async) {
     float* cp = centroids.Data();
     double* op = objective.Data();
     return run(
-        env, async, {centroids, objective},
-        [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); },
-        [](Napi::Env e, const std::vector<Napi::Value>& kept) {
-          auto out = Napi::Object::New(e);
-          out.Set("centroids", kept[0]);
-          out.Set("objective", kept[1]);
-          return out;
-        });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+        env, fn, async, {{"centroids", centroids}, {"objective", objective}},
+        [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); });
+  });
 }
 
 // kmeansAssign(x, d, centroids, threads?) → {assign: Int32Array, dist2: Float32Array}
 Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
   const std::string fn = "kmeansAssign";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
     int64_t d = IntArg(info, 1, fn, "d", 1, 1 << 20);
     auto c = TypedArrayArg<Napi::Float32Array>(info, 2, fn, "centroids");
@@ -177,39 +160,31 @@ Napi::Value KmeansAssign(const Napi::CallbackInfo& info) {
     out.Set("assign", assign);
     out.Set("dist2", dist2);
     return out;
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  });
 }
 
 // pqEncode(x, d, M, codebooks, threads?) → Uint8Array n×M
-Napi::Value PqEncode(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "pqEncode" : "pqEncodeSync";
+Napi::Value PqEncode(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
-  try {
-    auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
-    const PqShape shape = pq_shape_args(info, fn);
-    const int64_t d = shape.d, M = shape.M;
-    const Napi::Float32Array cb = shape.codebooks;
-    int threads = ThreadsArg(info, 4, fn);
-    size_t n = rows_of(x.ElementLength(), d, fn, "x");
-    auto codes = Napi::Uint8Array::New(env, n * M);
-    auto xv = input(env, async, x);
-    auto cbv = input(env, async, cb);
-    uint8_t* out = codes.Data();
-    return run(
-        env, async, {codes}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); },
-        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[0]; });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  auto x = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "x");
+  const PqShape shape = pq_shape_args(info, fn);
+  const int64_t d = shape.d, M = shape.M;
+  const Napi::Float32Array cb = shape.codebooks;
+  int threads = ThreadsArg(info, 4, fn);
+  size_t n = rows_of(x.ElementLength(), d, fn, "x");
+  auto codes = Napi::Uint8Array::New(env, n * M);
+  auto xv = input(env, async, x);
+  auto cbv = input(env, async, cb);
+  uint8_t* out = codes.Data();
+  return run(
+      env, fn, async, {{"", codes}}, [=] { pq_encode(xv->data(), n, int(d), int(M), cbv->data(), out, threads); });
 }
 
 // pqDecode(codes, d, M, codebooks) → Float32Array n×d
 Napi::Value PqDecode(const Napi::CallbackInfo& info) {
   const std::string fn = "pqDecode";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
     const PqShape shape = pq_shape_args(info, fn);
     const int64_t d = shape.d, M = shape.M;
@@ -218,16 +193,14 @@ Napi::Value PqDecode(const Napi::CallbackInfo& info) {
     auto x = Napi::Float32Array::New(env, n * d);
     pq_decode(codes.Data(), n, int(d), int(M), cb.Data(), x.Data());
     return x;
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  });
 }
 
 // pqComputeLuts(queries, d, M, codebooks, threads?) → Float32Array nq×M×256
 Napi::Value PqComputeLuts(const Napi::CallbackInfo& info) {
   const std::string fn = "pqComputeLuts";
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto q = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "queries");
     const PqShape shape = pq_shape_args(info, fn);
     const int64_t d = shape.d, M = shape.M;
@@ -237,50 +210,38 @@ Napi::Value PqComputeLuts(const Napi::CallbackInfo& info) {
     auto luts = Napi::Float32Array::New(env, nq * M * kPqKsub);
     pq_compute_luts(q.Data(), nq, int(d), int(M), cb.Data(), luts.Data(), threads);
     return luts;
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  });
 }
 
 // pqAdcSearch(luts, M, codes, k, threads?) → {ids: Int32Array nq×k, distances: Float32Array nq×k}
-Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "pqAdcSearch" : "pqAdcSearchSync";
+Napi::Value PqAdcSearch(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
-  try {
-    auto luts = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "luts");
-    int64_t M = IntArg(info, 1, fn, "M", 1, 1 << 16);
-    auto codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
-    int64_t k = IntArg(info, 3, fn, "k", 1, 1 << 20);
-    int threads = ThreadsArg(info, 4, fn);
-    size_t nq = rows_of(luts.ElementLength(), M * kPqKsub, fn, "luts");
-    size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
-    if (n > size_t(INT32_MAX)) RangeFail(fn, "codes holds more than 2^31-1 vectors");
-    auto ids = Napi::Int32Array::New(env, nq * k);
-    auto dist = Napi::Float32Array::New(env, nq * k);
-    auto lv = input(env, async, luts);
-    auto cv = input(env, async, codes);
-    int32_t* ip = ids.Data();
-    float* dp = dist.Data();
-    return run(
-        env, async, {ids, dist},
-        [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); },
-        [](Napi::Env e, const std::vector<Napi::Value>& kept) {
-          auto out = Napi::Object::New(e);
-          out.Set("ids", kept[0]);
-          out.Set("distances", kept[1]);
-          return out;
-        });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+  auto luts = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "luts");
+  int64_t M = IntArg(info, 1, fn, "M", 1, 1 << 16);
+  auto codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
+  int64_t k = IntArg(info, 3, fn, "k", 1, 1 << 20);
+  int threads = ThreadsArg(info, 4, fn);
+  size_t nq = rows_of(luts.ElementLength(), M * kPqKsub, fn, "luts");
+  size_t n = rows_of(codes.ElementLength(), M, fn, "codes");
+  if (n > size_t(INT32_MAX)) RangeFail(fn, "codes holds more than 2^31-1 vectors");
+  auto ids = Napi::Int32Array::New(env, nq * k);
+  auto dist = Napi::Float32Array::New(env, nq * k);
+  auto lv = input(env, async, luts);
+  auto cv = input(env, async, codes);
+  int32_t* ip = ids.Data();
+  float* dp = dist.Data();
+  return run(
+      env, fn, async, {{"ids", ids}, {"distances", dist}},
+      [=] { pq_adc_search(lv->data(), nq, int(M), cv->data(), n, int(k), ip, dp, threads); });
 }
 
 // pqMatmul(a, b, m, n, kdim, transB?) → Promise<Float32Array m×n> = a[m×kdim] · op(b),
 // op(b) = b (kdim×n) or bᵀ (b stored n×kdim). Used for OPQ's rotations of large sets.
-Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
-  const std::string fn = async ? "pqMatmul" : "pqMatmulSync";
+Napi::Value PqMatmul(const Napi::CallbackInfo& info) {
+  const std::string fn = "pqMatmul";
+  const bool async = true;
   Napi::Env env = info.Env();
-  try {
+  return Guarded(env, [&]() -> Napi::Value {
     auto a = TypedArrayArg<Napi::Float32Array>(info, 0, fn, "a");
     auto b = TypedArrayArg<Napi::Float32Array>(info, 1, fn, "b");
     int64_t m = IntArg(info, 2, fn, "m", 0, INT32_MAX);
@@ -295,7 +256,7 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
     float* cp = c.Data();
     int threads = default_threads();
     return run(
-        env, async, {c},
+        env, fn, async, {{"", c}},
         [=] {
           const float* ap = av->data();
           const float* bp = bv->data();
@@ -304,27 +265,20 @@ Napi::Value PqMatmul(const Napi::CallbackInfo& info, bool async) {
             sgemm(false, transB, int(r1 - r0), int(n), int(kd), 1.f, ap + r0 * kd, int(kd), bp,
                   transB ? int(kd) : int(n), 0.f, cp + r0 * n, int(n));
           });
-        },
-        [](Napi::Env, const std::vector<Napi::Value>& kept) { return kept[0]; });
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
+        });
+  });
 }
 
 }  // namespace
 
 void InitPqBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("kmeansTrain", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KmeansTrain(i, true); }));
-  exports.Set("kmeansTrainSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return KmeansTrain(i, false); }));
+  exports.Set("kmeansTrain", Napi::Function::New(env, KmeansTrain));
   exports.Set("kmeansAssign", Napi::Function::New(env, KmeansAssign));
-  exports.Set("pqEncode", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, true); }));
-  exports.Set("pqEncodeSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqEncode(i, false); }));
+  ExportTwins(env, exports, "pqEncodeSync", "pqEncode", PqEncode);
   exports.Set("pqDecode", Napi::Function::New(env, PqDecode));
   exports.Set("pqComputeLuts", Napi::Function::New(env, PqComputeLuts));
-  exports.Set("pqAdcSearch", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, true); }));
-  exports.Set("pqAdcSearchSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqAdcSearch(i, false); }));
-  exports.Set("pqMatmul", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqMatmul(i, true); }));
-  exports.Set("pqMatmulSync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return PqMatmul(i, false); }));
+  ExportTwins(env, exports, "pqAdcSearchSync", "pqAdcSearch", PqAdcSearch);
+  exports.Set("pqMatmul", Napi::Function::New(env, PqMatmul));
 }
 
 }  // namespace spreadvec

@@ -1,9 +1,11 @@
 // Glue of the decode-and-scan search (decode_scan.h):
-//   decodeScan(codes, n, removed, dim, r2, queries, k, threads?) -> Promise<{ distances, slots }>
-//   decodeScanSync(...)                                         -> { distances, slots }
+//   decodeScan(codes, n, removed, dim, r2, queries, k, threads?) -> Promise<{ distances, slots, tieSlots, tieOffsets }>
+//   decodeScanSync(...)                                         -> { distances, slots, tieSlots, tieOffsets }
 // codes: Uint8Array of n codes (code_bytes each); removed: Uint8Array bitmap or null;
 // queries: Float32Array nq × dim; results are nq × k (Float32Array / Int32Array,
-// +Infinity / -1 where fewer than k slots are live). The async form runs on a libuv
+// +Infinity / -1 where fewer than k slots are live); tieSlots (Int32Array) holds the
+// other live slots at each query's k-th distance, query i's at
+// [tieOffsets[i], tieOffsets[i + 1]) (tieOffsets: nq + 1 values). The async form runs on a libuv
 // worker: it copies its inputs first, except those in a SharedArrayBuffer, which it
 // reads in place (the Index keeps its code arena there, so a search copies nothing
 // big). Detaching or changing the inputs meanwhile never reaches freed memory: the
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "decode_scan.h"
 #include "napi_args.h"
@@ -41,11 +44,13 @@ struct ScanJob {
   int threads = 1;
   std::vector<float> dist;
   std::vector<int32_t> slots;
+  std::vector<int32_t> tie_slots, tie_offsets;
 
   void run() {
     dist.resize(nq * static_cast<size_t>(k));
     slots.resize(nq * static_cast<size_t>(k));
-    decode_scan(*codec, codes.data(), n, removed.data(), queries.data(), nq, k, threads, dist.data(), slots.data());
+    decode_scan(*codec, codes.data(), n, removed.data(), queries.data(), nq, k, threads, dist.data(), slots.data(),
+                &tie_slots, &tie_offsets);
   }
 
   Napi::Object result(Napi::Env env) const {
@@ -53,15 +58,21 @@ struct ScanJob {
     auto s = Napi::Int32Array::New(env, slots.size());
     if (!dist.empty()) std::memcpy(d.Data(), dist.data(), dist.size() * sizeof(float));
     if (!slots.empty()) std::memcpy(s.Data(), slots.data(), slots.size() * sizeof(int32_t));
+    auto ts = Napi::Int32Array::New(env, tie_slots.size());
+    auto to = Napi::Int32Array::New(env, tie_offsets.size());
+    if (!tie_slots.empty()) std::memcpy(ts.Data(), tie_slots.data(), tie_slots.size() * sizeof(int32_t));
+    if (!tie_offsets.empty()) std::memcpy(to.Data(), tie_offsets.data(), tie_offsets.size() * sizeof(int32_t));
     Napi::Object out = Napi::Object::New(env);
     out.Set("distances", d);
     out.Set("slots", s);
+    out.Set("tieSlots", ts);
+    out.Set("tieOffsets", to);
     return out;
   }
 };
 
-// Validates the arguments and fills `job` (views of the JS arrays: held copies when
-// `async`); throws ArgError on the first bad one.
+// Validates the arguments and fills `job` (views of the JS arrays: Hold when `async`,
+// Borrow otherwise); throws ArgError on the first bad one.
 void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, ScanJob* job) {
   if (info.Length() < 7) TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?)");
   auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
@@ -114,61 +125,17 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, Sc
   job->queries = async ? InputView<float>::Hold(env, q) : InputView<float>::Borrow(q);
 }
 
-class ScanWorker : public Napi::AsyncWorker {
- public:
-  ScanWorker(Napi::Env env, ScanJob job)
-      : Napi::AsyncWorker(env, "spreadvec.decodeScan"), job_(std::move(job)),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      job_.run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(job_.result(Env())); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  ScanJob job_;  // holds its inputs (copies or shared memory) until the worker is gone
-  Napi::Promise::Deferred deferred_;
-};
-
-Napi::Value DecodeScan(const Napi::CallbackInfo& info) {
+// decodeScan (async: a libuv worker) and decodeScanSync (the calling thread).
+Napi::Value DecodeScan(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   ScanJob job;
-  try {
-    parse(info, "decodeScan", true, &job);
-  } catch (const ArgError& e) {
-    return ThrowJs(info.Env(), e);
-  }
-  auto* worker = new ScanWorker(info.Env(), std::move(job));
-  Napi::Promise p = worker->promise();
-  worker->Queue();
-  return p;
-}
-
-Napi::Value DecodeScanSync(const Napi::CallbackInfo& info) {
-  ScanJob job;
-  try {
-    parse(info, "decodeScanSync", false, &job);
-  } catch (const ArgError& e) {
-    return ThrowJs(info.Env(), e);
-  }
-  try {
-    job.run();
-  } catch (const std::exception& e) {
-    Napi::Error::New(info.Env(), std::string("decodeScanSync: ") + e.what()).ThrowAsJavaScriptException();
-    return info.Env().Undefined();
-  }
-  return job.result(info.Env());
+  parse(info, fn, async, &job);
+  return RunJob(info.Env(), fn, async, std::move(job));
 }
 
 }  // namespace
 
 void InitScanBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("decodeScan", Napi::Function::New(env, DecodeScan));
-  exports.Set("decodeScanSync", Napi::Function::New(env, DecodeScanSync));
+  ExportTwins(env, exports, "decodeScanSync", "decodeScan", DecodeScan);
 }
 
 }  // namespace spreadvec

@@ -1,8 +1,10 @@
 // The one top-k selection of the kernels (decode_scan, exact k-NN, PQ ADC search):
-// per query, the k smallest (distance, slot) pairs, ties broken by the smaller slot.
-// Each query owns a bounded max-heap whose root is the worst pair kept, so a
+// per query, the k smallest (distance, slot) pairs, ties broken by the smaller slot,
+// and beside them every other slot offered at the k-th distance (the "ties"), so that
+// a caller who breaks ties by another key (the Index: by id) has all the candidates
+// from one scan. Each query owns a bounded max-heap whose root is the worst pair kept, so a
 // candidate is compared against one number (threshold()) in the hot loop and only
-// the rare winners pay for a heap update. Scans split over threads keep one TopKSet
+// the rare winners and ties pay for more. Scans split over threads keep one TopKSet
 // per worker and merge them at the end (merge_sets).
 #pragma once
 #include <algorithm>
@@ -30,24 +32,39 @@ class TopK {
 
   int size() const { return size_; }
   int capacity() const { return k_; }
-  // A candidate with dist >= threshold() cannot enter unless it ties and has a
-  // smaller slot; scans visit slots in increasing order, so they test `dist <
-  // threshold()` and call push() only then.
+  // A candidate with dist > threshold() can neither enter nor tie. Scans that want
+  // the ties (decode_scan) test `dist <= threshold()` before offer(); the others
+  // (k-NN, PQ) test `dist < threshold()`, which is enough for the k places because
+  // they visit slots in increasing order.
   float threshold() const {
     return size_ < k_ ? std::numeric_limits<float>::infinity() : h_[0].dist;
   }
 
-  // Adds (dist, slot) if it belongs among the k best seen so far.
+  // Adds (dist, slot) if it belongs among the k best seen so far, or to the ties of
+  // the k-th distance.
   void offer(float dist, int64_t slot) {
     Hit c{dist, slot};
     if (size_ < k_) {
       h_[size_++] = c;
       sift_up(size_ - 1);
     } else if (k_ > 0 && hit_before(c, h_[0])) {
+      const Hit out = h_[0];
       h_[0] = c;
       sift_down(0);
+      // The evicted hit ties with the new k-th; or the k-th distance went down, and
+      // the ties kept so far are farther than it now.
+      if (out.dist == h_[0].dist) {
+        ties_.push_back(out.slot);
+      } else {
+        ties_.clear();
+      }
+    } else if (k_ > 0 && dist == h_[0].dist) {
+      ties_.push_back(slot);
     }
   }
+
+  // Slots offered at the k-th distance beyond the k kept (in no order).
+  const std::vector<int64_t>& ties() const { return ties_; }
 
   // Writes the hits best first into dist[0..k) / slot[0..k); unused places get
   // +Infinity and -1. Destroys the heap order.
@@ -65,9 +82,11 @@ class TopK {
     }
   }
 
-  // Offers every hit kept by `other` (merging the heaps of two workers).
+  // Offers every hit and tie kept by `other` (merging the heaps of two workers).
   void absorb(const TopK& other) {
     for (const Hit& h : other) offer(h.dist, h.slot);
+    // other's ties lie at its own k-th distance (its heap is full when it has any).
+    for (int64_t s : other.ties()) offer(other.threshold(), s);
   }
 
   const Hit* begin() const { return h_; }
@@ -96,6 +115,7 @@ class TopK {
   Hit* h_ = nullptr;
   int k_ = 0;
   int size_ = 0;
+  std::vector<int64_t> ties_;
 };
 
 // One TopK per query over a single allocation.

@@ -1,6 +1,6 @@
 // N-API glue of the spherical Zn codec (kernels in zn_codec.cc): validates the
-// arguments, naming the bad one, and runs batch kernels over native threads, on
-// the calling thread (sync) or on a libuv worker (async, returns a Promise).
+// arguments, naming the bad one, and runs batch kernels over native threads as jobs
+// (async_job.h): on the calling thread (sync) or on a libuv worker (async, a Promise).
 #include <napi.h>
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "async_job.h"
 #include "bindings.h"
 #include "napi_args.h"
 #include "parallel.h"
@@ -54,14 +55,14 @@ size_t RowsArg(const std::string& fn, const char* name, size_t length, size_t wi
   return length / width;
 }
 
-// ---- batch kernels (plain C++, run on any thread); return "" or an error ----
+// ---- batch kernels (plain C++, run on any thread); throw KernelError ----
 
-std::string QuantizeEncodeKernel(const ZnSphereCodec& codec, const float* x, size_t n, uint8_t* codes, int threads) {
+void QuantizeEncodeKernel(const ZnSphereCodec& codec, const float* x, size_t n, uint8_t* codes, int threads) {
   const size_t d = codec.dim(), cb = codec.code_bytes();
   for (size_t i = 0; i < n * d; i++) {
     if (!std::isfinite(x[i])) {
-      return "x holds a non-finite value (" + std::string(std::isnan(x[i]) ? "NaN" : "Infinity") + ") at index " +
-             std::to_string(i);
+      throw KernelError("x holds a non-finite value (" + std::string(std::isnan(x[i]) ? "NaN" : "Infinity") +
+                        ") at index " + std::to_string(i));
     }
   }
   // Each row is quantized from a private copy that is checked again: x may live in a
@@ -82,11 +83,10 @@ std::string QuantizeEncodeKernel(const ZnSphereCodec& codec, const float* x, siz
       codec.quantize_encode(row.data(), codes + i * cb);
     }
   });
-  if (changed) return "x changed to hold a non-finite value while it was being quantized";
-  return "";
+  if (changed) throw KernelError("x changed to hold a non-finite value while it was being quantized");
 }
 
-std::string RangeCheck(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, int threads) {
+void RangeCheck(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, int threads) {
   const size_t cb = codec.code_bytes();
   std::atomic<size_t> first_bad{n};
   parallel_for(n, kGrain * 16, threads, [&](size_t b, size_t e, int) {
@@ -100,15 +100,13 @@ std::string RangeCheck(const ZnSphereCodec& codec, const uint8_t* codes, size_t 
     }
   });
   if (first_bad.load() < n) {
-    return "codes row " + std::to_string(first_bad.load()) + " holds a rank >= nv=" + codec.nv_string();
+    throw KernelError("codes row " + std::to_string(first_bad.load()) + " holds a rank >= nv=" + codec.nv_string());
   }
-  return "";
 }
 
-std::string DecodeKernel(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, bool as_float, void* out,
-                         int threads) {
-  std::string err = RangeCheck(codec, codes, n, threads);
-  if (!err.empty()) return err;
+void DecodeKernel(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, bool as_float, void* out,
+                  int threads) {
+  RangeCheck(codec, codes, n, threads);
   const size_t d = codec.dim(), cb = codec.code_bytes();
   if (as_float) {
     float* f = static_cast<float*>(out);
@@ -119,24 +117,20 @@ std::string DecodeKernel(const ZnSphereCodec& codec, const uint8_t* codes, size_
       for (size_t i = b; i < e; i++) codec.decode_int8(codes + i * cb, o + i * d);
     });
   }
-  return "";
 }
 
 // ---- glue ----
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  const ZnSphereCodec* codec;
-  try {
-    codec = &CodecArg(info, "znInfo");
-  } catch (const ArgError& e) {
-    return ThrowJs(info.Env(), e);
-  }
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("nv", codec->nv_string());
-  o.Set("nbit", codec->nbit());
-  o.Set("codeBytes", codec->code_bytes());
-  o.Set("natom", codec->natom());
-  return o;
+  return Guarded(info.Env(), [&]() -> Napi::Value {
+    const ZnSphereCodec& codec = CodecArg(info, "znInfo");
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("nv", codec.nv_string());
+    o.Set("nbit", codec.nbit());
+    o.Set("codeBytes", codec.code_bytes());
+    o.Set("natom", codec.natom());
+    return o;
+  });
 }
 
 struct QuantizeArgs {
@@ -146,132 +140,79 @@ struct QuantizeArgs {
   int threads = 1;
 };
 
-// Sets the pending JS exception and returns false on a bad argument.
-bool ParseQuantize(const Napi::CallbackInfo& info, const char* fn, QuantizeArgs* a) {
-  try {
-    a->codec = &CodecArg(info, fn);
-    a->x = TypedArrayArg<Napi::Float32Array>(info, 2, fn, "x");
-    a->n = RowsArg(fn, "x", a->x.ElementLength(), a->codec->dim(), "dim");
-    a->threads = ThreadsArg(info, 3, fn, /*zero_is_default=*/true);
-    return true;
-  } catch (const ArgError& e) {
-    ThrowJs(info.Env(), e);
-    return false;
-  }
+// Throws ArgError on a bad argument.
+void ParseQuantize(const Napi::CallbackInfo& info, const std::string& fn, QuantizeArgs* a) {
+  a->codec = &CodecArg(info, fn);
+  a->x = TypedArrayArg<Napi::Float32Array>(info, 2, fn, "x");
+  a->n = RowsArg(fn, "x", a->x.ElementLength(), a->codec->dim(), "dim");
+  a->threads = ThreadsArg(info, 3, fn);
 }
 
-Napi::Value QuantizeEncode(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  QuantizeArgs a;
-  if (!ParseQuantize(info, "znQuantizeEncode", &a)) return env.Undefined();
-  Napi::Uint8Array out = Napi::Uint8Array::New(env, a.n * a.codec->code_bytes());
-  std::string err = QuantizeEncodeKernel(*a.codec, a.x.Data(), a.n, out.Data(), a.threads);
-  if (!err.empty()) {
-    Napi::RangeError::New(env, "znQuantizeEncode: " + err).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  return out;
-}
+// Quantize + rank as a job (async_job.h): x viewed (Hold when async), the codes
+// written into a new array that JS sees only once the job is done.
+struct QuantizeEncodeJob {
+  const ZnSphereCodec* codec = nullptr;
+  InputView<float> x;
+  size_t n = 0;
+  int threads = 1;
+  Napi::Reference<Napi::Uint8Array> out;
+  uint8_t* codes = nullptr;  // out's memory, taken on the main thread
 
-// Runs a batch kernel on a libuv worker and resolves with `output`. The kernel owns
-// what it reads (InputView captures: copies or shared memory) and writes only into
-// memory that JS cannot reach meanwhile; `finish`, if given, runs on the JS thread
-// before resolving (e.g. to copy results into a caller's array) and returns "" or
-// an error.
-class BatchWorker : public Napi::AsyncWorker {
- public:
-  using Kernel = std::function<std::string()>;
-  BatchWorker(Napi::Env env, const char* fn, Napi::Value output, Kernel kernel, Kernel finish = nullptr)
-      : Napi::AsyncWorker(env, fn),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        fn_(fn),
-        output_(Napi::Persistent(output)),
-        kernel_(std::move(kernel)),
-        finish_(std::move(finish)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    error_ = kernel_();
-    if (!error_.empty()) SetError(error_);
-  }
-  void OnOK() override {
-    if (finish_) error_ = finish_();
-    if (!error_.empty()) return OnError(Napi::Error());
-    deferred_.Resolve(output_.Value());
-  }
-  void OnError(const Napi::Error&) override {
-    deferred_.Reject(Napi::RangeError::New(Env(), fn_ + ": " + error_).Value());
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::string fn_;
-  Napi::Reference<Napi::Value> output_;
-  Kernel kernel_, finish_;
-  std::string error_;
+  void run() { QuantizeEncodeKernel(*codec, x.data(), n, codes, threads); }
+  Napi::Value result(Napi::Env) const { return out.Value(); }
 };
 
-Napi::Value QuantizeEncodeAsync(const Napi::CallbackInfo& info) {
+Napi::Value QuantizeEncode(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
   QuantizeArgs a;
-  if (!ParseQuantize(info, "znQuantizeEncodeAsync", &a)) return env.Undefined();
+  ParseQuantize(info, fn, &a);
   Napi::Uint8Array out = Napi::Uint8Array::New(env, a.n * a.codec->code_bytes());
-  auto x = std::make_shared<InputView<float>>(InputView<float>::Hold(env, a.x));
-  uint8_t* codes = out.Data();  // a new array, unseen by JS until the promise resolves
-  const ZnSphereCodec* codec = a.codec;
-  size_t n = a.n;
-  int threads = a.threads;
-  auto* w = new BatchWorker(env, "znQuantizeEncodeAsync", out,
-                            [=] { return QuantizeEncodeKernel(*codec, x->data(), n, codes, threads); });
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  QuantizeEncodeJob job;
+  job.codec = a.codec;
+  job.x = async ? InputView<float>::Hold(env, a.x) : InputView<float>::Borrow(a.x);
+  job.n = a.n;
+  job.threads = a.threads;
+  job.codes = out.Data();
+  job.out = Napi::Persistent(out);
+  return RunJob(env, fn, async, std::move(job));
 }
 
+// znQuantize and znEncode are sync only and quick: their value checks are argument
+// checks (ArgError, a RangeError naming the row or index).
 Napi::Value Quantize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  QuantizeArgs a;
-  if (!ParseQuantize(info, "znQuantize", &a)) return env.Undefined();
-  const size_t d = a.codec->dim();
-  const float* x = a.x.Data();
-  for (size_t i = 0; i < a.n * d; i++) {
-    if (!std::isfinite(x[i])) {
-      Napi::RangeError::New(env, "znQuantize: x holds a non-finite value at index " + std::to_string(i))
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
+  return Guarded(env, [&]() -> Napi::Value {
+    const char* fn = "znQuantize";
+    QuantizeArgs a;
+    ParseQuantize(info, fn, &a);
+    const size_t d = a.codec->dim();
+    const float* x = a.x.Data();
+    for (size_t i = 0; i < a.n * d; i++) {
+      if (!std::isfinite(x[i])) RangeFail(fn, "x holds a non-finite value at index " + std::to_string(i));
     }
-  }
-  Napi::Int32Array out = Napi::Int32Array::New(env, a.n * d);
-  for (size_t i = 0; i < a.n; i++) a.codec->quantize(x + i * d, out.Data() + i * d);
-  return out;
+    Napi::Int32Array out = Napi::Int32Array::New(env, a.n * d);
+    for (size_t i = 0; i < a.n; i++) a.codec->quantize(x + i * d, out.Data() + i * d);
+    return out;
+  });
 }
 
 Napi::Value Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* fn = "znEncode";
-  const ZnSphereCodec* codec;
-  Napi::Int32Array z;
-  size_t n;
-  try {
-    codec = &CodecArg(info, fn);
-    z = TypedArrayArg<Napi::Int32Array>(info, 2, fn, "z");
-    n = RowsArg(fn, "z", z.ElementLength(), codec->dim(), "dim");
-  } catch (const ArgError& e) {
-    return ThrowJs(env, e);
-  }
-  const size_t d = codec->dim(), cb = codec->code_bytes();
-  Napi::Uint8Array out = Napi::Uint8Array::New(env, n * cb);
-  for (size_t i = 0; i < n; i++) {
-    if (!codec->encode(z.Data() + i * d, out.Data() + i * cb)) {
-      Napi::RangeError::New(env, std::string(fn) + ": z row " + std::to_string(i) +
-                                     " is not a point of the sphere (squared norm must be r2=" +
-                                     std::to_string(codec->r2()) + ")")
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
+  return Guarded(env, [&]() -> Napi::Value {
+    const char* fn = "znEncode";
+    const ZnSphereCodec& codec = CodecArg(info, fn);
+    Napi::Int32Array z = TypedArrayArg<Napi::Int32Array>(info, 2, fn, "z");
+    const size_t n = RowsArg(fn, "z", z.ElementLength(), codec.dim(), "dim");
+    const size_t d = codec.dim(), cb = codec.code_bytes();
+    Napi::Uint8Array out = Napi::Uint8Array::New(env, n * cb);
+    for (size_t i = 0; i < n; i++) {
+      if (!codec.encode(z.Data() + i * d, out.Data() + i * cb)) {
+        RangeFail(fn, "z row " + std::to_string(i) + " is not a point of the sphere (squared norm must be r2=" +
+                          std::to_string(codec.r2()) + ")");
+      }
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 struct DecodeArgs {
@@ -283,33 +224,27 @@ struct DecodeArgs {
   int threads = 1;
 };
 
-// Sets the pending JS exception and returns false on a bad argument.
-bool ParseDecode(const Napi::CallbackInfo& info, const char* fn, DecodeArgs* a) {
+// Throws ArgError on a bad argument.
+void ParseDecode(const Napi::CallbackInfo& info, const std::string& fn, DecodeArgs* a) {
   Napi::Env env = info.Env();
-  try {
-    a->codec = &CodecArg(info, fn);
-    a->codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
-    a->n = RowsArg(fn, "codes", a->codes.ElementLength(), a->codec->code_bytes(), "codeBytes");
-    std::string as = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
-    if (as != "int8" && as != "float32") TypeFail(fn, "as must be 'int8' or 'float32'");
-    a->as_float = as == "float32";
-    if (!a->as_float && a->codec->r2() > 127 * 127) {
-      RangeFail(fn, "as='int8' needs r2 <= 16129 (coordinates up to 127), got r2=" + std::to_string(a->codec->r2()));
+  a->codec = &CodecArg(info, fn);
+  a->codes = TypedArrayArg<Napi::Uint8Array>(info, 2, fn, "codes");
+  a->n = RowsArg(fn, "codes", a->codes.ElementLength(), a->codec->code_bytes(), "codeBytes");
+  std::string as = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+  if (as != "int8" && as != "float32") TypeFail(fn, "as must be 'int8' or 'float32'");
+  a->as_float = as == "float32";
+  if (!a->as_float && a->codec->r2() > 127 * 127) {
+    RangeFail(fn, "as='int8' needs r2 <= 16129 (coordinates up to 127), got r2=" + std::to_string(a->codec->r2()));
+  }
+  a->threads = ThreadsArg(info, 4, fn);
+  a->out = info.Length() > 5 ? info[5] : env.Undefined();
+  if (!a->out.IsUndefined()) {
+    const napi_typedarray_type want = a->as_float ? napi_float32_array : napi_int8_array;
+    const size_t len = a->n * a->codec->dim();
+    if (!IsTypedArrayOf(a->out, want) || a->out.As<Napi::TypedArray>().ElementLength() != len) {
+      TypeFail(fn, std::string("out must be a") + (a->as_float ? " Float32Array" : "n Int8Array") + " of " +
+                       std::to_string(len) + " elements");
     }
-    a->threads = ThreadsArg(info, 4, fn, /*zero_is_default=*/true);
-    a->out = info.Length() > 5 ? info[5] : env.Undefined();
-    if (!a->out.IsUndefined()) {
-      const napi_typedarray_type want = a->as_float ? napi_float32_array : napi_int8_array;
-      const size_t len = a->n * a->codec->dim();
-      if (!IsTypedArrayOf(a->out, want) || a->out.As<Napi::TypedArray>().ElementLength() != len) {
-        TypeFail(fn, std::string("out must be a") + (a->as_float ? " Float32Array" : "n Int8Array") + " of " +
-                         std::to_string(len) + " elements");
-      }
-    }
-    return true;
-  } catch (const ArgError& e) {
-    ThrowJs(env, e);
-    return false;
   }
 }
 
@@ -330,68 +265,63 @@ Napi::Value NewDecodeOutput(Napi::Env env, const DecodeArgs& a, void** data) {
   return i;
 }
 
-Napi::Value Decode(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  DecodeArgs a;
-  if (!ParseDecode(info, "znDecode", &a)) return env.Undefined();
-  void* data;
-  Napi::Value out = NewDecodeOutput(env, a, &data);
-  std::string err = DecodeKernel(*a.codec, a.codes.Data(), a.n, a.as_float, data, a.threads);
-  if (!err.empty()) {
-    Napi::RangeError::New(env, "znDecode: " + err).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  return out;
-}
+// Decoding as a job (async_job.h). A caller's `out` in a plain ArrayBuffer could be
+// detached while an async job writes: the job decodes into private memory (`stage`)
+// then, and result() copies it into `out` on the JS thread at the end.
+struct DecodeJob {
+  const ZnSphereCodec* codec = nullptr;
+  InputView<uint8_t> codes;
+  size_t n = 0;
+  bool as_float = true;
+  int threads = 1;
+  Napi::Reference<Napi::Value> out;
+  void* data = nullptr;          // where run() writes: out's memory, or stage
+  bool staged = false;
+  std::vector<uint8_t> stage;    // (moving a vector keeps its buffer, so data stays valid)
 
-Napi::Value DecodeAsync(const Napi::CallbackInfo& info) {
+  void run() { DecodeKernel(*codec, codes.data(), n, as_float, data, threads); }
+  Napi::Value result(Napi::Env) const {
+    Napi::Value v = out.Value();
+    if (!staged) return v;
+    Napi::TypedArray t = v.As<Napi::TypedArray>();
+    if (t.ByteLength() != stage.size()) throw KernelError("out was detached or resized while the call ran");
+    if (!stage.empty()) std::memcpy(static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), stage.data(), stage.size());
+    return v;
+  }
+};
+
+Napi::Value Decode(const Napi::CallbackInfo& info, const std::string& fn, bool async) {
   Napi::Env env = info.Env();
   DecodeArgs a;
-  if (!ParseDecode(info, "znDecodeAsync", &a)) return env.Undefined();
-  const ZnSphereCodec* codec = a.codec;
-  auto codes = std::make_shared<InputView<uint8_t>>(InputView<uint8_t>::Hold(env, a.codes));
-  size_t n = a.n;
-  bool as_float = a.as_float;
-  int threads = a.threads;
-  // A caller's `out` in a plain ArrayBuffer could be detached while the worker writes:
-  // decode into private memory then, and copy into `out` on the JS thread at the end.
-  const bool staged = !a.out.IsUndefined() && !InSharedBuffer(env, a.out.As<Napi::TypedArray>());
-  void* data = nullptr;
+  ParseDecode(info, fn, &a);
+  DecodeJob job;
+  job.codec = a.codec;
+  job.codes = async ? InputView<uint8_t>::Hold(env, a.codes) : InputView<uint8_t>::Borrow(a.codes);
+  job.n = a.n;
+  job.as_float = a.as_float;
+  job.threads = a.threads;
+  const bool staged = async && !a.out.IsUndefined() && !InSharedBuffer(env, a.out.As<Napi::TypedArray>());
   Napi::Value out;
-  BatchWorker::Kernel finish;
   if (staged) {
     out = a.out;
-    const size_t bytes = n * codec->dim() * (as_float ? sizeof(float) : 1);
-    auto stage = std::make_shared<std::vector<uint8_t>>(bytes);
-    data = stage->data();
-    auto target = std::make_shared<Napi::Reference<Napi::Value>>(Napi::Persistent(out));
-    finish = [stage, target, bytes]() -> std::string {
-      Napi::TypedArray t = target->Value().As<Napi::TypedArray>();
-      if (t.ByteLength() != bytes) return "out was detached or resized while the call ran";
-      if (bytes) std::memcpy(static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), stage->data(), bytes);
-      return "";
-    };
+    job.staged = true;
+    job.stage.resize(a.n * a.codec->dim() * (a.as_float ? sizeof(float) : 1));
+    job.data = job.stage.data();
   } else {
-    out = NewDecodeOutput(env, a, &data);  // new, or the caller's shared memory
+    out = NewDecodeOutput(env, a, &job.data);  // new, the caller's (sync), or shared memory
   }
-  auto* w = new BatchWorker(env, "znDecodeAsync", out,
-                            [=] { return DecodeKernel(*codec, codes->data(), n, as_float, data, threads); },
-                            std::move(finish));
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  job.out = Napi::Persistent(out);
+  return RunJob(env, fn, async, std::move(job));
 }
 
 }  // namespace
 
 void InitCodecBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("znInfo", Napi::Function::New(env, Info));
-  exports.Set("znQuantizeEncode", Napi::Function::New(env, QuantizeEncode));
-  exports.Set("znQuantizeEncodeAsync", Napi::Function::New(env, QuantizeEncodeAsync));
+  ExportTwins(env, exports, "znQuantizeEncode", "znQuantizeEncodeAsync", QuantizeEncode);
   exports.Set("znQuantize", Napi::Function::New(env, Quantize));
   exports.Set("znEncode", Napi::Function::New(env, Encode));
-  exports.Set("znDecode", Napi::Function::New(env, Decode));
-  exports.Set("znDecodeAsync", Napi::Function::New(env, DecodeAsync));
+  ExportTwins(env, exports, "znDecode", "znDecodeAsync", Decode);
 }
 
 }  // namespace spreadvec

@@ -60,6 +60,8 @@ export class Index {
   private closing: Promise<void> | null = null;
   /** Scans reading the arena now; the arena changes only when there are none. */
   private activeScans = 0;
+  /** Kernel scans run so far (tests check that a search takes one, ties or not). */
+  private scans = 0;
   private scansIdleWaiters: (() => void)[] = [];
 
   private constructor(store: IndexStore, encoder: IndexEncoder, ownsEncoder: boolean, threads?: number) {
@@ -301,8 +303,9 @@ export class Index {
       const snapshot = txn;
       this.activeScans++;
       try {
-        const scan = (q: Float32Array, kk: number) =>
-          decodeScan({
+        const scan = (q: Float32Array, kk: number) => {
+          this.scans++;
+          return decodeScan({
             codes: this.arena.codes,
             n: this.arena.count,
             removed: this.arena.removed,
@@ -312,9 +315,8 @@ export class Index {
             k: kk,
             threads: this.threads,
           });
-        const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, this.arena.live, this.config.dout, (slots) =>
-          store.idsOfSlots(slots, snapshot),
-        );
+        };
+        const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, this.arena.live, (slots) => store.idsOfSlots(slots, snapshot));
         return { ids, distances, nq, k };
       } finally {
         if (--this.activeScans === 0) {

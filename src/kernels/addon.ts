@@ -72,10 +72,10 @@ export interface RawAddon {
   // Decode-and-scan search (native/decode_scan.h).
   decodeScan(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
-  ): Promise<{ slots: Int32Array; distances: F32 }>;
+  ): Promise<{ slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array }>;
   decodeScanSync(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
-  ): { slots: Int32Array; distances: F32 };
+  ): { slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array };
 
   // SGEMM (native/gemm.cc) and the catalyzer trainer (native/mlp.cc).
   sgemm(
@@ -93,7 +93,6 @@ export interface RawAddon {
 
   // k-means and product quantization (native/kmeans.cc, native/pq.cc).
   kmeansTrain(x: F32, d: number, k: number, niter: number, seed: number, init: string | F32, threads?: number): Promise<{ centroids: F32; objective: Float64Array }>;
-  kmeansTrainSync(x: F32, d: number, k: number, niter: number, seed: number, init: string | F32, threads?: number): { centroids: F32; objective: Float64Array };
   kmeansAssign(x: F32, d: number, centroids: F32, threads?: number): { assign: Int32Array; dist2: F32 };
   pqEncode(x: F32, d: number, M: number, codebooks: F32, threads?: number): Promise<Uint8Array>;
   pqEncodeSync(x: F32, d: number, M: number, codebooks: F32, threads?: number): Uint8Array;
@@ -102,7 +101,6 @@ export interface RawAddon {
   pqAdcSearch(luts: F32, M: number, codes: Uint8Array, k: number, threads?: number): Promise<{ ids: Int32Array; distances: F32 }>;
   pqAdcSearchSync(luts: F32, M: number, codes: Uint8Array, k: number, threads?: number): { ids: Int32Array; distances: F32 };
   pqMatmul(a: F32, b: F32, m: number, n: number, kdim: number, transB: boolean): Promise<F32>;
-  pqMatmulSync(a: F32, b: F32, m: number, n: number, kdim: number, transB: boolean): F32;
 
   // Exact k-NN (native/knn.cc): [indices, distances].
   knnSearch(queries: F32, base: F32, dim: number, k: number, metric: string, threads: number): Promise<[Int32Array, F32]>;

@@ -1,7 +1,8 @@
 /**
  * Typed wrapper of the native decode-and-scan search (native/decode_scan.h): decodes
  * a code arena block by block and keeps, per query, the k nearest live slots by
- * squared L2 distance on the sphere (2 − 2⟨q, x⟩), ascending, ties by smaller slot.
+ * squared L2 distance on the sphere (2 − 2⟨q, x⟩), ascending, ties by smaller slot,
+ * and beside them the other slots tied at the k-th distance.
  * SIMD level: see setIsa() in ./addon; threads: SPREADVEC_THREADS or all cores.
  */
 import { addon, type RawAddon } from './addon';
@@ -30,6 +31,14 @@ export interface ScanInput {
 export interface ScanResult {
   slots: Int32Array;
   distances: Float32Array;
+  /**
+   * The other live slots at each query's k-th distance, which the k places could not
+   * hold: query i's are `tieSlots[tieOffsets[i] .. tieOffsets[i + 1])`, in no order.
+   * With them a caller breaks ties by another key (the Index: by id) in one scan.
+   */
+  tieSlots: Int32Array;
+  /** nq + 1 offsets into tieSlots. */
+  tieOffsets: Int32Array;
 }
 
 function args(s: ScanInput): Parameters<RawAddon['decodeScan']> {

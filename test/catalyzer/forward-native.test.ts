@@ -108,7 +108,7 @@ test('native forward: empty input, clear errors for bad layers and inputs', () =
   assert.equal(mlp.runSync(new Float32Array(0)).length, 0);
   assert.throws(() => mlp.runSync(new Float32Array(7)), { name: 'RangeError', message: /x has 7 values, not a multiple of din = 5/ });
   assert.throws(() => mlp.runSync(new Float64Array(5) as never), { name: 'TypeError', message: /x must be a Float32Array or a Uint8Array/ });
-  assert.throws(() => mlp.runSync(new Float32Array(5), 0), { name: 'RangeError', message: /threads/ });
+  assert.throws(() => mlp.runSync(new Float32Array(5), -1), { name: 'RangeError', message: /threads must be an integer in \[0, 1024\]/ });
   assert.throws(() => new NativeMlp([layers[1], layers[0]]), { name: 'RangeError', message: /layer 1 takes 5 inputs but the previous layer gives 3/ });
   assert.throws(() => new NativeMlp([{ ...layers[0], w: new Float32Array(3) }]), { name: 'RangeError', message: /layers\[0\]\.w must hold 20 values, got 3/ });
   assert.throws(() => new NativeMlp([]), { name: 'RangeError', message: /layers must not be empty/ });

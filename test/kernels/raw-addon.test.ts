@@ -14,8 +14,8 @@ const CLASSES: Record<keyof RawAddon, false | string> = {
   znInfo: false, znQuantizeEncode: false, znQuantizeEncodeAsync: false, znQuantize: false, znEncode: false, znDecode: false, znDecodeAsync: false,
   decodeScan: false, decodeScanSync: false,
   sgemm: false, sgemmReference: false, tripletKoleoLoss: false, knnL2: false, MlpTrainer: 'trainBatches', NativeMlp: 'runSync',
-  kmeansTrain: false, kmeansTrainSync: false, kmeansAssign: false,
-  pqEncode: false, pqEncodeSync: false, pqDecode: false, pqComputeLuts: false, pqAdcSearch: false, pqAdcSearchSync: false, pqMatmul: false, pqMatmulSync: false,
+  kmeansTrain: false, kmeansAssign: false,
+  pqEncode: false, pqEncodeSync: false, pqDecode: false, pqComputeLuts: false, pqAdcSearch: false, pqAdcSearchSync: false, pqMatmul: false,
   knnSearch: false, knnSearchSync: false,
 };
 

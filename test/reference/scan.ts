@@ -2,7 +2,8 @@
  * TS reference of the decode-and-scan search (the native kernel in
  * native/decode_scan.cc must agree with it): decode every live code with the TS
  * ZnCodec to z / √r2, score 2 − 2⟨q, x⟩ in double precision rounded to float32,
- * sort by (distance, slot), keep k per query. Slow and simple on purpose.
+ * sort by (distance, slot), keep k per query and the other slots at the k-th
+ * distance (the ties). Slow and simple on purpose.
  */
 import { ZnCodec } from '../../src/lattice/zn-codec';
 import type { ScanInput, ScanResult } from '../../src/kernels/scan-native';
@@ -26,6 +27,8 @@ export function decodeScanReference(input: ScanInput): ScanResult {
   const nq = queries.length / dim;
   const slots = new Int32Array(nq * k).fill(-1);
   const distances = new Float32Array(nq * k).fill(Infinity);
+  const ties: number[] = [];
+  const tieOffsets = new Int32Array(nq + 1);
   for (let qi = 0; qi < nq; qi++) {
     const hits = live.map((s) => {
       let ip = 0;
@@ -37,6 +40,8 @@ export function decodeScanReference(input: ScanInput): ScanResult {
       slots[qi * k + j] = hits[j].slot;
       distances[qi * k + j] = hits[j].dist;
     }
+    for (let j = k; j < hits.length && hits[j].dist === hits[k - 1].dist; j++) ties.push(hits[j].slot);
+    tieOffsets[qi + 1] = ties.length;
   }
-  return { slots, distances };
+  return { slots, distances, tieSlots: Int32Array.from(ties), tieOffsets };
 }
