@@ -53,6 +53,7 @@ interface StoredState {
   nslots: number;
   live: number;
   nextId: string;
+  compactedAt?: number;
   crc?: number;
 }
 
@@ -114,12 +115,17 @@ function parseState(raw: unknown, version: number): IndexState {
   if (nslots > MAX_SLOTS) corrupt(META_KEY.state, `nslots ${nslots} exceeds ${MAX_SLOTS}`);
   if (typeof o.nextId !== 'string' || !/^\d{1,19}$/.test(o.nextId)) corrupt(META_KEY.state, `nextId must be a decimal string, found ${JSON.stringify(o.nextId)}`);
   const state: IndexState = { generation, nslots, live, nextId: BigInt(o.nextId) };
+  if (o.compactedAt !== undefined) {
+    state.compactedAt = checkInt(META_KEY.state, o, 'compactedAt', 1);
+    if (state.compactedAt > generation) corrupt(META_KEY.state, `compactedAt ${state.compactedAt} lies past generation ${generation}`);
+  }
   if (version >= 2) checkCrc(META_KEY.state, o, stateFields(state));
   return state;
 }
 
 function storedState(s: IndexState, version: number): StoredState {
   const out: StoredState = { generation: s.generation, nslots: s.nslots, live: s.live, nextId: s.nextId.toString() };
+  if (s.compactedAt !== undefined) out.compactedAt = s.compactedAt;
   if (version >= 2) out.crc = recordChecksum(stateFields(s));
   return out;
 }
@@ -273,6 +279,11 @@ export interface ArenaUpdate {
   /** Slots removed by the change (set their bits). */
   removedSlots: number[];
   /**
+   * True when the update replaces everything held (a compaction moved slots, or
+   * nothing was held): `codes` then start at slot 0 and cover all nslots.
+   */
+  reset: boolean;
+  /**
    * When not null, the removed bitmap replaces the holder's: bytes at byteOffset
    * (slot byteOffset × 8, least significant bit first); bytes not given are zero.
    */
@@ -288,6 +299,12 @@ export interface AddCommit {
 /** What a remove committed: how many ids it removed and the change to apply. */
 export interface RemoveCommit {
   removed: number;
+  update: ArenaUpdate;
+}
+
+/** What a compaction committed: how many slots it reclaimed and the change to apply. */
+export interface CompactCommit {
+  reclaimed: number;
   update: ArenaUpdate;
 }
 
@@ -520,16 +537,20 @@ export class IndexStore {
     // lmdb-js renews read snapshots once per event-loop turn, so a snapshot may
     // predate what the holder already has: never go back.
     if (state.generation <= held.generation) return null;
-    if (state.nslots < held.count) {
+    // A compaction after the held generation moved slots: what is held is stale
+    // through and through, so the whole arena is read again.
+    const reset = held.generation < 0 || (state.compactedAt !== undefined && state.compactedAt > held.generation);
+    const heldCount = reset ? 0 : held.count;
+    if (state.nslots < heldCount) {
       throw new IndexFormatError(`index at ${this.dir} shrank from ${held.count} to ${state.nslots} slots: it was replaced while open`, 'ECORRUPT', this.dir);
     }
     const cb = this.config.codeBytes;
     const codes: ArenaUpdate['codes'] = [];
-    for (let c = Math.floor(held.count / CODES_PER_CHUNK); c * CODES_PER_CHUNK < state.nslots; c++) {
+    for (let c = Math.floor(heldCount / CODES_PER_CHUNK); c * CODES_PER_CHUNK < state.nslots; c++) {
       const first = c * CODES_PER_CHUNK;
       const want = Math.min(CODES_PER_CHUNK, state.nslots - first);
       const chunk = this.chunkCodes(c, want, txn);
-      const from = Math.max(held.count, first);
+      const from = Math.max(heldCount, first);
       codes.push({ from, bytes: chunk.subarray((from - first) * cb, want * cb) });
     }
     const removedBitmap: NonNullable<ArenaUpdate['removedBitmap']> = [];
@@ -538,7 +559,7 @@ export class IndexStore {
       if (!Number.isSafeInteger(key) || key < 0 || key >= chunks) this.fail(`removed-slot chunk ${String(key)} lies past the ${state.nslots} slots`);
       removedBitmap.push({ byteOffset: key * REMOVED_CHUNK_BYTES, bytes: this.removedChunk(key, value) });
     }
-    return { generation: state.generation, nslots: state.nslots, live: state.live, codes, removedSlots: [], removedBitmap };
+    return { generation: state.generation, nslots: state.nslots, live: state.live, reset, codes, removedSlots: [], removedBitmap };
   }
 
   /** Id stored for `slot`, or undefined when the slot has none. */
@@ -699,9 +720,10 @@ export class IndexStore {
         nslots: base + n,
         live: state.live + n - removedSlots.length,
         nextId: maxId + 1n > state.nextId ? maxId + 1n : state.nextId,
+        compactedAt: state.compactedAt,
       };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
-      return { ids: assigned, update: { ...counts(next), codes: [{ from: base, bytes: codes }], removedSlots, removedBitmap: null } };
+      return { ids: assigned, update: { ...counts(next), reset: false, codes: [{ from: base, bytes: codes }], removedSlots, removedBitmap: null } };
     });
   }
 
@@ -722,11 +744,82 @@ export class IndexStore {
         this.slots.removeSync(slot);
         removedSlots.push(slot);
       }
-      if (removedSlots.length === 0) return { removed: 0, update: { ...counts(state), codes: [], removedSlots, removedBitmap: null } };
+      if (removedSlots.length === 0) return { removed: 0, update: { ...counts(state), reset: false, codes: [], removedSlots, removedBitmap: null } };
       this.markRemovedStored(removedSlots);
       const next: IndexState = { ...state, generation: state.generation + 1, live: state.live - removedSlots.length };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
-      return { removed: removedSlots.length, update: { ...counts(next), codes: [], removedSlots, removedBitmap: null } };
+      return { removed: removedSlots.length, update: { ...counts(next), reset: false, codes: [], removedSlots, removedBitmap: null } };
+    });
+  }
+
+  /**
+   * Moves the live codes to consecutive slots 0..live − 1 in their slot order and
+   * rewrites both id maps, the removed bitmap (emptied) and the state, all in one
+   * transaction: after a crash the index is as before or as after. The generation
+   * is bumped and recorded as `compactedAt`, so that readers holding an older
+   * generation reload their arena whole (readUpdate). Slots before the first
+   * removed one do not move and are not rewritten. Works in either format (the
+   * values keep the directory's layout). `generation` as for commitAdd.
+   */
+  commitCompact(generation: number): CompactCommit {
+    this.assertWritable();
+    const state0 = this.readState();
+    const cb = this.config.codeBytes;
+    return this.write(state0.live * (cb + 64), (): CompactCommit => {
+      const state = this.readState();
+      this.checkGeneration(state, generation);
+      if (state.live === state.nslots) return { reclaimed: 0, update: { ...counts(state), reset: false, codes: [], removedSlots: [], removedBitmap: null } };
+      // Live slots in slot order, with their ids (the slots map holds live slots only).
+      const oldSlots = new Int32Array(state.live);
+      const ids = new BigInt64Array(state.live);
+      let n = 0;
+      for (const { key, value } of this.slots.getRange()) {
+        if (n >= state.live) this.fail(`more than the ${state.live} live slots have ids`);
+        const id = this.codec.decodeIdOf(key, value);
+        if (id === null) this.fail(`the id of slot ${key} fails its checksum`);
+        oldSlots[n] = key;
+        ids[n] = id;
+        n++;
+      }
+      if (n !== state.live) this.fail(`${n} slots have ids, the state says ${state.live} live vectors`);
+      const live = state.live;
+      let firstMoved = 0;
+      while (firstMoved < live && oldSlots[firstMoved] === firstMoved) firstMoved++;
+      // The new codes, gathered chunk by chunk from the old ones.
+      const codes = Buffer.allocUnsafe(live * cb);
+      let chunkNo = -1;
+      let chunk: Buffer | null = null;
+      for (let i = 0; i < live; i++) {
+        const s = oldSlots[i];
+        const c = Math.floor(s / CODES_PER_CHUNK);
+        if (c !== chunkNo) {
+          chunk = this.chunkCodes(c, Math.min(CODES_PER_CHUNK, state.nslots - c * CODES_PER_CHUNK));
+          chunkNo = c;
+        }
+        const at = (s - c * CODES_PER_CHUNK) * cb;
+        chunk!.copy(codes, i * cb, at, at + cb);
+      }
+      const oldChunks = Math.ceil(state.nslots / CODES_PER_CHUNK);
+      const newChunks = Math.ceil(live / CODES_PER_CHUNK);
+      for (let c = Math.floor(firstMoved / CODES_PER_CHUNK); c < newChunks; c++) {
+        const payload = codes.subarray(c * CODES_PER_CHUNK * cb, Math.min((c + 1) * CODES_PER_CHUNK, live) * cb);
+        this.codes.putSync(c, this.codec.encodeChunk(c, payload));
+      }
+      for (let c = newChunks; c < oldChunks; c++) this.codes.removeSync(c);
+      // Id maps: slots 0..live − 1 are overwritten, old slots past them dropped.
+      for (let i = firstMoved; i < live; i++) {
+        this.ids.putSync(idKey(ids[i]), this.codec.encodeSlotOf(ids[i], i));
+        this.slots.putSync(i, this.codec.encodeIdOf(i, ids[i]));
+      }
+      for (let i = firstMoved; i < live; i++) if (oldSlots[i] >= live) this.slots.removeSync(oldSlots[i]);
+      const removedKeys = [...this.removed.getKeys()];
+      for (const key of removedKeys) this.removed.removeSync(key);
+      const next: IndexState = { generation: state.generation + 1, nslots: live, live, nextId: state.nextId, compactedAt: state.generation + 1 };
+      this.meta.putSync(META_KEY.state, storedState(next, this.version));
+      return {
+        reclaimed: state.nslots - live,
+        update: { ...counts(next), reset: true, codes: [{ from: 0, bytes: codes }], removedSlots: [], removedBitmap: [] },
+      };
     });
   }
 

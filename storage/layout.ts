@@ -210,8 +210,14 @@ export function configFields(c: IndexConfig): unknown[] {
   return [c.din, c.dout, c.quantizer, c.r2, c.nbit, c.codeBytes, c.catalyzerBytes, c.catalyzerCrc];
 }
 
+/**
+ * The fields of `state` its checksum covers. `compactedAt` joins them only once an
+ * index has been compacted, so a state never compacted keeps the checksum it had.
+ */
 export function stateFields(s: IndexState): unknown[] {
-  return [s.generation, s.nslots, s.live, s.nextId];
+  const fields: unknown[] = [s.generation, s.nslots, s.live, s.nextId];
+  if (s.compactedAt !== undefined) fields.push(s.compactedAt);
+  return fields;
 }
 
 /** What changes with each committed add/remove (`meta/state`). */
@@ -224,4 +230,9 @@ export interface IndexState {
   live: number;
   /** Next id that an add without ids assigns. */
   nextId: bigint;
+  /**
+   * Generation committed by the last compaction (absent: never compacted). A holder
+   * of codes from an older generation reloads them whole: compaction moves slots.
+   */
+  compactedAt?: number;
 }

@@ -53,6 +53,10 @@ export class CodeArena {
    * what the arena holds is refused (the store never goes back).
    */
   apply(update: ArenaUpdate): void {
+    if (update.reset) {
+      this.replace(update);
+      return;
+    }
     if (update.nslots < this.count) throw new RangeError(`arena update has ${update.nslots} slots, fewer than the ${this.count} held`);
     this.reserve(update.nslots);
     for (const run of update.codes) this.writeCodes(run.from, run.bytes);
@@ -62,6 +66,29 @@ export class CodeArena {
       for (const part of update.removedBitmap) this.writeRemovedBytes(part.byteOffset, part.bytes);
     }
     for (const s of update.removedSlots) this.markRemoved(s);
+    this.live = update.live;
+    this.generation = update.generation;
+  }
+
+  /**
+   * Brings in an update that replaces everything (after a compaction, or a first
+   * load): new buffers of exactly nslots, filled, then swapped in, so that memory
+   * shrinks to the live codes and a scan still holding the old views reads the old
+   * state whole.
+   */
+  private replace(update: ArenaUpdate): void {
+    const codeBuf = Buffer.from(new SharedArrayBuffer(update.nslots * this.codeBytes));
+    const removedBuf = new Uint8Array(new SharedArrayBuffer((update.nslots + 7) >> 3));
+    for (const run of update.codes) codeBuf.set(run.bytes, run.from * this.codeBytes);
+    const bitmapBytes = removedBuf.byteLength;
+    for (const part of update.removedBitmap ?? []) {
+      const end = Math.min(part.byteOffset + part.bytes.byteLength, bitmapBytes);
+      if (end > part.byteOffset) removedBuf.set(part.bytes.subarray(0, end - part.byteOffset), part.byteOffset);
+    }
+    for (const s of update.removedSlots) removedBuf[s >> 3] |= 1 << (s & 7);
+    this.codeBuf = codeBuf;
+    this.removedBuf = removedBuf;
+    this.count = update.nslots;
     this.live = update.live;
     this.generation = update.generation;
   }

@@ -22,12 +22,21 @@ import {
   type VectorsInput,
 } from './options';
 
+/** Throws unless `v` is a valid compactAt option: false or a number in (0, 1]. */
+function checkCompactAt(v: unknown): void {
+  if (v === undefined || v === false) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) {
+    throw new RangeError(`options.compactAt must be false or a fraction in (0, 1], got ${String(v)}`);
+  }
+}
+
 /** Throws unless `path` and `options` are a valid Index.create call. */
 export function checkCreateArgs(path: unknown, options: IndexCreateOptions): void {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
   if (!options || options.catalyzer === undefined) throw new TypeError('options.catalyzer is required');
   assertKnownOptions('Index.create', options, CREATE_OPTIONS);
   if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
+  checkCompactAt(options.compactAt);
   if (options.quantizer !== undefined && typeof options.quantizer !== 'string') {
     throw new TypeError(`options.quantizer must be a string such as 'zn_79', got ${typeof options.quantizer}`);
   }
@@ -41,6 +50,7 @@ export function checkOpenArgs(path: unknown, options: IndexOpenOptions): void {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
   assertKnownOptions('Index.open', options, OPEN_OPTIONS);
   if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
+  checkCompactAt(options.compactAt);
   if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') {
     throw new TypeError(`options.readOnly must be a boolean, got ${typeof options.readOnly}`);
   }

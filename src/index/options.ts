@@ -30,13 +30,31 @@ export interface IndexCreateOptions {
   loadCatalyzer?: EncoderLoader;
   /** Search threads, 1 to 1024 (default SPREADVEC_THREADS or the core count). */
   threads?: number;
+  /** Automatic compaction threshold (see CompactAt; default DEFAULT_COMPACT_AT). */
+  compactAt?: CompactAt;
 }
+
+/**
+ * When the Index compacts itself: after an add or remove commits, if removed and
+ * replaced slots make up at least this fraction (0 < f ≤ 1) of all slots and there
+ * are at least COMPACT_MIN_SLOTS slots, it calls compact(). `false` never does.
+ * The setting belongs to the open Index, not to the stored index.
+ */
+export type CompactAt = number | false;
+
+/** Default compactAt: half the slots dead, so the arena holds at most 2 × live codes. */
+export const DEFAULT_COMPACT_AT = 0.5;
+
+/** Fewest slots at which automatic compaction runs (one codes chunk): small indexes do not churn. */
+export const COMPACT_MIN_SLOTS = 4096;
 
 export interface IndexOpenOptions {
   /** Open for searching only (several processes may read while one writes). */
   readOnly?: boolean;
   loadCatalyzer?: EncoderLoader;
   threads?: number;
+  /** As for Index.create (ignored when readOnly). */
+  compactAt?: CompactAt;
 }
 
 /**
@@ -47,8 +65,8 @@ export interface IndexOpenOptions {
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface SearchOptions {}
 
-export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['catalyzer', 'quantizer', 'loadCatalyzer', 'threads'];
-export const OPEN_OPTIONS: readonly (keyof IndexOpenOptions)[] = ['readOnly', 'loadCatalyzer', 'threads'];
+export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['catalyzer', 'quantizer', 'loadCatalyzer', 'threads', 'compactAt'];
+export const OPEN_OPTIONS: readonly (keyof IndexOpenOptions)[] = ['readOnly', 'loadCatalyzer', 'threads', 'compactAt'];
 export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = [];
 
 /**

@@ -22,10 +22,11 @@ import { decodeScan } from '../kernels/scan-native';
 import { CallOrder } from './call-order';
 import { CodeArena } from './code-arena';
 import { checkCreateArgs, checkOpenArgs, checkSearchArgs, checkSearchSize, parseIds, parseQuantizer, parseRows } from './input';
-import type { IdsInput, IndexCreateOptions, IndexEncoder, IndexOpenOptions, SearchOptions, SearchResult, VectorsInput } from './options';
+import { COMPACT_MIN_SLOTS, DEFAULT_COMPACT_AT, type CompactAt, type IdsInput, type IndexCreateOptions, type IndexEncoder, type IndexOpenOptions, type SearchOptions, type SearchResult, type VectorsInput } from './options';
 import { topKByDistanceThenId } from './tie-rule';
 
 export type {
+  CompactAt,
   EncoderLoader,
   IdsInput,
   IndexCreateOptions,
@@ -35,7 +36,7 @@ export type {
   SearchResult,
   VectorsInput,
 } from './options';
-export { MAX_SEARCH_RESULTS } from './options';
+export { COMPACT_MIN_SLOTS, DEFAULT_COMPACT_AT, MAX_SEARCH_RESULTS } from './options';
 
 async function defaultLoader(source: string | Uint8Array): Promise<IndexEncoder> {
   // Loaded lazily: the catalyzer pulls in TensorFlow.js, which an index whose caller
@@ -55,6 +56,7 @@ export class Index {
   private readonly arena: CodeArena;
   private readonly config: IndexConfig;
   private readonly threads: number | undefined;
+  private readonly compactAt: CompactAt;
   private readonly order = new CallOrder();
   /** Set by close(): new operations are refused, earlier ones finish first. */
   private closing: Promise<void> | null = null;
@@ -64,13 +66,14 @@ export class Index {
   private scans = 0;
   private scansIdleWaiters: (() => void)[] = [];
 
-  private constructor(store: IndexStore, encoder: IndexEncoder, ownsEncoder: boolean, threads?: number) {
+  private constructor(store: IndexStore, encoder: IndexEncoder, ownsEncoder: boolean, threads?: number, compactAt: CompactAt = DEFAULT_COMPACT_AT) {
     this.store = store;
     this.encoder = encoder;
     this.ownsEncoder = ownsEncoder;
     this.config = store.config;
     this.arena = new CodeArena(store.config.codeBytes);
     this.threads = threads;
+    this.compactAt = compactAt;
     this.refresh(store);
   }
 
@@ -99,7 +102,7 @@ export class Index {
       };
       const store = await IndexStore.create(path, config, encoder.toCheckpoint());
       try {
-        return new Index(store, encoder, owns, options.threads);
+        return new Index(store, encoder, owns, options.threads, options.compactAt);
       } catch (e) {
         await store.close();
         throw e;
@@ -122,7 +125,7 @@ export class Index {
           `the catalyzer stored in ${path} maps ${encoder.din} → ${encoder.dout}, but the index was built for ${store.config.din} → ${store.config.dout}`,
         );
       }
-      return new Index(store, encoder, true, options.threads);
+      return new Index(store, encoder, true, options.threads, options.compactAt);
     } catch (e) {
       await encoder?.close();
       await store.close();
@@ -170,7 +173,10 @@ export class Index {
     return this.config.codeBytes;
   }
 
-  /** Bytes the in-memory arena holds (codes and removed bitmap, spare capacity included). */
+  /**
+   * Bytes the in-memory arena holds (codes and removed bitmap, spare capacity
+   * included). Removed and replaced slots count until compact() reclaims them.
+   */
   get memoryBytes(): number {
     return this.arena.bytesAllocated;
   }
@@ -212,6 +218,7 @@ export class Index {
       this.refresh(store);
       const commit = store.commitAdd(this.arena.generation, codes, parsed);
       this.arena.apply(commit.update);
+      this.compactIfDue(store);
       return BigInt64Array.from(commit.ids);
     });
   }
@@ -240,8 +247,55 @@ export class Index {
       if (list.length === 0) return 0;
       const commit = store.commitRemove(this.arena.generation, list);
       this.arena.apply(commit.update);
+      this.compactIfDue(store);
       return commit.removed;
     });
+  }
+
+  /**
+   * Reclaims removed and replaced slots: the live codes move to consecutive slots
+   * (in their old order), the id maps, bitmap and state are rewritten in one LMDB
+   * transaction (a crash leaves the index as before or as after), and this Index's
+   * arena is replaced by one of exactly the live codes. Other processes' readers
+   * reload their arena whole at their next search. Answers do not change. A write:
+   * it takes effect after every call made before it. Resolves to the number of
+   * slots reclaimed (0, changing nothing, when none are dead).
+   */
+  compact(): Promise<number> {
+    try {
+      this.writable();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.order.write(Promise.resolve(), () => {
+      const store = this.storeOf();
+      this.refresh(store);
+      return this.compactNow(store);
+    });
+  }
+
+  /** Compacts in the current write turn (no scan runs: writes wait for earlier searches). */
+  private compactNow(store: IndexStore): number {
+    const commit = store.commitCompact(this.arena.generation);
+    if (commit.reclaimed > 0) this.arena.apply(commit.update);
+    return commit.reclaimed;
+  }
+
+  /**
+   * The automatic compaction after a write commits (see CompactAt). The write has
+   * committed whatever happens here, so a failed compaction does not fail it: it is
+   * reported as a process warning and tried again after the next write.
+   */
+  private compactIfDue(store: IndexStore): void {
+    if (this.compactAt === false) return;
+    const slots = this.arena.count;
+    const dead = slots - this.arena.live;
+    if (slots < COMPACT_MIN_SLOTS || dead < this.compactAt * slots) return;
+    try {
+      this.compactNow(store);
+    } catch (e) {
+      process.emitWarning(`spreadvec: automatic compaction of ${store.dir} failed: ${(e as Error).message}`, 'SpreadvecCompactionWarning');
+    }
   }
 
   /** Brings the arena to the latest committed generation. */

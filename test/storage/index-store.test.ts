@@ -34,7 +34,7 @@ async function fresh(): Promise<IndexStore> {
 /** A copy of `a` made through apply alone. */
 function clone(a: CodeArena): CodeArena {
   const c = new CodeArena(a.codeBytes);
-  c.apply({ generation: a.generation, nslots: a.count, live: a.live, codes: [{ from: 0, bytes: Uint8Array.from(a.codes) }], removedSlots: [], removedBitmap: [{ byteOffset: 0, bytes: Uint8Array.from(a.removed) }] });
+  c.apply({ generation: a.generation, nslots: a.count, live: a.live, reset: true, codes: [{ from: 0, bytes: Uint8Array.from(a.codes) }], removedSlots: [], removedBitmap: [{ byteOffset: 0, bytes: Uint8Array.from(a.removed) }] });
   return c;
 }
 
@@ -50,7 +50,7 @@ test('commitAdd returns the ids and the change; the caller\'s codes are left as 
   const before = Uint8Array.from(codes);
   const { ids, update } = store.commitAdd(0, codes, null);
   assert.deepEqual(ids, [0n, 1n, 2n, 3n, 4n]);
-  assert.deepEqual(update, { generation: 1, nslots: 5, live: 5, codes: [{ from: 0, bytes: codes }], removedSlots: [], removedBitmap: null } satisfies ArenaUpdate);
+  assert.deepEqual(update, { generation: 1, nslots: 5, live: 5, reset: false, codes: [{ from: 0, bytes: codes }], removedSlots: [], removedBitmap: null } satisfies ArenaUpdate);
   assert.deepEqual(codes, before);
   // A re-added id moves to a new slot; its old slot is removed; within the batch the last wins.
   const again = store.commitAdd(1, codesOf(3, 2), [3n, 9n, 9n]);
@@ -69,7 +69,7 @@ test('commitRemove returns the slots it removed; absent ids change nothing, not 
   store.commitAdd(0, codesOf(4, 3), [10n, 11n, 12n, 13n]);
   const r = store.commitRemove(1, [11n, 13n, 11n, 99n]);
   assert.equal(r.removed, 2);
-  assert.deepEqual(r.update, { generation: 2, nslots: 4, live: 2, codes: [], removedSlots: [1, 3], removedBitmap: null } satisfies ArenaUpdate);
+  assert.deepEqual(r.update, { generation: 2, nslots: 4, live: 2, reset: false, codes: [], removedSlots: [1, 3], removedBitmap: null } satisfies ArenaUpdate);
   const none = store.commitRemove(2, [99n]);
   assert.equal(none.removed, 0);
   assert.equal(none.update.generation, 2);
