@@ -2,7 +2,8 @@
  * Child process of test/index/readers.test.ts: opens the index at argv[2] read-only,
  * prints `ready`, then for each `search` line on stdin prints one JSON line
  * `{ size, live }`: the index size and how many of its k = 100000 results are live
- * ids, as this process sees them. `exit` closes the index and exits.
+ * ids, as this process sees them; with argv[3] = `top`, also `top`: the first 10
+ * result ids (decimal strings). `exit` closes the index and exits.
  */
 import * as readline from 'node:readline';
 
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   for await (const line of readline.createInterface({ input: process.stdin })) {
     if (line === 'exit') break;
     const { ids } = await index.search(q, 100000);
-    process.stdout.write(`${JSON.stringify({ size: index.size, live: ids.filter((id) => id >= 0n).length })}\n`);
+    const seen: Record<string, unknown> = { size: index.size, live: ids.filter((id) => id >= 0n).length };
+    if (process.argv[3] === 'top') seen.top = [...ids.subarray(0, 10)].map(String);
+    process.stdout.write(`${JSON.stringify(seen)}\n`);
   }
   await index.close();
   process.exit(0); // stdin's pipe would keep the process alive

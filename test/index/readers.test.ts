@@ -57,3 +57,50 @@ test('a reader in another process sees each committed batch whole while the writ
     await writer.close();
   }
 });
+
+test('a reader in another process reloads whole after a compaction, even once the slots have grown back past what it held', async () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-readers-')), 'idx');
+  const writer = await Index.create(dir, { catalyzer: new TestEncoder(DIN, 12, 4), quantizer: 'zn_20', loadCatalyzer: loadTestEncoder, compactAt: false });
+  for (let b = 1; b <= 3; b++) await writer.add(randomRows(BATCH, DIN, b));
+  // Half the slots die: the first batch is removed, half the second is replaced.
+  await writer.remove(Array.from({ length: BATCH }, (_, i) => i));
+  await writer.add(randomRows(BATCH / 2, DIN, 9), Array.from({ length: BATCH / 2 }, (_, i) => BATCH + 2 * i));
+
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'index-reader.ts'), dir, 'top'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error('reader exited early');
+    return r.value;
+  };
+  const ask = async () => {
+    child.stdin.write('search\n');
+    return JSON.parse(await next()) as { size: number; live: number; top: string[] };
+  };
+  const q = randomRows(1, DIN, 77); // the reader's query
+  const writerSees = async () => {
+    const { ids } = await writer.search(q, 100000);
+    return { size: writer.size, live: ids.filter((id) => id >= 0n).length, top: [...ids.subarray(0, 10)].map(String) };
+  };
+  try {
+    assert.equal(await next(), 'ready');
+    const before = await ask();
+    assert.deepEqual(before, await writerSees());
+    assert.equal(await writer.compact(), 1.5 * BATCH);
+    // Same vectors, moved slots: the reader's answers are unchanged.
+    assert.deepEqual(await ask(), before);
+    // Slots grow past the 3.5 batches the reader held before the compaction: reading
+    // only the slots past those would miss codes and misplace the rest.
+    for (let b = 4; b <= 6; b++) await writer.add(randomRows(BATCH, DIN, b));
+    const now = await ask();
+    assert.deepEqual(now, await writerSees());
+    assert.equal(now.size, 5 * BATCH);
+    assert.equal(now.live, 5 * BATCH);
+  } finally {
+    child.stdin.write('exit\n');
+    await new Promise((r) => child.on('exit', r));
+    await writer.close();
+  }
+});
