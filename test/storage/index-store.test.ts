@@ -119,3 +119,60 @@ test('readUpdate from any held state reproduces what applying every commit gives
   }
   await store.close();
 });
+
+test('commitCompact moves live codes to slots 0..live−1 in order; readUpdate from before it reloads whole, from after it reads new slots only', async () => {
+  const store = await fresh();
+  const live = new CodeArena(config.codeBytes);
+  const first = codesOf(5000, 6); // two code chunks
+  const start = store.beginRead();
+  live.apply(store.readUpdate(live, start)!);
+  start.done();
+  const held = [clone(live)];
+  const commit = (u: ArenaUpdate) => {
+    live.apply(u);
+    held.push(clone(live));
+  };
+  commit(store.commitAdd(live.generation, first, null).update);
+  commit(store.commitRemove(live.generation, Array.from({ length: 2000 }, (_, i) => BigInt(2 * i + 1))).update);
+  commit(store.commitAdd(live.generation, codesOf(3, 7), [0n, 2n, 7000n]).update);
+  const compacting = held.length; // held[compacting] is the first state after the compaction
+  const slotsBefore = live.count;
+  const liveCodes: number[][] = [];
+  for (let s = 0; s < live.count; s++) if (!live.isRemoved(s)) liveCodes.push([...live.codes.subarray(s * config.codeBytes, (s + 1) * config.codeBytes)]);
+  const c = store.commitCompact(live.generation);
+  assert.equal(c.reclaimed, slotsBefore - live.live);
+  assert.equal(c.update.reset, true);
+  commit(c.update);
+  assert.equal(live.count, live.live);
+  assert.deepEqual(bitsOf(live), []);
+  const after: number[][] = [];
+  for (let s = 0; s < live.count; s++) after.push([...live.codes.subarray(s * config.codeBytes, (s + 1) * config.codeBytes)]);
+  assert.deepEqual(after, liveCodes, 'live codes in their old order');
+  assert.deepEqual(store.readState().compactedAt, live.generation);
+  commit(store.commitAdd(live.generation, codesOf(5000, 8), null).update); // slots grow past what was held before
+  commit(store.commitRemove(live.generation, [7000n]).update);
+  assert.ok(live.count > slotsBefore);
+
+  const txn = store.beginRead();
+  try {
+    for (const [i, arena] of held.slice(0, -1).entries()) {
+      const h = { generation: arena.generation, count: arena.count };
+      const u = store.readUpdate(h, txn)!;
+      assert.equal(u.reset, i < compacting, `held state ${i}: reset`);
+      if (!u.reset) assert.ok(u.codes.every((run) => run.from >= h.count), 'only codes past what is held');
+      arena.apply(u);
+      assert.deepEqual([arena.generation, arena.count, arena.live], [live.generation, live.count, live.live]);
+      assert.deepEqual(arena.codes, live.codes);
+      assert.deepEqual(bitsOf(arena), bitsOf(live));
+    }
+    // The ids followed their codes: ids 0 and 2 were replaced (their new codes came
+    // last), odd ids below 4000 removed: slots 0.. hold ids 4, 6, …, 3998, 4000, …,
+    // 4999 (2998 of them), then 0, 2 and 7000 (removed since: slot 3000 has no id).
+    const ids = store.idsOfSlots(Int32Array.from([0, 1, 2, 2997, 2998, 2999, 3001]), txn);
+    assert.deepEqual([...ids], [4n, 6n, 8n, 4999n, 0n, 2n, 7001n]); // auto ids continue after 7000
+  } finally {
+    txn.done();
+  }
+  assert.equal(store.verify().removed, 1);
+  await store.close();
+});
