@@ -162,3 +162,23 @@ test('a format-1 index compacts in its own layout (no migration) and verifies', 
   assert.deepEqual(plain(await again.search(q, 45)), before);
   await again.close();
 });
+
+test('compact takes its turn in call order: searches called before and after it, unawaited, give the same answers', async () => {
+  const index = await created(false);
+  await index.add(randomRows(3000, DIN, 1));
+  await index.remove(Array.from({ length: 1500 }, (_, i) => 2 * i));
+  const q = randomRows(8, DIN, 2);
+  const expected = plain(await index.search(q, 40));
+  const before = index.search(q, 40);
+  const compacted = index.compact();
+  const after = index.search(q, 40);
+  const removed = index.remove([1]);
+  const afterRemove = index.search(q, 3000);
+  assert.equal(await compacted, 1500);
+  assert.deepEqual(plain(await before), expected);
+  assert.deepEqual(plain(await after), expected);
+  assert.equal(await removed, 1);
+  assert.ok(!(await afterRemove).ids.includes(1n));
+  assert.equal((await afterRemove).ids.filter((id) => id >= 0n).length, 8 * 1499); // 8 queries × the live vectors
+  await index.close();
+});
