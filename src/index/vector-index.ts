@@ -39,8 +39,8 @@ export type {
 export { COMPACT_MIN_SLOTS, DEFAULT_COMPACT_AT, MAX_SEARCH_RESULTS } from './options';
 
 async function defaultLoader(source: string | Uint8Array): Promise<IndexEncoder> {
-  // Loaded lazily: the catalyzer pulls in TensorFlow.js, which an index whose caller
-  // passes its own encoder never needs.
+  // Loaded lazily: an index whose caller passes its own encoder never needs the
+  // catalyzer's modules (its backends, its worker pool).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('../catalyzer/catalyzer') as typeof import('../catalyzer/catalyzer');
   const encoder: IndexEncoder = await mod.Catalyzer.load(source);
