@@ -16,27 +16,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { DEFAULT_COMPACT_AT, Index, type CompactAt, type IndexEncoder } from '../src/index/vector-index';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { numberArg as arg, rng } from './util';
 
 const N = arg('n', 100_000);
 const BIG = arg('big', 1_000_000);
 const DIM = 24;
 const ROUNDS = 8;
 const BATCH = 100_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n random unit vectors (Gaussian directions). */
 function unitRows(n: number, seed: number): Float32Array {

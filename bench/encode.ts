@@ -19,10 +19,6 @@ import { loadavg } from 'node:os';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
 import type { TorchTensor } from '../src/pth/tensor';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
 const ROUNDS = arg('rounds', 3);
 const BATCH_ROWS = arg('batch-rows', 50_000);
 const SINGLE_ROWS = arg('single-rows', 2000);
@@ -118,6 +114,7 @@ with torch.no_grad():
     net(x[:1024].float())
 print(json.dumps({'version': torch.__version__, 'batch': run('batch'), 'single': run('single')}))
 `;
+import { numberArg as arg } from './util';
 
 function pytorch(din: number): { version: string; batch: Rate; single: Rate } | string {
   const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };

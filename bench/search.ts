@@ -26,32 +26,13 @@ import { decodeScan, type ScanInput } from '../src/kernels/scan-native';
 import { decodeScanReference } from '../test/reference/scan';
 import { Index, type IndexEncoder } from '../src/index/vector-index';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function stringArg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { numberArg as arg, rng, stringArg } from './util';
 
 const N = arg('n', 1_000_000);
 const NQ = arg('queries', 1000);
 const K = 10;
 const DIM = 24;
 const R2 = 79;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n random unit vectors (Gaussian directions). */
 function unitRows(n: number, dim: number, seed: number): Float32Array {

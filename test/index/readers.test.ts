@@ -12,24 +12,34 @@ import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encode
 const DIN = 8;
 const BATCH = 2000;
 
+/** test/helpers/index-reader.ts in another process: each `ask` runs a search there and returns its report. */
+function startReader<R>(dir: string, ...args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'index-reader.ts'), dir, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const r = await lines.next();
+    if (r.done) throw new Error('reader exited early');
+    return r.value;
+  };
+  const ask = async (): Promise<R> => {
+    child.stdin.write('search\n');
+    return JSON.parse(await next()) as R;
+  };
+  const exit = async (): Promise<void> => {
+    child.stdin.write('exit\n');
+    await new Promise((r) => child.on('exit', r));
+  };
+  return { next, ask, exit };
+}
+
 test('a reader in another process sees each committed batch whole while the writer keeps adding', async () => {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-readers-')), 'idx');
   const writer = await Index.create(dir, { catalyzer: new TestEncoder(DIN, 12, 4), quantizer: 'zn_20', loadCatalyzer: loadTestEncoder });
   await writer.add(randomRows(BATCH, DIN, 1));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'index-reader.ts'), dir], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const r = await lines.next();
-    if (r.done) throw new Error('reader exited early');
-    return r.value;
-  };
-  const ask = async () => {
-    child.stdin.write('search\n');
-    return JSON.parse(await next()) as { size: number; live: number };
-  };
+  const { next, ask, exit } = startReader<{ size: number; live: number }>(dir);
   try {
     assert.equal(await next(), 'ready');
     assert.deepEqual(await ask(), { size: BATCH, live: BATCH });
@@ -52,8 +62,7 @@ test('a reader in another process sees each committed batch whole while the writ
     assert.equal(await writer.remove([0, 1, 2]), 3);
     assert.deepEqual(await ask(), { size: 6 * BATCH - 3, live: 6 * BATCH - 3 });
   } finally {
-    child.stdin.write('exit\n');
-    await new Promise((r) => child.on('exit', r));
+    await exit();
     await writer.close();
   }
 });
@@ -66,19 +75,7 @@ test('a reader in another process reloads whole after a compaction, even once th
   await writer.remove(Array.from({ length: BATCH }, (_, i) => i));
   await writer.add(randomRows(BATCH / 2, DIN, 9), Array.from({ length: BATCH / 2 }, (_, i) => BATCH + 2 * i));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'index-reader.ts'), dir, 'top'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const r = await lines.next();
-    if (r.done) throw new Error('reader exited early');
-    return r.value;
-  };
-  const ask = async () => {
-    child.stdin.write('search\n');
-    return JSON.parse(await next()) as { size: number; live: number; top: string[] };
-  };
+  const { next, ask, exit } = startReader<{ size: number; live: number; top: string[] }>(dir, 'top');
   const q = randomRows(1, DIN, 77); // the reader's query
   const writerSees = async () => {
     const { ids } = await writer.search(q, 100000);
@@ -99,8 +96,7 @@ test('a reader in another process reloads whole after a compaction, even once th
     assert.equal(now.size, 5 * BATCH);
     assert.equal(now.live, 5 * BATCH);
   } finally {
-    child.stdin.write('exit\n');
-    await new Promise((r) => child.on('exit', r));
+    await exit();
     await writer.close();
   }
 });
