@@ -36,12 +36,21 @@ import {
   REMOVED_CHUNK_BYTES,
   SLOTS_PER_REMOVED_CHUNK,
   configFields,
+  legacyConfigFields,
+  modelFields,
+  vectorBytes,
   idKey,
   recordChecksum,
   stateFields,
   valueCodec,
+  METRICS,
+  VECTOR_TYPES,
+  VECTORS_FORMAT,
   type IndexConfig,
   type IndexState,
+  type Metric,
+  type ModelConfig,
+  type VectorType,
   type ValueCodec,
 } from './layout';
 
@@ -54,6 +63,7 @@ interface StoredState {
   live: number;
   nextId: string;
   compactedAt?: number;
+  trainedAt?: number;
   crc?: number;
 }
 
@@ -73,35 +83,69 @@ function checkCrc(record: string, o: Record<string, unknown>, fields: unknown[])
   if (o.crc !== recordChecksum(fields)) corrupt(record, `checksum mismatch (stored ${JSON.stringify(o.crc)}, computed ${recordChecksum(fields)})`);
 }
 
-function parseConfig(raw: unknown, version: number): IndexConfig {
-  if (raw === undefined) corrupt(META_KEY.config, 'missing');
-  if (typeof raw !== 'object' || raw === null) corrupt(META_KEY.config, `not a record (${typeof raw})`);
-  const o = raw as Record<string, unknown>;
-  const din = checkInt(META_KEY.config, o, 'din', 1);
-  const dout = checkInt(META_KEY.config, o, 'dout', 1);
-  const r2 = checkInt(META_KEY.config, o, 'r2', 1);
-  const nbit = checkInt(META_KEY.config, o, 'nbit', 0);
-  const codeBytes = checkInt(META_KEY.config, o, 'codeBytes', 1);
-  if (o.quantizer !== `zn_${r2}`) corrupt(META_KEY.config, `quantizer ${JSON.stringify(o.quantizer)} does not match r2 ${r2}`);
-  if (codeBytes !== Math.max(1, Math.ceil(nbit / 8))) corrupt(META_KEY.config, `codeBytes ${codeBytes} does not match nbit ${nbit}`);
-  const config: IndexConfig = { din, dout, quantizer: `zn_${r2}`, r2, nbit, codeBytes };
+function asRecord(record: string, raw: unknown): Record<string, unknown> {
+  if (raw === undefined) corrupt(record, 'missing');
+  if (typeof raw !== 'object' || raw === null) corrupt(record, `not a record (${typeof raw})`);
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * The model fields of `o` (a format-3 `model` record, or a format-1/2 `config`),
+ * checked against the codec: a record that disagrees would make add write codes of
+ * the wrong width.
+ */
+function parseModelFields(record: string, o: Record<string, unknown>, version: number): ModelConfig {
+  const dout = checkInt(record, o, 'dout', 1);
+  const r2 = checkInt(record, o, 'r2', 1);
+  const nbit = checkInt(record, o, 'nbit', 0);
+  const codeBytes = checkInt(record, o, 'codeBytes', 1);
+  if (o.quantizer !== `zn_${r2}`) corrupt(record, `quantizer ${JSON.stringify(o.quantizer)} does not match r2 ${r2}`);
+  if (codeBytes !== Math.max(1, Math.ceil(nbit / 8))) corrupt(record, `codeBytes ${codeBytes} does not match nbit ${nbit}`);
+  const model: ModelConfig = { dout, quantizer: `zn_${r2}`, r2, nbit, codeBytes };
   if (version >= 2) {
-    config.catalyzerBytes = checkInt(META_KEY.config, o, 'catalyzerBytes', 0);
-    config.catalyzerCrc = checkInt(META_KEY.config, o, 'catalyzerCrc', 0);
-    checkCrc(META_KEY.config, o, configFields(config));
+    model.catalyzerBytes = checkInt(record, o, 'catalyzerBytes', 0);
+    model.catalyzerCrc = checkInt(record, o, 'catalyzerCrc', 0);
   }
-  // The code size must be the quantizer's: a config that disagrees would make add
-  // write codes of the wrong width.
   let codec: ZnCodec;
   try {
     codec = new ZnCodec(dout, r2);
   } catch (e) {
-    corrupt(META_KEY.config, `quantizer zn_${r2} is not usable at dimension ${dout} (${(e as Error).message})`);
+    corrupt(record, `quantizer zn_${r2} is not usable at dimension ${dout} (${(e as Error).message})`);
   }
   if (codec.nbit !== nbit || Math.max(1, codec.codeBytes) !== codeBytes) {
-    corrupt(META_KEY.config, `zn_${r2} at dimension ${dout} has ${codec.nbit}-bit codes of ${codec.codeBytes} bytes, the record says ${nbit} bits in ${codeBytes} bytes`);
+    corrupt(record, `zn_${r2} at dimension ${dout} has ${codec.nbit}-bit codes of ${codec.codeBytes} bytes, the record says ${nbit} bits in ${codeBytes} bytes`);
   }
-  return config;
+  return model;
+}
+
+/** The config record; for formats 1–2 also the model it holds. */
+function parseConfig(raw: unknown, version: number): { config: IndexConfig; legacyModel: ModelConfig | null } {
+  const o = asRecord(META_KEY.config, raw);
+  const din = checkInt(META_KEY.config, o, 'din', 1);
+  if (version < VECTORS_FORMAT) {
+    const model = parseModelFields(META_KEY.config, o, version);
+    if (version >= 2) checkCrc(META_KEY.config, o, legacyConfigFields(din, model));
+    return { config: { din, metric: 'l2', dtype: 'float32', storeVectors: false }, legacyModel: model };
+  }
+  if (!METRICS.includes(o.metric as Metric)) corrupt(META_KEY.config, `metric must be one of ${METRICS.join(', ')}, found ${JSON.stringify(o.metric)}`);
+  if (!VECTOR_TYPES.includes(o.dtype as VectorType)) corrupt(META_KEY.config, `dtype must be one of ${VECTOR_TYPES.join(', ')}, found ${JSON.stringify(o.dtype)}`);
+  if (typeof o.storeVectors !== 'boolean') corrupt(META_KEY.config, `storeVectors must be a boolean, found ${JSON.stringify(o.storeVectors)}`);
+  const config: IndexConfig = { din, metric: o.metric as Metric, dtype: o.dtype as VectorType, storeVectors: o.storeVectors };
+  if (o.quantizer !== undefined && o.quantizer !== null) {
+    if (typeof o.quantizer !== 'string' || !/^zn_\d+$/.test(o.quantizer)) corrupt(META_KEY.config, `quantizer must be 'zn_<r2>', found ${JSON.stringify(o.quantizer)}`);
+    config.quantizer = o.quantizer;
+  }
+  checkCrc(META_KEY.config, o, configFields(config));
+  return { config, legacyModel: null };
+}
+
+/** A format-3 `model` record (undefined: untrained). */
+function parseModel(raw: unknown, version: number): ModelConfig | null {
+  if (raw === undefined) return null;
+  const o = asRecord(META_KEY.model, raw);
+  const model = parseModelFields(META_KEY.model, o, version);
+  checkCrc(META_KEY.model, o, modelFields(model));
+  return model;
 }
 
 function parseState(raw: unknown, version: number): IndexState {
@@ -119,6 +163,10 @@ function parseState(raw: unknown, version: number): IndexState {
     state.compactedAt = checkInt(META_KEY.state, o, 'compactedAt', 1);
     if (state.compactedAt > generation) corrupt(META_KEY.state, `compactedAt ${state.compactedAt} lies past generation ${generation}`);
   }
+  if (o.trainedAt !== undefined) {
+    state.trainedAt = checkInt(META_KEY.state, o, 'trainedAt', 1);
+    if (state.trainedAt > generation) corrupt(META_KEY.state, `trainedAt ${state.trainedAt} lies past generation ${generation}`);
+  }
   if (version >= 2) checkCrc(META_KEY.state, o, stateFields(state));
   return state;
 }
@@ -126,12 +174,17 @@ function parseState(raw: unknown, version: number): IndexState {
 function storedState(s: IndexState, version: number): StoredState {
   const out: StoredState = { generation: s.generation, nslots: s.nslots, live: s.live, nextId: s.nextId.toString() };
   if (s.compactedAt !== undefined) out.compactedAt = s.compactedAt;
+  if (s.trainedAt !== undefined) out.trainedAt = s.trainedAt;
   if (version >= 2) out.crc = recordChecksum(stateFields(s));
   return out;
 }
 
 function storedConfig(c: IndexConfig): Record<string, unknown> {
-  return { ...c, crc: recordChecksum(configFields(c)) };
+  return { ...c, quantizer: c.quantizer ?? null, crc: recordChecksum(configFields(c)) };
+}
+
+function storedModel(m: ModelConfig): Record<string, unknown> {
+  return { ...m, crc: recordChecksum(modelFields(m)) };
 }
 
 /** fs.statSync that reports a missing path as null and other failures as IndexFormatErrors. */
@@ -257,7 +310,11 @@ export interface VerifyReport {
   /** Code chunks and removed-bitmap chunks checked. */
   codeChunks: number;
   removedChunks: number;
+  /** Bytes of the stored catalyzer checkpoint (0 while untrained). */
   catalyzerBytes: number;
+  /** Stored vectors checked (0 when the index keeps none). */
+  vectors: number;
+  trained: boolean;
   /** LMDB file: page size, pages in the file, pages in use. */
   pageSize: number;
   filePages: number;
@@ -274,7 +331,12 @@ export interface ArenaUpdate {
   generation: number;
   nslots: number;
   live: number;
-  /** Runs of whole codes: `bytes` holds the codes of slots from, from + 1, …. */
+  /**
+   * What the rows are: lattice codes (model codeBytes each), or, in an untrained
+   * index, the stored vectors as float32 (din × 4 bytes each) for the exact scan.
+   */
+  rows: 'codes' | 'vectors';
+  /** Runs of whole rows (codes or vectors): `bytes` holds the codes of slots from, from + 1, …. */
   codes: { from: number; bytes: Uint8Array }[];
   /** Slots removed by the change (set their bits). */
   removedSlots: number[];
@@ -302,6 +364,11 @@ export interface RemoveCommit {
   update: ArenaUpdate;
 }
 
+/** What a training committed: the change to apply (every code, the new row kind). */
+export interface TrainCommit {
+  update: ArenaUpdate;
+}
+
 /** What a compaction committed: how many slots it reclaimed and the change to apply. */
 export interface CompactCommit {
   reclaimed: number;
@@ -314,9 +381,18 @@ export interface HeldState {
   count: number;
 }
 
-/** The counts of an ArenaUpdate taken from a committed state. */
-function counts(state: IndexState): Pick<ArenaUpdate, 'generation' | 'nslots' | 'live'> {
-  return { generation: state.generation, nslots: state.nslots, live: state.live };
+/** The counts of an ArenaUpdate taken from a committed state, and what its rows are. */
+function counts(state: IndexState, model: ModelConfig | null): Pick<ArenaUpdate, 'generation' | 'nslots' | 'live' | 'rows'> {
+  return { generation: state.generation, nslots: state.nslots, live: state.live, rows: model ? 'codes' : 'vectors' };
+}
+
+/** What one add stores: n rows' codes (trained index) and/or their vectors (an index that keeps them). */
+export interface AddBatch {
+  n: number;
+  /** n codes of the committed model; null in an untrained index. */
+  codes: Uint8Array | null;
+  /** n vectors in the config's dtype (n × vectorBytes); null when the index keeps none. */
+  vectors: Uint8Array | null;
 }
 
 export class IndexStore {
@@ -334,6 +410,13 @@ export class IndexStore {
   private readonly removed: Database<Buffer, number>;
   private readonly ids: Database<Buffer, Buffer>;
   private readonly slots: Database<Buffer, number>;
+  /** Stored vectors by slot (format 3 only). */
+  private readonly vectors: Database<Buffer, number> | null;
+  /** The model as of `modelAt` (the generation of the training that wrote it; 0: created so). */
+  private currentModel: ModelConfig | null;
+  private modelAt: number;
+  /** Formats 1–2: the model in `config`, which never changes. */
+  private readonly legacyModel: ModelConfig | null;
 
   private constructor(dir: string, env: RootDatabase, readOnly: boolean, version: number) {
     this.dir = dir;
@@ -348,15 +431,56 @@ export class IndexStore {
     this.removed = env.openDB<Buffer, number>({ name: DB.removed, encoding: 'binary', keyEncoding: 'uint32' });
     this.ids = env.openDB<Buffer, Buffer>({ name: DB.ids, encoding: 'binary', keyEncoding: 'binary' });
     this.slots = env.openDB<Buffer, number>({ name: DB.slots, encoding: 'binary', keyEncoding: 'uint32' });
-    this.config = this.readConfig();
+    this.vectors = version >= VECTORS_FORMAT ? env.openDB<Buffer, number>({ name: DB.vectors, encoding: 'binary', keyEncoding: 'uint32' }) : null;
+    let raw: unknown;
+    try {
+      raw = this.meta.get(META_KEY.config);
+    } catch (e) {
+      corrupt(META_KEY.config, `unreadable (${(e as Error).message})`);
+    }
+    const { config, legacyModel } = parseConfig(raw, version);
+    this.config = config;
+    this.legacyModel = legacyModel;
+    this.currentModel = legacyModel;
+    this.modelAt = -1;
   }
 
   private static openEnv(file: string, readOnly: boolean): RootDatabase {
     try {
-      return open({ path: file, noSubdir: true, maxDbs: 8, readOnly });
+      return open({ path: file, noSubdir: true, maxDbs: 16, readOnly });
     } catch (e) {
       throw storeIoError(e, file, 'opening');
     }
+  }
+
+  /**
+   * The model (catalyzer and lattice) committed in `txn`, or null while the index is
+   * untrained. Format 3 rereads it only when a training committed since.
+   */
+  modelIn(txn?: Transaction): ModelConfig | null {
+    if (this.version < VECTORS_FORMAT) return this.legacyModel;
+    const trainedAt = this.readState(txn).trainedAt ?? 0;
+    if (trainedAt !== this.modelAt) {
+      let raw: unknown;
+      try {
+        raw = this.meta.get(META_KEY.model, txn ? { transaction: txn } : undefined);
+      } catch (e) {
+        corrupt(META_KEY.model, `unreadable (${(e as Error).message})`);
+      }
+      this.currentModel = parseModel(raw, this.version);
+      this.modelAt = trainedAt;
+    }
+    return this.currentModel;
+  }
+
+  /** The latest committed model (see modelIn). */
+  get model(): ModelConfig | null {
+    return this.modelIn();
+  }
+
+  /** Bytes of one stored vector. */
+  get vectorBytes(): number {
+    return vectorBytes(this.config);
   }
 
   /**
@@ -366,7 +490,8 @@ export class IndexStore {
    * fails or is killed leaves `dir` as it was (a leftover sibling from a killed
    * create is removed by the next create).
    */
-  static async create(dir: string, config: IndexConfig, checkpoint: Uint8Array): Promise<IndexStore> {
+  static async create(dir: string, config: IndexConfig, model: { model: ModelConfig; checkpoint: Uint8Array } | null): Promise<IndexStore> {
+    if (!model && !config.storeVectors) throw new RangeError('an index without a catalyzer must store its vectors');
     const st = statOrNull(dir, 'creating');
     if (st) {
       if (!st.isDirectory()) throw new IndexFormatError(`cannot create an index at ${dir}: a file is there`, 'EEXIST', dir);
@@ -389,17 +514,21 @@ export class IndexStore {
       throw storeIoError(e, parent, 'creating an index in');
     }
     try {
-      const cp = Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength);
-      const full: IndexConfig = { ...config, catalyzerBytes: cp.byteLength, catalyzerCrc: crc32(cp) };
+      const cp = model ? Buffer.from(model.checkpoint.buffer, model.checkpoint.byteOffset, model.checkpoint.byteLength) : null;
       const env = IndexStore.openEnv(path.join(temp, DATA_FILE), false);
       try {
         const meta = env.openDB<unknown, string>({ name: DB.meta });
         const blobs = env.openDB<Buffer, string>({ name: DB.blobs, encoding: 'binary' });
+        // Every database is made now: a read-only open cannot create one.
+        for (const name of [DB.codes, DB.removed, DB.ids, DB.slots, DB.vectors]) env.openDB({ name, encoding: 'binary', keyEncoding: name === DB.ids ? 'binary' : 'uint32' });
         env.transactionSync(() => {
           meta.putSync(META_KEY.format, { format: FORMAT_NAME, version: FORMAT_VERSION });
-          meta.putSync(META_KEY.config, storedConfig(full));
+          meta.putSync(META_KEY.config, storedConfig(config));
           meta.putSync(META_KEY.state, storedState({ generation: 0, nslots: 0, live: 0, nextId: 0n }, FORMAT_VERSION));
-          blobs.putSync(BLOB_KEY.catalyzer, cp);
+          if (model && cp) {
+            meta.putSync(META_KEY.model, storedModel({ ...model.model, catalyzerBytes: cp.byteLength, catalyzerCrc: crc32(cp) }));
+            blobs.putSync(BLOB_KEY.catalyzer, cp);
+          }
         });
       } catch (e) {
         throw storeIoError(e, dir, 'creating');
@@ -466,16 +595,6 @@ export class IndexStore {
     throw corruptError(this.dir, what);
   }
 
-  private readConfig(): IndexConfig {
-    let raw: unknown;
-    try {
-      raw = this.meta.get(META_KEY.config);
-    } catch (e) {
-      corrupt(META_KEY.config, `unreadable (${(e as Error).message})`);
-    }
-    return parseConfig(raw, this.version);
-  }
-
   /** The committed state (in `txn` if given). */
   readState(txn?: Transaction): IndexState {
     let raw: unknown;
@@ -487,11 +606,16 @@ export class IndexStore {
     return parseState(raw, this.version);
   }
 
-  /** The catalyzer checkpoint stored at creation (format 2: length and CRC checked). */
-  checkpoint(): Uint8Array {
-    const b = this.blobs.get(BLOB_KEY.catalyzer);
+  /**
+   * The catalyzer checkpoint of the model committed in `txn` (format ≥ 2: length and
+   * CRC checked); null while the index is untrained.
+   */
+  checkpoint(txn?: Transaction): Uint8Array | null {
+    const model = this.modelIn(txn);
+    if (!model) return null;
+    const b = this.blobs.get(BLOB_KEY.catalyzer, txn ? { transaction: txn } : undefined);
     if (!b) throw corruptError(this.dir, 'it has no catalyzer checkpoint');
-    const { catalyzerBytes, catalyzerCrc } = this.config;
+    const { catalyzerBytes, catalyzerCrc } = model;
     if (catalyzerBytes !== undefined && b.byteLength !== catalyzerBytes) this.fail(`the catalyzer checkpoint has ${b.byteLength} bytes, the config says ${catalyzerBytes}`);
     if (catalyzerCrc !== undefined && crc32(b) !== catalyzerCrc) this.fail('the catalyzer checkpoint fails its checksum');
     return new Uint8Array(b);
@@ -509,7 +633,7 @@ export class IndexStore {
 
   /** Codes of chunk `c`, which must hold `want` codes; checksum checked (format 2). */
   private chunkCodes(c: number, want: number, txn?: Transaction): Buffer {
-    const cb = this.config.codeBytes;
+    const cb = this.codeBytesIn(txn);
     const value = this.codes.get(c, txn ? { transaction: txn } : undefined);
     const first = c * CODES_PER_CHUNK;
     if (!value) this.fail(`the codes of slots ${first}..${first + want - 1} are missing`);
@@ -517,6 +641,117 @@ export class IndexStore {
     if (!chunk) this.fail(`codes chunk ${c} fails its checksum`);
     if (chunk.byteLength !== want * cb) this.fail(`codes chunk ${c} holds ${chunk.byteLength} bytes, expected ${want} codes of ${cb} bytes`);
     return chunk;
+  }
+
+  /** Bytes per code of the model committed in `txn` (an untrained index has none). */
+  private codeBytesIn(txn?: Transaction): number {
+    const model = this.modelIn(txn);
+    if (!model) this.fail('codes were asked of an untrained index');
+    return model.codeBytes;
+  }
+
+  /** The stored vector of `slot` (its bytes in the config's dtype), or null when none is stored. */
+  private vectorRecord(slot: number, txn?: Transaction): Buffer | null {
+    if (!this.vectors) return null;
+    const value = this.vectors.get(slot, txn ? { transaction: txn } : undefined);
+    if (!value) return null;
+    return this.checkedVector(slot, value);
+  }
+
+  private checkedVector(slot: number, value: Uint8Array): Buffer {
+    const v = this.codec.decodeChunk(slot, value);
+    if (!v) this.fail(`the stored vector of slot ${slot} fails its checksum`);
+    if (v.byteLength !== this.vectorBytes) this.fail(`the stored vector of slot ${slot} holds ${v.byteLength} bytes, expected ${this.vectorBytes}`);
+    return v;
+  }
+
+  /** Writes `bytes` (one vector in the config's dtype) as the vector of `slot` (inside a write txn). */
+  private putVector(slot: number, bytes: Uint8Array): void {
+    this.vectors!.putSync(slot, this.codec.encodeChunk(slot, bytes));
+  }
+
+  /** A stored vector's bytes as float32 values, written at out[at…]. */
+  private widen(bytes: Buffer, out: Float32Array, at: number): void {
+    const din = this.config.din;
+    if (this.config.dtype === 'uint8') {
+      for (let d = 0; d < din; d++) out[at + d] = bytes[d];
+    } else {
+      // LMDB values need not be 4-byte aligned: copy bytewise into the float view.
+      new Uint8Array(out.buffer, out.byteOffset + at * 4, din * 4).set(bytes);
+    }
+  }
+
+  /**
+   * The stored vectors of `slots` as float32 rows (slots.length × din), read in
+   * `txn`; a −1 slot gives a row of NaN. A live slot without a vector is damage.
+   */
+  vectorsOfSlots(slots: Int32Array, txn: Transaction): Float32Array {
+    const din = this.config.din;
+    const out = new Float32Array(slots.length * din);
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] < 0) {
+        out.fill(NaN, i * din, (i + 1) * din);
+        continue;
+      }
+      const v = this.vectorRecord(slots[i], txn);
+      if (!v) this.fail(`live slot ${slots[i]} has no stored vector`);
+      this.widen(v, out, i * din);
+    }
+    return out;
+  }
+
+  /** The slot of each id in `txn` (−1: absent). */
+  slotsOfIds(ids: readonly bigint[], txn: Transaction): Int32Array {
+    const out = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = this.slotOfId(ids[i], txn) ?? -1;
+    return out;
+  }
+
+  /** Live ids in id order from `after` (exclusive; null: from the first), at most `limit`. */
+  idsPage(after: bigint | null, limit: number, txn: Transaction): bigint[] {
+    const out: bigint[] = [];
+    const start = after === null ? undefined : idKey(after + 1n);
+    for (const key of this.ids.getKeys({ start, limit, transaction: txn })) {
+      const k = key as Uint8Array;
+      out.push(Buffer.from(k.buffer, k.byteOffset, 8).readBigUInt64BE(0));
+    }
+    return out;
+  }
+
+  /**
+   * Every live slot ≥ `fromSlot` of the snapshot `txn` with its stored vector
+   * (float32 rows, in slot order), and the state: what a training learns from and
+   * then codes.
+   */
+  liveVectors(txn: Transaction, fromSlot = 0): { slots: Int32Array; vectors: Float32Array; state: IndexState } {
+    const state = this.readState(txn);
+    const din = this.config.din;
+    const keys: number[] = [];
+    for (const key of this.slots.getKeys({ start: fromSlot, transaction: txn })) {
+      if (keys.length >= state.live) this.fail(`more than the ${state.live} live slots have ids`);
+      keys.push(key);
+    }
+    if (fromSlot === 0 && keys.length !== state.live) this.fail(`${keys.length} slots have ids, the state says ${state.live} live vectors`);
+    const slots = Int32Array.from(keys);
+    const vectors = new Float32Array(slots.length * din);
+    for (let i = 0; i < slots.length; i++) {
+      const v = this.vectorRecord(slots[i], txn);
+      if (!v) this.fail(`live slot ${slots[i]} has no stored vector`);
+      this.widen(v, vectors, i * din);
+    }
+    return { slots, vectors, state };
+  }
+
+  /** Float32 rows of slots [from, to) (removed slots: zeros), for an untrained arena. */
+  private vectorRows(from: number, to: number, txn?: Transaction): Uint8Array {
+    const din = this.config.din;
+    const rows = new Float32Array((to - from) * din);
+    if (to > from) {
+      for (const { key, value } of this.vectors!.getRange({ start: from, end: to, ...(txn ? { transaction: txn } : {}) })) {
+        this.widen(this.checkedVector(key, value), rows, (key - from) * din);
+      }
+    }
+    return new Uint8Array(rows.buffer);
   }
 
   /** Bitmap of removed chunk `c` (REMOVED_CHUNK_BYTES), checksum checked. */
@@ -537,29 +772,41 @@ export class IndexStore {
     // lmdb-js renews read snapshots once per event-loop turn, so a snapshot may
     // predate what the holder already has: never go back.
     if (state.generation <= held.generation) return null;
-    // A compaction after the held generation moved slots: what is held is stale
-    // through and through, so the whole arena is read again.
-    const reset = held.generation < 0 || (state.compactedAt !== undefined && state.compactedAt > held.generation);
+    // A compaction after the held generation moved slots, a training changed every
+    // code: what is held is stale through and through, so the whole arena is read again.
+    const after = (g: number | undefined) => g !== undefined && g > held.generation;
+    const reset = held.generation < 0 || after(state.compactedAt) || after(state.trainedAt);
     const heldCount = reset ? 0 : held.count;
     if (state.nslots < heldCount) {
       throw new IndexFormatError(`index at ${this.dir} shrank from ${held.count} to ${state.nslots} slots: it was replaced while open`, 'ECORRUPT', this.dir);
     }
-    const cb = this.config.codeBytes;
+    const model = this.modelIn(txn);
     const codes: ArenaUpdate['codes'] = [];
-    for (let c = Math.floor(heldCount / CODES_PER_CHUNK); c * CODES_PER_CHUNK < state.nslots; c++) {
-      const first = c * CODES_PER_CHUNK;
-      const want = Math.min(CODES_PER_CHUNK, state.nslots - first);
-      const chunk = this.chunkCodes(c, want, txn);
-      const from = Math.max(heldCount, first);
-      codes.push({ from, bytes: chunk.subarray((from - first) * cb, want * cb) });
+    if (model) {
+      const cb = model.codeBytes;
+      for (let c = Math.floor(heldCount / CODES_PER_CHUNK); c * CODES_PER_CHUNK < state.nslots; c++) {
+        const first = c * CODES_PER_CHUNK;
+        const want = Math.min(CODES_PER_CHUNK, state.nslots - first);
+        const chunk = this.chunkCodes(c, want, txn);
+        const from = Math.max(heldCount, first);
+        codes.push({ from, bytes: chunk.subarray((from - first) * cb, want * cb) });
+      }
+    } else if (state.nslots > heldCount) {
+      codes.push({ from: heldCount, bytes: this.vectorRows(heldCount, state.nslots, txn) });
     }
+    const removedBitmap = this.removedBitmap(state, txn);
+    return { generation: state.generation, nslots: state.nslots, live: state.live, rows: model ? 'codes' : 'vectors', reset, codes, removedSlots: [], removedBitmap };
+  }
+
+  /** The whole stored removed bitmap of `state`, chunk by chunk. */
+  private removedBitmap(state: IndexState, txn?: Transaction): NonNullable<ArenaUpdate['removedBitmap']> {
     const removedBitmap: NonNullable<ArenaUpdate['removedBitmap']> = [];
     const chunks = Math.ceil(state.nslots / SLOTS_PER_REMOVED_CHUNK);
-    for (const { key, value } of this.removed.getRange({ transaction: txn })) {
+    for (const { key, value } of this.removed.getRange(txn ? { transaction: txn } : {})) {
       if (!Number.isSafeInteger(key) || key < 0 || key >= chunks) this.fail(`removed-slot chunk ${String(key)} lies past the ${state.nslots} slots`);
       removedBitmap.push({ byteOffset: key * REMOVED_CHUNK_BYTES, bytes: this.removedChunk(key, value) });
     }
-    return { generation: state.generation, nslots: state.nslots, live: state.live, reset, codes, removedSlots: [], removedBitmap };
+    return removedBitmap;
   }
 
   /** Id stored for `slot`, or undefined when the slot has none. */
@@ -659,21 +906,30 @@ export class IndexStore {
   }
 
   /**
-   * Stores `codes` (n codes) under `ids` (or the next n auto ids) in one
-   * transaction: a re-added id replaces its earlier vector (and within the batch,
-   * the last occurrence wins). `generation` is the one the caller holds: the commit
-   * is refused (ConcurrentWriterError) if another writer committed since. Returns
-   * the ids and the change for the caller to apply to its copy.
+   * Stores a batch (codes and/or vectors, see AddBatch) under `ids` (or the next n
+   * auto ids) in one transaction: a re-added id replaces its earlier vector (and
+   * within the batch, the last occurrence wins). `generation` is the one the caller
+   * holds: the commit is refused (ConcurrentWriterError) if another writer committed
+   * since, so the codes are always of the committed model. Returns the ids and the
+   * change for the caller to apply to its copy.
    */
-  commitAdd(generation: number, codes: Uint8Array, ids: bigint[] | null): AddCommit {
+  commitAdd(generation: number, batch: AddBatch, ids: bigint[] | null): AddCommit {
     this.assertWritable();
-    const cb = this.config.codeBytes;
-    if (codes.byteLength % cb !== 0) throw new RangeError(`codes has ${codes.byteLength} bytes, not a multiple of the code size ${cb}`);
-    const n = codes.byteLength / cb;
-    // Codes, both id maps (key, value, node header) and B-tree overhead.
-    return this.write(codes.byteLength + n * 64, (): AddCommit => {
+    const { n, codes, vectors } = batch;
+    const vb = this.vectorBytes;
+    if (vectors && vectors.byteLength !== n * vb) throw new RangeError(`vectors has ${vectors.byteLength} bytes, expected ${n} × ${vb}`);
+    if (!vectors && this.config.storeVectors) throw new RangeError('this index stores its vectors: the batch must carry them');
+    if (vectors && !this.config.storeVectors) throw new RangeError('this index does not store vectors');
+    // Codes, vectors, both id maps (key, value, node header) and B-tree overhead.
+    return this.write((codes?.byteLength ?? 0) + (vectors?.byteLength ?? 0) + n * 96, (): AddCommit => {
       const state = this.readState();
       this.checkGeneration(state, generation);
+      const model = this.modelIn();
+      if (model) {
+        if (!codes || codes.byteLength !== n * model.codeBytes) throw new RangeError(`codes must hold ${n} codes of ${model.codeBytes} bytes`);
+      } else if (codes) {
+        throw new RangeError('an untrained index takes no codes');
+      }
       if (state.nslots + n > MAX_SLOTS) throw new RangeError(`index is full: ${state.nslots} + ${n} slots exceed ${MAX_SLOTS}`);
       const base = state.nslots;
       // Automatic ids must stay ids (≤ MAX_ID): refused here, the transaction aborts.
@@ -699,32 +955,46 @@ export class IndexStore {
         if (oldSlot !== undefined) {
           removedSlots.push(oldSlot);
           this.slots.removeSync(oldSlot);
+          if (this.vectors) this.vectors.removeSync(oldSlot);
         }
         this.ids.putSync(idKey(id), this.codec.encodeSlotOf(id, base + i));
         this.slots.putSync(base + i, this.codec.encodeIdOf(base + i, id));
+        if (vectors) this.putVector(base + i, vectors.subarray(i * vb, (i + 1) * vb));
       }
-      // Append the codes, rewriting the last partial chunk.
-      for (let s = base; s < base + n; ) {
-        const c = Math.floor(s / CODES_PER_CHUNK);
-        const chunkEnd = Math.min((c + 1) * CODES_PER_CHUNK, base + n);
-        const headSlots = s - c * CODES_PER_CHUNK;
-        const chunk = Buffer.allocUnsafe((headSlots + chunkEnd - s) * cb);
-        if (headSlots > 0) this.chunkCodes(c, headSlots).copy(chunk, 0, 0, headSlots * cb);
-        chunk.set(codes.subarray((s - base) * cb, (chunkEnd - base) * cb), headSlots * cb);
-        this.codes.putSync(c, this.codec.encodeChunk(c, chunk));
-        s = chunkEnd;
-      }
+      if (codes) this.appendCodes(base, codes, model!.codeBytes);
       if (removedSlots.length > 0) this.markRemovedStored(removedSlots);
       const next: IndexState = {
+        ...state,
         generation: state.generation + 1,
         nslots: base + n,
         live: state.live + n - removedSlots.length,
         nextId: maxId + 1n > state.nextId ? maxId + 1n : state.nextId,
-        compactedAt: state.compactedAt,
       };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
-      return { ids: assigned, update: { ...counts(next), reset: false, codes: [{ from: base, bytes: codes }], removedSlots, removedBitmap: null } };
+      const rows = codes ?? this.asFloatRows(vectors!, n);
+      return { ids: assigned, update: { ...counts(next, model), reset: false, codes: [{ from: base, bytes: rows }], removedSlots, removedBitmap: null } };
     });
+  }
+
+  /** n vectors in the config's dtype as float32 row bytes (the untrained arena's rows). */
+  private asFloatRows(vectors: Uint8Array, n: number): Uint8Array {
+    if (this.config.dtype === 'float32') return vectors;
+    return new Uint8Array(Float32Array.from(vectors.subarray(0, n * this.config.din)).buffer);
+  }
+
+  /** Appends codes of slots base.. (inside a write txn), rewriting the last partial chunk. */
+  private appendCodes(base: number, codes: Uint8Array, cb: number): void {
+    const n = codes.byteLength / cb;
+    for (let s = base; s < base + n; ) {
+      const c = Math.floor(s / CODES_PER_CHUNK);
+      const chunkEnd = Math.min((c + 1) * CODES_PER_CHUNK, base + n);
+      const headSlots = s - c * CODES_PER_CHUNK;
+      const chunk = Buffer.allocUnsafe((headSlots + chunkEnd - s) * cb);
+      if (headSlots > 0) this.chunkCodes(c, headSlots).copy(chunk, 0, 0, headSlots * cb);
+      chunk.set(codes.subarray((s - base) * cb, (chunkEnd - base) * cb), headSlots * cb);
+      this.codes.putSync(c, this.codec.encodeChunk(c, chunk));
+      s = chunkEnd;
+    }
   }
 
   /**
@@ -736,19 +1006,49 @@ export class IndexStore {
     return this.write(ids.length * 64, (): RemoveCommit => {
       const state = this.readState();
       this.checkGeneration(state, generation);
+      const model = this.modelIn();
       const removedSlots: number[] = [];
       for (const id of new Set(ids)) {
         const slot = this.slotOfId(id);
         if (slot === undefined) continue;
         this.ids.removeSync(idKey(id));
         this.slots.removeSync(slot);
+        if (this.vectors) this.vectors.removeSync(slot);
         removedSlots.push(slot);
       }
-      if (removedSlots.length === 0) return { removed: 0, update: { ...counts(state), reset: false, codes: [], removedSlots, removedBitmap: null } };
+      if (removedSlots.length === 0) return { removed: 0, update: { ...counts(state, model), reset: false, codes: [], removedSlots, removedBitmap: null } };
       this.markRemovedStored(removedSlots);
       const next: IndexState = { ...state, generation: state.generation + 1, live: state.live - removedSlots.length };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
-      return { removed: removedSlots.length, update: { ...counts(next), reset: false, codes: [], removedSlots, removedBitmap: null } };
+      return { removed: removedSlots.length, update: { ...counts(next, model), reset: false, codes: [], removedSlots, removedBitmap: null } };
+    });
+  }
+
+  /**
+   * Switches the index to a newly trained model in one transaction: the catalyzer
+   * checkpoint, the `model` record and the codes of every slot [0, nslots) (removed
+   * ones included, any bytes) are replaced, and the generation is bumped and recorded
+   * as `trainedAt` so that other holders reload their model and arena whole. After a
+   * crash the index is on its old model or its new one. `generation` as for commitAdd.
+   */
+  commitTrain(generation: number, model: ModelConfig, checkpoint: Uint8Array, codes: Uint8Array): TrainCommit {
+    this.assertWritable();
+    if (this.version < VECTORS_FORMAT) throw new RangeError(`the index at ${this.dir} has format ${this.version}, which cannot be retrained; rebuild it with this version`);
+    const cp = Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength);
+    return this.write(codes.byteLength + cp.byteLength, (): TrainCommit => {
+      const state = this.readState();
+      this.checkGeneration(state, generation);
+      if (codes.byteLength !== state.nslots * model.codeBytes) throw new RangeError(`codes must cover the ${state.nslots} slots (${state.nslots * model.codeBytes} bytes), got ${codes.byteLength}`);
+      const stored: ModelConfig = { ...model, catalyzerBytes: cp.byteLength, catalyzerCrc: crc32(cp) };
+      this.blobs.putSync(BLOB_KEY.catalyzer, cp);
+      this.meta.putSync(META_KEY.model, storedModel(stored));
+      const oldChunks = [...this.codes.getKeys()];
+      for (const key of oldChunks) this.codes.removeSync(key);
+      this.appendCodes(0, codes, model.codeBytes);
+      const next: IndexState = { ...state, generation: state.generation + 1, trainedAt: state.generation + 1 };
+      this.meta.putSync(META_KEY.state, storedState(next, this.version));
+      const removedBitmap = this.removedBitmap(next);
+      return { update: { ...counts(next, stored), reset: true, codes: [{ from: 0, bytes: codes }], removedSlots: [], removedBitmap } };
     });
   }
 
@@ -764,11 +1064,12 @@ export class IndexStore {
   commitCompact(generation: number): CompactCommit {
     this.assertWritable();
     const state0 = this.readState();
-    const cb = this.config.codeBytes;
-    return this.write(state0.live * (cb + 64), (): CompactCommit => {
+    const model0 = this.modelIn();
+    return this.write(state0.live * ((model0?.codeBytes ?? 0) + (this.config.storeVectors ? this.vectorBytes : 0) + 64), (): CompactCommit => {
       const state = this.readState();
       this.checkGeneration(state, generation);
-      if (state.live === state.nslots) return { reclaimed: 0, update: { ...counts(state), reset: false, codes: [], removedSlots: [], removedBitmap: null } };
+      const model = this.modelIn();
+      if (state.live === state.nslots) return { reclaimed: 0, update: { ...counts(state, model), reset: false, codes: [], removedSlots: [], removedBitmap: null } };
       // Live slots in slot order, with their ids (the slots map holds live slots only).
       const oldSlots = new Int32Array(state.live);
       const ids = new BigInt64Array(state.live);
@@ -785,27 +1086,41 @@ export class IndexStore {
       const live = state.live;
       let firstMoved = 0;
       while (firstMoved < live && oldSlots[firstMoved] === firstMoved) firstMoved++;
-      // The new codes, gathered chunk by chunk from the old ones.
-      const codes = Buffer.allocUnsafe(live * cb);
-      let chunkNo = -1;
-      let chunk: Buffer | null = null;
-      for (let i = 0; i < live; i++) {
-        const s = oldSlots[i];
-        const c = Math.floor(s / CODES_PER_CHUNK);
-        if (c !== chunkNo) {
-          chunk = this.chunkCodes(c, Math.min(CODES_PER_CHUNK, state.nslots - c * CODES_PER_CHUNK));
-          chunkNo = c;
+      let codes: Buffer | null = null;
+      if (model) {
+        const cb = model.codeBytes;
+        // The new codes, gathered chunk by chunk from the old ones.
+        codes = Buffer.allocUnsafe(live * cb);
+        let chunkNo = -1;
+        let chunk: Buffer | null = null;
+        for (let i = 0; i < live; i++) {
+          const s = oldSlots[i];
+          const c = Math.floor(s / CODES_PER_CHUNK);
+          if (c !== chunkNo) {
+            chunk = this.chunkCodes(c, Math.min(CODES_PER_CHUNK, state.nslots - c * CODES_PER_CHUNK));
+            chunkNo = c;
+          }
+          const at = (s - c * CODES_PER_CHUNK) * cb;
+          chunk!.copy(codes, i * cb, at, at + cb);
         }
-        const at = (s - c * CODES_PER_CHUNK) * cb;
-        chunk!.copy(codes, i * cb, at, at + cb);
+        const oldChunks = Math.ceil(state.nslots / CODES_PER_CHUNK);
+        const newChunks = Math.ceil(live / CODES_PER_CHUNK);
+        for (let c = Math.floor(firstMoved / CODES_PER_CHUNK); c < newChunks; c++) {
+          const payload = codes.subarray(c * CODES_PER_CHUNK * cb, Math.min((c + 1) * CODES_PER_CHUNK, live) * cb);
+          this.codes.putSync(c, this.codec.encodeChunk(c, payload));
+        }
+        for (let c = newChunks; c < oldChunks; c++) this.codes.removeSync(c);
       }
-      const oldChunks = Math.ceil(state.nslots / CODES_PER_CHUNK);
-      const newChunks = Math.ceil(live / CODES_PER_CHUNK);
-      for (let c = Math.floor(firstMoved / CODES_PER_CHUNK); c < newChunks; c++) {
-        const payload = codes.subarray(c * CODES_PER_CHUNK * cb, Math.min((c + 1) * CODES_PER_CHUNK, live) * cb);
-        this.codes.putSync(c, this.codec.encodeChunk(c, payload));
+      if (this.vectors && this.config.storeVectors) {
+        // In slot order each target slot i ≤ oldSlots[i] is dead or already moved.
+        for (let i = firstMoved; i < live; i++) {
+          const v = this.vectorRecord(oldSlots[i]);
+          if (!v) this.fail(`live slot ${oldSlots[i]} has no stored vector`);
+          this.putVector(i, Buffer.from(v));
+        }
+        const beyond = [...this.vectors.getKeys({ start: live })];
+        for (const key of beyond) this.vectors.removeSync(key);
       }
-      for (let c = newChunks; c < oldChunks; c++) this.codes.removeSync(c);
       // Id maps: slots 0..live − 1 are overwritten, old slots past them dropped.
       for (let i = firstMoved; i < live; i++) {
         this.ids.putSync(idKey(ids[i]), this.codec.encodeSlotOf(ids[i], i));
@@ -814,11 +1129,12 @@ export class IndexStore {
       for (let i = firstMoved; i < live; i++) if (oldSlots[i] >= live) this.slots.removeSync(oldSlots[i]);
       const removedKeys = [...this.removed.getKeys()];
       for (const key of removedKeys) this.removed.removeSync(key);
-      const next: IndexState = { generation: state.generation + 1, nslots: live, live, nextId: state.nextId, compactedAt: state.generation + 1 };
+      const next: IndexState = { ...state, generation: state.generation + 1, nslots: live, live, compactedAt: state.generation + 1 };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
+      const rows = codes ?? this.vectorRows(0, live);
       return {
         reclaimed: state.nslots - live,
-        update: { ...counts(next), reset: true, codes: [{ from: 0, bytes: codes }], removedSlots: [], removedBitmap: [] },
+        update: { ...counts(next, model), reset: true, codes: [{ from: 0, bytes: rows }], removedSlots: [], removedBitmap: [] },
       };
     });
   }
@@ -838,14 +1154,15 @@ export class IndexStore {
     }
     const txn = this.beginRead();
     try {
-      const config = parseConfig(this.meta.get(META_KEY.config, { transaction: txn }), this.version);
-      for (const k of ['din', 'dout', 'r2', 'nbit', 'codeBytes'] as const) {
+      const { config } = parseConfig(this.meta.get(META_KEY.config, { transaction: txn }), this.version);
+      for (const k of ['din', 'metric', 'dtype', 'storeVectors'] as const) {
         if (config[k] !== this.config[k]) this.fail(`the config changed while the index was open (${k})`);
       }
       const state = this.readState(txn);
-      const catalyzer = this.checkpoint();
-      // Codes: chunks 0..last, each whole, nothing beyond.
-      const chunks = Math.ceil(state.nslots / CODES_PER_CHUNK);
+      const model = this.modelIn(txn);
+      const catalyzer = this.checkpoint(txn);
+      // Codes: chunks 0..last, each whole, nothing beyond (none while untrained).
+      const chunks = model ? Math.ceil(state.nslots / CODES_PER_CHUNK) : 0;
       let codeChunks = 0;
       for (const key of this.codes.getKeys({ transaction: txn })) {
         if (key !== codeChunks) this.fail(`codes chunk ${String(key)} found where chunk ${codeChunks} belongs`);
@@ -900,6 +1217,16 @@ export class IndexStore {
         idEntries++;
       }
       if (idEntries !== state.live) this.fail(`${idEntries} ids are stored, the state says ${state.live} live vectors`);
+      // Stored vectors: exactly the live slots have one, each of the right length and checksum.
+      let vectorRecords = 0;
+      if (this.vectors) {
+        for (const { key, value } of this.vectors.getRange({ transaction: txn })) {
+          if (!Number.isSafeInteger(key) || key < 0 || key >= state.nslots || idBySlot[key] < 0n) this.fail(`a vector is stored for slot ${String(key)}, which is not live`);
+          this.checkedVector(key, value);
+          vectorRecords++;
+        }
+        if (this.config.storeVectors && vectorRecords !== state.live) this.fail(`${vectorRecords} vectors are stored, the state says ${state.live} live vectors`);
+      }
       return {
         formatVersion: this.version,
         checksums: this.codec.checksums,
@@ -908,7 +1235,9 @@ export class IndexStore {
         removed: removedCount,
         codeChunks,
         removedChunks,
-        catalyzerBytes: catalyzer.byteLength,
+        catalyzerBytes: catalyzer?.byteLength ?? 0,
+        vectors: vectorRecords,
+        trained: model !== null,
         pageSize: lmdb.pageSize,
         filePages: lmdb.filePages,
         pagesInUse: lmdb.pagesReached,

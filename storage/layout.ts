@@ -4,16 +4,23 @@
  *
  * Format 2 seals every value with a CRC-32 (zlib's) that also covers its key, so
  * that a flipped byte or a value found under the wrong key is noticed when read;
- * format 1 (no checksums) is still read and written as it is.
+ * format 1 (no checksums) is still read and written as it is. Format 3 adds the
+ * stored vectors, the metric and the untrained state: the lattice side of the
+ * config (dout, quantizer, catalyzer) moves to its own `model` record, absent until
+ * the index is trained and rewritten by each training. Formats 1 and 2 are read as
+ * trained L2 indexes without stored vectors (their model lives in `config`).
  *
  * One LMDB environment per index directory (`<dir>/index.mdb`), with named databases:
- * - `meta`   (msgpack values): `format`, `config`, `state` records;
+ * - `meta`   (msgpack values): `format`, `config`, `state` and (format 3, once
+ *            trained) `model` records;
  * - `blobs`  (binary values):  `catalyzer` → the catalyzer checkpoint bytes;
  * - `codes`  (uint32 key = chunk number): CODES_PER_CHUNK codes of `codeBytes` bytes,
  *            concatenated (the last chunk may be shorter);
  * - `removed`(uint32 key = chunk number): REMOVED_CHUNK_BYTES of removed-slot bitmap;
  * - `ids`    (8-byte big-endian id → 4-byte little-endian slot): live ids;
- * - `slots`  (uint32 slot → 8-byte little-endian id): the reverse map, live slots only.
+ * - `slots`  (uint32 slot → 8-byte little-endian id): the reverse map, live slots only;
+ * - `vectors`(format 3, uint32 slot → din values in the config's dtype, little-endian):
+ *            the stored input vectors, when the index keeps them.
  */
 
 import { crc32 } from 'node:zlib';
@@ -21,7 +28,9 @@ import { crc32 } from 'node:zlib';
 /** Name written in the `format` record: tells a spreadvec index from other LMDB files. */
 export const FORMAT_NAME = 'spreadvec-index';
 /** Format version this code writes and the newest it reads. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+/** First format version with stored vectors, metrics and the `model` record. */
+export const VECTORS_FORMAT = 3;
 /** Oldest format version this code reads (and keeps writing in its own layout). */
 export const OLDEST_FORMAT_VERSION = 1;
 /** First format version whose values carry checksums. */
@@ -39,9 +48,10 @@ export const DB = {
   removed: 'removed',
   ids: 'ids',
   slots: 'slots',
+  vectors: 'vectors',
 } as const;
 
-export const META_KEY = { format: 'format', config: 'config', state: 'state' } as const;
+export const META_KEY = { format: 'format', config: 'config', state: 'state', model: 'model' } as const;
 export const BLOB_KEY = { catalyzer: 'catalyzer' } as const;
 
 /** Codes per `codes` record: appends rewrite at most one partial chunk. */
@@ -188,10 +198,28 @@ export function recordChecksum(fields: readonly unknown[]): number {
   return crc32(JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
+/** How distances are measured: squared L2, cosine, or (maximum) inner product (see SearchResult.distances). */
+export type Metric = 'l2' | 'cosine' | 'ip';
+export const METRICS: readonly Metric[] = ['l2', 'cosine', 'ip'];
+/** Element type of stored vectors: float32, or uint8 for byte data (SIFT-like descriptors). */
+export type VectorType = 'float32' | 'uint8';
+export const VECTOR_TYPES: readonly VectorType[] = ['float32', 'uint8'];
+
 /** Static description of an index, written once at creation (`meta/config`). */
 export interface IndexConfig {
   /** Input dimension (the catalyzer's din). */
   din: number;
+  metric: Metric;
+  /** Element type of the stored vectors (and of the vectors an add converts to). */
+  dtype: VectorType;
+  /** Whether the input vectors are stored beside the codes (get, refine, train). */
+  storeVectors: boolean;
+  /** Format 3, untrained: the `zn_<r2>` quantizer asked for at creation, for the training. */
+  quantizer?: string;
+}
+
+/** The catalyzer and lattice an index codes with (`meta/model`; formats 1–2: in `config`). */
+export interface ModelConfig {
   /** Output dimension of the catalyzer = lattice dimension. */
   dout: number;
   /** Quantizer name, `zn_<r2>`. */
@@ -200,14 +228,29 @@ export interface IndexConfig {
   /** Bits and bytes of one code. */
   nbit: number;
   codeBytes: number;
-  /** Format 2: length and CRC-32 of the stored catalyzer checkpoint. */
+  /** Format ≥ 2: length and CRC-32 of the stored catalyzer checkpoint. */
   catalyzerBytes?: number;
   catalyzerCrc?: number;
 }
 
-/** The fields of `config` its checksum covers, in a fixed order. */
+/** Bytes of one stored vector. */
+export function vectorBytes(c: IndexConfig): number {
+  return c.din * (c.dtype === 'uint8' ? 1 : 4);
+}
+
+/** The fields of a format-1/2 `config` (the model's and din) its checksum covers, in a fixed order. */
+export function legacyConfigFields(din: number, m: ModelConfig): unknown[] {
+  return [din, m.dout, m.quantizer, m.r2, m.nbit, m.codeBytes, m.catalyzerBytes, m.catalyzerCrc];
+}
+
+/** The fields of a format-3 `config` its checksum covers. */
 export function configFields(c: IndexConfig): unknown[] {
-  return [c.din, c.dout, c.quantizer, c.r2, c.nbit, c.codeBytes, c.catalyzerBytes, c.catalyzerCrc];
+  return [c.din, c.metric, c.dtype, c.storeVectors, c.quantizer ?? null];
+}
+
+/** The fields of a `model` record its checksum covers. */
+export function modelFields(m: ModelConfig): unknown[] {
+  return [m.dout, m.quantizer, m.r2, m.nbit, m.codeBytes, m.catalyzerBytes, m.catalyzerCrc];
 }
 
 /**
@@ -217,6 +260,7 @@ export function configFields(c: IndexConfig): unknown[] {
 export function stateFields(s: IndexState): unknown[] {
   const fields: unknown[] = [s.generation, s.nslots, s.live, s.nextId];
   if (s.compactedAt !== undefined) fields.push(s.compactedAt);
+  if (s.trainedAt !== undefined) fields.push('trainedAt', s.trainedAt);
   return fields;
 }
 
@@ -235,4 +279,10 @@ export interface IndexState {
    * of codes from an older generation reloads them whole: compaction moves slots.
    */
   compactedAt?: number;
+  /**
+   * Generation committed by the last training (format 3; absent: never trained
+   * here). It changes every code and the catalyzer: a holder of an older
+   * generation reloads its model and its arena whole.
+   */
+  trainedAt?: number;
 }

@@ -5,7 +5,7 @@
  * DimensionMismatchError.
  */
 import { parseZnSpec } from '../lattice/zn-spec';
-import { MAX_ID } from '../../storage/layout';
+import { MAX_ID, METRICS, VECTOR_TYPES, type Metric, type VectorType } from '../../storage/layout';
 import { DimensionMismatchError } from '../errors';
 import { ZnCodec } from '../lattice/zn-codec';
 import { assertFinite, assertInteger, assertKnownOptions } from '../validate';
@@ -15,8 +15,10 @@ import {
   MAX_THREADS,
   OPEN_OPTIONS,
   SEARCH_OPTIONS,
+  TRAIN_OPTIONS,
   type IdsInput,
   type IndexCreateOptions,
+  type IndexTrainOptions,
   type IndexOpenOptions,
   type SearchOptions,
   type VectorsInput,
@@ -33,16 +35,56 @@ function checkCompactAt(v: unknown): void {
 /** Throws unless `path` and `options` are a valid Index.create call. */
 export function checkCreateArgs(path: unknown, options: IndexCreateOptions): void {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
-  if (!options || options.catalyzer === undefined) throw new TypeError('options.catalyzer is required');
+  if (options === undefined || options === null || typeof options !== 'object') throw new TypeError('Index.create: options must be an object with dim (or catalyzer)');
   assertKnownOptions('Index.create', options, CREATE_OPTIONS);
+  if (options.catalyzer === undefined && options.dim === undefined) {
+    throw new TypeError('Index.create: give options.dim (an untrained index, trained later by index.train()) or options.catalyzer (a checkpoint)');
+  }
+  if (options.dim !== undefined) assertInteger('options.dim', options.dim, 1, 65536);
+  if (options.metric !== undefined && !METRICS.includes(options.metric)) {
+    throw new RangeError(`options.metric must be one of ${METRICS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(options.metric)}`);
+  }
+  if (options.dtype !== undefined && !VECTOR_TYPES.includes(options.dtype)) {
+    throw new RangeError(`options.dtype must be one of ${VECTOR_TYPES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(options.dtype)}`);
+  }
+  if (options.dtype === 'uint8' && options.metric === 'cosine') {
+    throw new RangeError("options.dtype 'uint8' cannot hold cosine's normalized vectors: use dtype 'float32'");
+  }
+  if (options.storeVectors !== undefined && typeof options.storeVectors !== 'boolean') {
+    throw new TypeError(`options.storeVectors must be a boolean, got ${typeof options.storeVectors}`);
+  }
+  if (options.storeVectors === false && options.catalyzer === undefined) {
+    throw new RangeError('options.storeVectors: false needs options.catalyzer (an index without a catalyzer searches and trains on its stored vectors)');
+  }
   if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
   checkCompactAt(options.compactAt);
   if (options.quantizer !== undefined && typeof options.quantizer !== 'string') {
     throw new TypeError(`options.quantizer must be a string such as 'zn_79', got ${typeof options.quantizer}`);
   }
+  if (options.quantizer !== undefined && parseZnSpec(options.quantizer) === undefined) {
+    throw new RangeError(`options.quantizer must be 'zn_<r2>' (e.g. 'zn_79'), got '${options.quantizer}'`);
+  }
   if (options.loadCatalyzer !== undefined && typeof options.loadCatalyzer !== 'function') {
     throw new TypeError('options.loadCatalyzer must be a function');
   }
+}
+
+/** Throws unless `options` are valid for Index.train. */
+export function checkTrainArgs(options: IndexTrainOptions | undefined): void {
+  assertKnownOptions('train', options, TRAIN_OPTIONS);
+  if (!options) return;
+  if (options.sampleSize !== undefined) assertInteger('options.sampleSize', options.sampleSize, 2);
+  if (options.epochs !== undefined) assertInteger('options.epochs', options.epochs, 1, 10000);
+  if (options.dint !== undefined) assertInteger('options.dint', options.dint, 1, 65536);
+  if (options.dout !== undefined) assertInteger('options.dout', options.dout, 2, 512);
+  if (options.seed !== undefined) assertInteger('options.seed', options.seed, 0);
+  if (options.lambda !== undefined && (typeof options.lambda !== 'number' || !Number.isFinite(options.lambda) || options.lambda < 0)) {
+    throw new RangeError(`options.lambda must be a finite number ≥ 0, got ${String(options.lambda)}`);
+  }
+  if (options.quantizer !== undefined && (typeof options.quantizer !== 'string' || parseZnSpec(options.quantizer) === undefined)) {
+    throw new RangeError(`options.quantizer must be 'zn_<r2>' (e.g. 'zn_79'), got ${JSON.stringify(options.quantizer)}`);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
 }
 
 /** Throws unless `path` and `options` are a valid Index.open call. */
@@ -142,4 +184,53 @@ export function parseIds(ids: IdsInput, n: number): bigint[] {
     out[i] = id;
   }
   return out;
+}
+
+/**
+ * Rows as the index keeps them: under `cosine` normalized to unit length (float32);
+ * `stored` is their bytes in the index's dtype (a uint8 index takes only byte
+ * values). `rows` is what the catalyzer and the exact scan see.
+ */
+export function prepareRows(
+  name: string,
+  x: Float32Array | Uint8Array,
+  n: number,
+  din: number,
+  metric: Metric,
+  dtype: VectorType,
+): { rows: Float32Array | Uint8Array; stored: Uint8Array } {
+  let rows: Float32Array | Uint8Array = x;
+  if (metric === 'cosine') {
+    const f = Float32Array.from(x);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let d = i * din; d < (i + 1) * din; d++) s += f[d] * f[d];
+      const inv = 1 / Math.sqrt(s);
+      if (!Number.isFinite(inv) || inv === 0) throw new RangeError(`${name} row ${i} cannot be normalized (its norm is ${Math.sqrt(s)})`);
+      for (let d = i * din; d < (i + 1) * din; d++) f[d] *= inv;
+    }
+    rows = f;
+  }
+  if (dtype === 'uint8') {
+    if (rows instanceof Uint8Array) return { rows, stored: rows };
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i];
+      if (!Number.isInteger(v) || v < 0 || v > 255) {
+        throw new RangeError(`${name} row ${Math.floor(i / din)} holds ${v} at dimension ${i % din}: this index stores uint8 vectors (integers 0–255)`);
+      }
+    }
+    return { rows, stored: Uint8Array.from(rows) };
+  }
+  const f32 = rows instanceof Float32Array ? rows : Float32Array.from(rows);
+  return { rows, stored: new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength) };
+}
+
+/** Throws unless `refine` is absent or an integer ≥ 1 with k × refine within one search. */
+export function checkRefine(refine: unknown, k: number, nq: number): void {
+  if (refine === undefined) return;
+  if (typeof refine !== 'number' || !Number.isInteger(refine)) throw new TypeError(`options.refine must be an integer, got ${String(refine)}`);
+  if (refine < 1) throw new RangeError(`options.refine must be ≥ 1, got ${refine}`);
+  if (nq * k * refine > MAX_SEARCH_RESULTS) {
+    throw new RangeError(`nq × k × refine = ${nq} × ${k} × ${refine} candidates exceed the ${MAX_SEARCH_RESULTS} (2^24) one search takes; split the queries`);
+  }
 }

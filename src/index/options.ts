@@ -21,10 +21,32 @@ export interface IndexEncoder {
 /** Rebuilds an encoder from checkpoint bytes (default: Catalyzer.load). */
 export type EncoderLoader = (checkpoint: Uint8Array) => Promise<IndexEncoder>;
 
+import type { Metric, VectorType } from '../../storage/layout';
+
+export type { Metric, VectorType } from '../../storage/layout';
+
 export interface IndexCreateOptions {
-  /** Path of a catalyzer checkpoint (.pth), its bytes, or a loaded catalyzer/encoder. */
-  catalyzer: string | Uint8Array | IndexEncoder;
-  /** `zn_<r2>` (default `zn_79`: 64-bit codes at dout 24). */
+  /**
+   * Input dimension. Required without a catalyzer (the index starts untrained);
+   * with one it must equal the catalyzer's din when given.
+   */
+  dim?: number;
+  /** `'l2'` (default), `'cosine'` (vectors normalized at the door) or `'ip'` (maximum inner product). */
+  metric?: Metric;
+  /** Element type of the stored vectors (default `'float32'`; `'uint8'` stores bytes, 1 B per value). */
+  dtype?: VectorType;
+  /**
+   * Keep the input vectors beside the codes (default true): needed by get, refine
+   * and train. `false` keeps the compact index of codes only (needs a catalyzer).
+   */
+  storeVectors?: boolean;
+  /**
+   * Path of a catalyzer checkpoint (.pth), its bytes, or a loaded catalyzer/encoder:
+   * the index is trained from the start. Without it the index is untrained (exact
+   * search) until `train()`.
+   */
+  catalyzer?: string | Uint8Array | IndexEncoder;
+  /** `zn_<r2>` (default: 64-bit codes at the catalyzer's dout, `zn_79` at dout 24). */
   quantizer?: string;
   /** How to rebuild the encoder from stored checkpoint bytes (default Catalyzer.load). */
   loadCatalyzer?: EncoderLoader;
@@ -57,17 +79,61 @@ export interface IndexOpenOptions {
   compactAt?: CompactAt;
 }
 
-/**
- * Options of one search. None yet: the argument exists so that unknown names are
- * refused now (a TypeError), rather than silently ignored, before options such as
- * `nprobe` arrive.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface SearchOptions {}
+/** Options of one search. Unknown names are refused (a TypeError). */
+export interface SearchOptions {
+  /**
+   * Re-rank: take the best `k × refine` candidates from the codes, score them
+   * exactly against the stored vectors under the metric, return the best k.
+   * An integer ≥ 1 (1: exact scores of the code's k best). Needs stored vectors;
+   * an untrained index is exact already and ignores it.
+   */
+  refine?: number;
+}
 
-export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['catalyzer', 'quantizer', 'loadCatalyzer', 'threads', 'compactAt'];
+/** Options of Index.train. */
+export interface IndexTrainOptions {
+  /** Training vectors sampled from the stored ones (default: FIT_DEFAULTS of spreadvec/train). */
+  sampleSize?: number;
+  epochs?: number;
+  /** Hidden width of the catalyzer. */
+  dint?: number;
+  /** Output dimension = lattice dimension (default 24). */
+  dout?: number;
+  /** `zn_<r2>` to code with (default: the create option, else 64-bit codes at dout). */
+  quantizer?: string;
+  lambda?: number;
+  seed?: number;
+  /** Called as training goes (phases: neighbours, epoch, coding). */
+  onProgress?: (p: TrainProgress) => void;
+}
+
+/** What Index.train reports as it goes. */
+export interface TrainProgress {
+  phase: 'neighbours' | 'epoch' | 'coding';
+  epoch: number;
+  epochs: number;
+  done: number;
+  total: number;
+}
+
+/** What Index.train did. */
+export interface TrainReport {
+  /** Vectors trained on and vectors coded. */
+  trainSize: number;
+  coded: number;
+  epochs: number;
+  din: number;
+  dout: number;
+  quantizer: string;
+  /** Wall-clock seconds: fitting, then coding and switching. */
+  fitSeconds: number;
+  codeSeconds: number;
+}
+
+export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['dim', 'metric', 'dtype', 'storeVectors', 'catalyzer', 'quantizer', 'loadCatalyzer', 'threads', 'compactAt'];
 export const OPEN_OPTIONS: readonly (keyof IndexOpenOptions)[] = ['readOnly', 'loadCatalyzer', 'threads', 'compactAt'];
-export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = [];
+export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = ['refine'];
+export const TRAIN_OPTIONS: readonly (keyof IndexTrainOptions)[] = ['sampleSize', 'epochs', 'dint', 'dout', 'quantizer', 'lambda', 'seed', 'onProgress'];
 
 /**
  * Most entries (nq × k) one search returns: 2^24, about 200 MB of ids and distances.
@@ -84,11 +150,20 @@ export type VectorsInput = Float32Array | Uint8Array | readonly (readonly number
 /** Ids: non-negative integers below 2^63. */
 export type IdsInput = readonly bigint[] | readonly number[] | BigInt64Array;
 
-/** Results of a batched search: nq × k row-major, best first. */
+/**
+ * Results of a batched search: nq × k row-major, best first (equal distances by
+ * smaller id).
+ */
 export interface SearchResult {
   /** Ids; −1n where fewer than k vectors are live. */
   ids: BigInt64Array;
-  /** Squared L2 distances on the sphere (2 − 2 cos), ascending; +Infinity pads. */
+  /**
+   * Ascending; +Infinity pads. Exact (untrained index) and refined searches give
+   * the metric's distance between the query and the stored vector: `l2` the squared
+   * L2 distance, `cosine` 1 − cos, `ip` the negated inner product. Searches on the
+   * codes give the squared L2 distance on the catalyzer's sphere between the query's
+   * output and the decoded code (2 − 2 cos, in [0, 4]) whatever the metric.
+   */
   distances: Float32Array;
   nq: number;
   k: number;

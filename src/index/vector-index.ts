@@ -1,29 +1,64 @@
 /**
- * The Index: an embedded, persistent vector index. Vectors go through the catalyzer
- * (onto the unit sphere), are coded by the spherical Zn lattice (`zn_<r2>`), stored in
- * LMDB (storage/), and searched by the native decode-and-scan kernel over the
- * in-memory code arena this class owns (./code-arena.ts); the store returns what each
- * commit changed and the arena applies it.
+ * The Index: an embedded, persistent vector index. It starts from the app's own
+ * vectors (`dim` and a metric) or from a catalyzer checkpoint:
+ * - untrained, it stores the vectors in LMDB (storage/) and searches them exactly
+ *   (a flat scan of an in-memory float32 copy);
+ * - trained (a checkpoint at creation, or `train()` on the stored vectors), vectors
+ *   go through the catalyzer onto the unit sphere, are coded by the spherical Zn
+ *   lattice (`zn_<r2>`) and searched by the native decode-and-scan kernel over the
+ *   in-memory code arena (./code-arena.ts); the stored vectors, when kept, are read
+ *   from LMDB's memory map for `refine`, `get` and retraining.
+ * The store returns what each commit changed and the arena applies it.
  *
- * Memory per vector: the code itself (codeBytes) plus one bit of removed-slot bitmap.
- * Ids are not kept in memory: the k winners of each query are resolved slot → id by
- * LMDB lookups in the same read snapshot as the arena (k × nq point reads per search).
+ * Memory per vector when trained: the code itself (codeBytes) plus one bit of
+ * removed-slot bitmap. Ids are not kept in memory: the winners of each query are
+ * resolved slot → id by LMDB lookups in the same read snapshot as the arena.
  *
  * Calls take effect in call order (./call-order.ts): each write commits once every
  * earlier call is done, each search scans once every earlier write is done; the
- * catalyzer and the quantizer run at once, concurrently with other calls. Equal
- * distances rank by smaller id (./tie-rule.ts); inputs are checked in ./input.ts.
+ * catalyzer and the quantizer of an add run at once, concurrently with other calls.
+ * `train()` is the exception: it fits off the call order (other calls go on) and
+ * switches the index to the new model as a write taken when the fit is done.
+ * Equal distances rank by smaller id (./tie-rule.ts); inputs are checked in ./input.ts.
  */
-import { IndexStore, type VerifyReport } from '../../storage/index-store';
-import type { IndexConfig } from '../../storage/layout';
+import { IndexStore, type ArenaUpdate, type VerifyReport } from '../../storage/index-store';
+import type { IndexConfig, ModelConfig } from '../../storage/layout';
 import { ClosedError, DimensionMismatchError, ReadOnlyError } from '../errors';
 import { quantizeEncodeAsync } from '../lattice/zn-native';
+import { radiusForBits } from '../lattice/sphere-count';
 import { decodeScan } from '../kernels/scan-native';
+import { flatScan } from '../kernels/flat-scan-native';
 import { CallOrder } from './call-order';
 import { CodeArena } from './code-arena';
-import { checkCreateArgs, checkOpenArgs, checkSearchArgs, checkSearchSize, parseIds, parseQuantizer, parseRows } from './input';
-import { COMPACT_MIN_SLOTS, DEFAULT_COMPACT_AT, type CompactAt, type IdsInput, type IndexCreateOptions, type IndexEncoder, type IndexOpenOptions, type SearchOptions, type SearchResult, type VectorsInput } from './options';
-import { topKByDistanceThenId } from './tie-rule';
+import {
+  checkCreateArgs,
+  checkOpenArgs,
+  checkRefine,
+  checkSearchArgs,
+  checkSearchSize,
+  checkTrainArgs,
+  parseIds,
+  parseQuantizer,
+  parseRows,
+  prepareRows,
+} from './input';
+import {
+  COMPACT_MIN_SLOTS,
+  DEFAULT_COMPACT_AT,
+  type CompactAt,
+  type IdsInput,
+  type IndexCreateOptions,
+  type IndexEncoder,
+  type IndexOpenOptions,
+  type IndexTrainOptions,
+  type Metric,
+  type SearchOptions,
+  type SearchResult,
+  type TrainReport,
+  type VectorsInput,
+} from './options';
+import { exactDistances, rankCandidates } from './refine';
+import { topKByDistanceThenId, type Scan } from './tie-rule';
 
 export type {
   CompactAt,
@@ -32,15 +67,20 @@ export type {
   IndexCreateOptions,
   IndexEncoder,
   IndexOpenOptions,
+  IndexTrainOptions,
+  Metric,
   SearchOptions,
   SearchResult,
+  TrainProgress,
+  TrainReport,
+  VectorType,
   VectorsInput,
 } from './options';
 export { COMPACT_MIN_SLOTS, DEFAULT_COMPACT_AT, MAX_SEARCH_RESULTS } from './options';
 
 async function defaultLoader(source: string | Uint8Array): Promise<IndexEncoder> {
-  // Loaded lazily: an index whose caller passes its own encoder never needs the
-  // catalyzer's modules (its backends, its worker pool).
+  // Loaded lazily: an untrained index, or one whose caller passes its own encoder,
+  // never needs the catalyzer's modules (its backends, its worker pool).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('../catalyzer/catalyzer') as typeof import('../catalyzer/catalyzer');
   const encoder: IndexEncoder = await mod.Catalyzer.load(source);
@@ -49,12 +89,26 @@ async function defaultLoader(source: string | Uint8Array): Promise<IndexEncoder>
 
 type ReadTxn = ReturnType<IndexStore['beginRead']>;
 
+/** The catalyzer and lattice the index codes with, and the training that made them. */
+interface Model {
+  encoder: IndexEncoder;
+  ownsEncoder: boolean;
+  config: ModelConfig;
+  /** Generation of the training that committed it (0: given at creation or a format-1/2 index). */
+  trainedAt: number;
+}
+
+/** Ids per page of `ids()`. */
+const IDS_PAGE = 1024;
+
 export class Index {
   private store: IndexStore | null;
-  private readonly encoder: IndexEncoder;
-  private readonly ownsEncoder: boolean;
-  private readonly arena: CodeArena;
   private readonly config: IndexConfig;
+  /** Null while untrained. */
+  private model: Model | null;
+  private readonly loader: (checkpoint: Uint8Array) => Promise<IndexEncoder>;
+  /** Codes (trained) or float32 vectors (untrained): what search scans. */
+  private arena: CodeArena;
   private readonly threads: number | undefined;
   private readonly compactAt: CompactAt;
   private readonly order = new CallOrder();
@@ -65,72 +119,109 @@ export class Index {
   /** Kernel scans run so far (tests check that a search takes one, ties or not). */
   private scans = 0;
   private scansIdleWaiters: (() => void)[] = [];
+  /** The training in progress, if any (one at a time). */
+  private training: Promise<TrainReport> | null = null;
 
-  private constructor(store: IndexStore, encoder: IndexEncoder, ownsEncoder: boolean, threads?: number, compactAt: CompactAt = DEFAULT_COMPACT_AT) {
+  private constructor(store: IndexStore, model: Model | null, loader: (cp: Uint8Array) => Promise<IndexEncoder>, threads?: number, compactAt: CompactAt = DEFAULT_COMPACT_AT) {
     this.store = store;
-    this.encoder = encoder;
-    this.ownsEncoder = ownsEncoder;
     this.config = store.config;
-    this.arena = new CodeArena(store.config.codeBytes);
+    this.model = model;
+    this.loader = loader;
+    this.arena = new CodeArena(this.rowBytes(model));
     this.threads = threads;
     this.compactAt = compactAt;
     this.refresh(store);
   }
 
+  /** Bytes per arena row: a code, or (untrained) a float32 vector. */
+  private rowBytes(model: Model | null): number {
+    return model ? model.config.codeBytes : this.config.din * 4;
+  }
+
   /**
-   * Creates a new index directory at `path` (absent or empty). The catalyzer's
-   * checkpoint is stored inside, so the directory is self-contained.
+   * Creates a new index directory at `path` (absent or empty). With `dim` alone the
+   * index is untrained: vectors are stored and searched exactly until `train()`.
+   * With `catalyzer` it codes from the start; the checkpoint is stored inside, so the
+   * directory is self-contained. Unknown option names are refused.
    */
   static async create(path: string, options: IndexCreateOptions): Promise<Index> {
     checkCreateArgs(path, options);
     const src = options.catalyzer;
+    const loader = options.loadCatalyzer ?? defaultLoader;
     const owns = typeof src === 'string' || src instanceof Uint8Array;
-    let encoder: IndexEncoder;
+    let encoder: IndexEncoder | undefined;
     if (typeof src === 'string') encoder = await defaultLoader(src);
-    else if (src instanceof Uint8Array) encoder = await (options.loadCatalyzer ?? defaultLoader)(src);
+    else if (src instanceof Uint8Array) encoder = await loader(src);
     else encoder = src;
     try {
-      const quantizer = options.quantizer ?? 'zn_79';
-      const { r2, codec } = parseQuantizer(quantizer, encoder.dout);
+      if (encoder && options.dim !== undefined && options.dim !== encoder.din) {
+        throw new DimensionMismatchError(`options.dim is ${options.dim} but the catalyzer takes ${encoder.din}-dimensional vectors`);
+      }
       const config: IndexConfig = {
-        din: encoder.din,
-        dout: encoder.dout,
-        quantizer,
-        r2,
-        nbit: codec.nbit,
-        codeBytes: codec.codeBytes,
+        din: encoder ? encoder.din : options.dim!,
+        metric: options.metric ?? 'l2',
+        dtype: options.dtype ?? 'float32',
+        storeVectors: options.storeVectors ?? true,
       };
-      const store = await IndexStore.create(path, config, encoder.toCheckpoint());
+      let model: Model | null = null;
+      let stored: { model: ModelConfig; checkpoint: Uint8Array } | null = null;
+      if (encoder) {
+        const quantizer = options.quantizer ?? defaultQuantizer(encoder.dout);
+        const { r2, codec } = parseQuantizer(quantizer, encoder.dout);
+        const mc: ModelConfig = { dout: encoder.dout, quantizer, r2, nbit: codec.nbit, codeBytes: codec.codeBytes };
+        stored = { model: mc, checkpoint: encoder.toCheckpoint() };
+        model = { encoder, ownsEncoder: owns, config: mc, trainedAt: 0 };
+      } else if (options.quantizer !== undefined) {
+        config.quantizer = options.quantizer;
+      }
+      const store = await IndexStore.create(path, config, stored);
       try {
-        return new Index(store, encoder, owns, options.threads, options.compactAt);
+        return new Index(store, model, loader, options.threads, options.compactAt);
       } catch (e) {
         await store.close();
         throw e;
       }
     } catch (e) {
-      if (owns) await encoder.close();
+      if (owns) await encoder?.close();
       throw e;
     }
   }
 
-  /** Opens an index created by Index.create (its catalyzer is rebuilt from the stored checkpoint). */
+  /** Opens an index created by Index.create (its catalyzer, if trained, is rebuilt from the stored checkpoint). */
   static async open(path: string, options: IndexOpenOptions = {}): Promise<Index> {
     checkOpenArgs(path, options);
     const store = IndexStore.open(path, { readOnly: options.readOnly });
-    let encoder: IndexEncoder | undefined;
+    const loader = options.loadCatalyzer ?? defaultLoader;
+    let model: Model | null = null;
     try {
-      encoder = await (options.loadCatalyzer ?? defaultLoader)(store.checkpoint());
-      if (encoder.din !== store.config.din || encoder.dout !== store.config.dout) {
-        throw new DimensionMismatchError(
-          `the catalyzer stored in ${path} maps ${encoder.din} → ${encoder.dout}, but the index was built for ${store.config.din} → ${store.config.dout}`,
-        );
+      const txn = store.beginRead();
+      try {
+        model = await Index.loadModel(store, loader, txn, path);
+      } finally {
+        txn.done();
       }
-      return new Index(store, encoder, true, options.threads, options.compactAt);
+      return new Index(store, model, loader, options.threads, options.compactAt);
     } catch (e) {
-      await encoder?.close();
+      if (model?.ownsEncoder) await model.encoder.close();
       await store.close();
       throw e;
     }
+  }
+
+  /** The model committed in `txn` with its encoder loaded (null: untrained). */
+  private static async loadModel(store: IndexStore, loader: (cp: Uint8Array) => Promise<IndexEncoder>, txn: ReadTxn, path: string): Promise<Model | null> {
+    const config = store.modelIn(txn);
+    if (!config) return null;
+    const checkpoint = store.checkpoint(txn)!;
+    const trainedAt = store.readState(txn).trainedAt ?? 0;
+    const encoder = await loader(checkpoint);
+    if (encoder.din !== store.config.din || encoder.dout !== config.dout) {
+      await encoder.close();
+      throw new DimensionMismatchError(
+        `the catalyzer stored in ${path} maps ${encoder.din} → ${encoder.dout}, but the index was built for ${store.config.din} → ${config.dout}`,
+      );
+    }
+    return { encoder, ownsEncoder: true, config, trainedAt };
   }
 
   private live(): IndexStore {
@@ -151,10 +242,25 @@ export class Index {
     return store;
   }
 
-  /** Input dimension (the catalyzer's din). */
+  /** Input dimension. */
   get dim(): number {
     this.live();
     return this.config.din;
+  }
+
+  /** How distances are measured: `'l2'`, `'cosine'` or `'ip'`. */
+  get metric(): Metric {
+    return this.config.metric;
+  }
+
+  /** Whether the index codes with a catalyzer (false: exact search over the stored vectors). */
+  get trained(): boolean {
+    return this.model !== null;
+  }
+
+  /** Whether the input vectors are stored (get, refine and train need them). */
+  get storesVectors(): boolean {
+    return this.config.storeVectors;
   }
 
   /** Live vectors (as of this process's last operation). */
@@ -163,70 +269,80 @@ export class Index {
     return this.arena.live;
   }
 
-  /** Quantizer name, e.g. `zn_79`. */
-  get quantizer(): string {
-    return this.config.quantizer;
+  /** Quantizer name, e.g. `zn_79`; null while untrained. */
+  get quantizer(): string | null {
+    return this.model?.config.quantizer ?? null;
   }
 
-  /** Bytes per stored code. */
+  /** Bytes per stored code; 0 while untrained. */
   get codeBytes(): number {
-    return this.config.codeBytes;
+    return this.model?.config.codeBytes ?? 0;
   }
 
   /**
    * Bytes the in-memory arena holds (codes and removed bitmap, spare capacity
-   * included). Removed and replaced slots count until compact() reclaims them.
+   * included; untrained: the float32 vectors). Removed and replaced slots count until
+   * compact() reclaims them. Stored vectors live in LMDB's memory map, not here.
    */
   get memoryBytes(): number {
     return this.arena.bytesAllocated;
   }
 
   /** Catalyzer output for n rows, checked: n × dout finite values. */
-  private async encode(x: Float32Array | Uint8Array, n: number, name: string): Promise<Float32Array> {
-    const y = await this.encoder.encode(x);
-    if (y.length !== n * this.config.dout) {
-      throw new DimensionMismatchError(`the catalyzer returned ${y.length} values for ${n} ${name}, expected ${n * this.config.dout}`);
+  private async encodeWith(model: Model, x: Float32Array | Uint8Array, n: number, name: string): Promise<Float32Array> {
+    const dout = model.config.dout;
+    const y = await model.encoder.encode(x);
+    if (y.length !== n * dout) {
+      throw new DimensionMismatchError(`the catalyzer returned ${y.length} values for ${n} ${name}, expected ${n * dout}`);
     }
     for (let i = 0; i < y.length; i++) {
       if (!Number.isFinite(y[i])) {
-        throw new RangeError(`${name} row ${Math.floor(i / this.config.dout)} maps to a non-finite point (a zero vector?)`);
+        throw new RangeError(`${name} row ${Math.floor(i / dout)} maps to a non-finite point (a zero vector?)`);
       }
     }
     return y;
   }
 
+  /** The codes of n rows under `model`: catalyzer, then the Zn quantizer (both off the turn). */
+  private async encodeCodes(model: Model, x: Float32Array | Uint8Array, n: number): Promise<Uint8Array> {
+    const units = await this.encodeWith(model, x, n, 'vectors');
+    return quantizeEncodeAsync(model.config.dout, model.config.r2, units);
+  }
+
   /**
-   * Adds n vectors (n × din). Without `ids`, assigns increasing ids after the largest
+   * Adds n vectors (n × dim). Without `ids`, assigns increasing ids after the largest
    * ever used (refused with a RangeError, changing nothing, once they would pass
-   * 2^63 − 1); an id already present is replaced. One LMDB transaction: all or
+   * 2^63 − 1); an id already present is replaced. Under `cosine` the vectors are
+   * normalized (a zero vector is a RangeError). One LMDB transaction: all or
    * nothing. Returns the ids stored, in input order. Takes effect after every call
    * made before it (do not modify `vectors` until the promise settles).
    */
   add(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
-    let x: Float32Array | Uint8Array, n: number, parsed: bigint[] | null;
+    let rows: Float32Array | Uint8Array, stored: Uint8Array, n: number, parsed: bigint[] | null;
     try {
       this.writable();
-      ({ x, n } = parseRows('vectors', vectors, this.config.din));
+      const p = parseRows('vectors', vectors, this.config.din);
+      n = p.n;
+      ({ rows, stored } = prepareRows('vectors', p.x, n, this.config.din, this.config.metric, this.config.dtype));
       parsed = ids === undefined ? null : parseIds(ids, n);
     } catch (e) {
       return Promise.reject(e);
     }
-    const prepared = n === 0 ? Promise.resolve(null) : this.encodeCodes(x, n);
-    return this.order.write(prepared, (codes) => {
-      if (!codes) return new BigInt64Array(0);
+    // Coded now with the current model; coded again in the turn if a training
+    // switched the model meanwhile.
+    const model = this.model;
+    const prepared = n === 0 || !model ? Promise.resolve(null) : this.encodeCodes(model, rows, n).then((codes) => ({ model, codes }));
+    return this.order.write(prepared, async (p) => {
+      if (n === 0) return new BigInt64Array(0);
       const store = this.storeOf();
       this.refresh(store);
-      const commit = store.commitAdd(this.arena.generation, codes, parsed);
-      this.arena.apply(commit.update);
+      let codes: Uint8Array | null = null;
+      if (this.model) codes = p && p.model === this.model ? p.codes : await this.encodeCodes(this.model, rows, n);
+      const commit = store.commitAdd(this.arena.generation, { n, codes, vectors: this.config.storeVectors ? stored : null }, parsed);
+      this.apply(commit.update);
       this.compactIfDue(store);
       return BigInt64Array.from(commit.ids);
     });
-  }
-
-  /** The codes of n rows: catalyzer, then the Zn quantizer (both off the turn). */
-  private async encodeCodes(x: Float32Array | Uint8Array, n: number): Promise<Uint8Array> {
-    const units = await this.encode(x, n, 'vectors');
-    return quantizeEncodeAsync(this.config.dout, this.config.r2, units);
   }
 
   /**
@@ -246,20 +362,20 @@ export class Index {
       this.refresh(store);
       if (list.length === 0) return 0;
       const commit = store.commitRemove(this.arena.generation, list);
-      this.arena.apply(commit.update);
+      this.apply(commit.update);
       this.compactIfDue(store);
       return commit.removed;
     });
   }
 
   /**
-   * Reclaims removed and replaced slots: the live codes move to consecutive slots
-   * (in their old order), the id maps, bitmap and state are rewritten in one LMDB
-   * transaction (a crash leaves the index as before or as after), and this Index's
-   * arena is replaced by one of exactly the live codes. Other processes' readers
-   * reload their arena whole at their next search. Answers do not change. A write:
-   * it takes effect after every call made before it. Resolves to the number of
-   * slots reclaimed (0, changing nothing, when none are dead).
+   * Reclaims removed and replaced slots: the live codes (and stored vectors) move to
+   * consecutive slots (in their old order), the id maps, bitmap and state are
+   * rewritten in one LMDB transaction (a crash leaves the index as before or as
+   * after), and this Index's arena is replaced by one of exactly the live rows.
+   * Other processes' readers reload their arena whole at their next search. Answers
+   * do not change. A write: it takes effect after every call made before it.
+   * Resolves to the number of slots reclaimed (0, changing nothing, when none are dead).
    */
   compact(): Promise<number> {
     try {
@@ -277,7 +393,7 @@ export class Index {
   /** Compacts in the current write turn (no scan runs: writes wait for earlier searches). */
   private compactNow(store: IndexStore): number {
     const commit = store.commitCompact(this.arena.generation);
-    if (commit.reclaimed > 0) this.arena.apply(commit.update);
+    if (commit.reclaimed > 0) this.apply(commit.update);
     return commit.reclaimed;
   }
 
@@ -298,6 +414,19 @@ export class Index {
     }
   }
 
+  /** Applies a change the store returned; rows of another kind (a training) bring a new arena. */
+  private apply(update: ArenaUpdate): void {
+    const rowBytes = update.rows === 'codes' ? (this.model?.config.codeBytes ?? 0) : this.config.din * 4;
+    if (rowBytes !== this.arena.codeBytes) {
+      if (!update.reset) throw new RangeError(`an update of ${update.rows} reached an arena of other rows without a reset`);
+      const arena = new CodeArena(rowBytes);
+      arena.apply(update);
+      this.arena = arena;
+      return;
+    }
+    this.arena.apply(update);
+  }
+
   /** Brings the arena to the latest committed generation. */
   private refresh(store: IndexStore): void {
     const txn = store.beginRead();
@@ -311,29 +440,35 @@ export class Index {
   /** Brings the arena to the generation committed in `txn` (never back). */
   private catchUp(store: IndexStore, txn: ReadTxn): void {
     const update = store.readUpdate(this.arena, txn);
-    if (update) this.arena.apply(update);
+    if (update) this.apply(update);
   }
 
   /**
-   * The k nearest stored vectors of each query (nq × din), by squared L2 distance on
-   * the sphere between the query's catalyzer output and the decoded code, ascending,
-   * ties by smaller id. Sees every write called before it on this Index and none
-   * called after, and every batch other processes committed before it scans.
+   * The k nearest stored vectors of each query (nq × dim), ascending, ties by smaller
+   * id (see SearchResult.distances for what the distances are on each path).
+   * Untrained: exact. Trained: by the codes, or with `refine` re-ranked exactly among
+   * the codes' best k × refine. Sees every write called before it on this Index and
+   * none called after, and every batch other processes committed before it scans.
    * Rows are padded to k with −1n / +Infinity when fewer vectors are live; nq × k
-   * may not exceed MAX_SEARCH_RESULTS.
+   * (× refine) may not exceed MAX_SEARCH_RESULTS.
    */
   search(queries: VectorsInput, k: number, options?: SearchOptions): Promise<SearchResult> {
-    let x: Float32Array | Uint8Array, nq: number;
+    let rows: Float32Array | Uint8Array, nq: number;
+    const refine = options?.refine;
     try {
       this.live();
       checkSearchArgs(k, options);
-      ({ x, n: nq } = parseRows('queries', queries, this.config.din));
+      const p = parseRows('queries', queries, this.config.din);
+      nq = p.n;
       checkSearchSize(nq, k);
+      checkRefine(refine, k, nq);
+      if (refine !== undefined && !this.config.storeVectors) throw new RangeError('options.refine needs stored vectors, and this index was created with storeVectors: false');
+      ({ rows } = prepareRows('queries', p.x, nq, this.config.din, this.config.metric, 'float32'));
     } catch (e) {
       return Promise.reject(e);
     }
     if (nq === 0) return Promise.resolve({ ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k });
-    return this.order.read(this.encode(x, nq, 'queries'), (units) => this.scanTurn(units, nq, k));
+    return this.order.read(Promise.resolve(), () => this.searchTurn(rows, nq, k, refine));
   }
 
   /** Resolves when no scan reads the arena. */
@@ -341,36 +476,62 @@ export class Index {
     return new Promise((resolve) => this.scansIdleWaiters.push(resolve));
   }
 
-  private async scanTurn(units: Float32Array, nq: number, k: number): Promise<SearchResult> {
+  /**
+   * Brings the model and arena to the snapshot `txn` (another process may have
+   * trained or compacted): only when no scan reads them. Returns the snapshot to scan.
+   */
+  private async syncForScan(store: IndexStore, txn: ReadTxn): Promise<ReadTxn> {
+    for (;;) {
+      const state = store.readState(txn);
+      const stale = state.generation > this.arena.generation;
+      if (stale && this.activeScans > 0) {
+        txn.done();
+        await this.scansIdle();
+        txn = store.beginRead();
+        continue;
+      }
+      if ((state.trainedAt ?? 0) !== (this.model?.trainedAt ?? 0)) {
+        // Another process trained: load its model before the arena's new codes.
+        const model = await Index.loadModel(store, this.loader, txn, store.dir);
+        if (this.activeScans > 0) {
+          if (model?.ownsEncoder) await model.encoder.close();
+          continue;
+        }
+        const old = this.model;
+        this.model = model;
+        if (old?.ownsEncoder) await old.encoder.close();
+      }
+      this.catchUp(store, txn);
+      return txn;
+    }
+  }
+
+  private async searchTurn(rows: Float32Array | Uint8Array, nq: number, k: number, refine: number | undefined): Promise<SearchResult> {
     const store = this.storeOf();
     let txn: ReadTxn | undefined = store.beginRead();
     try {
-      // Another process committed since the arena was loaded: load it only once the
-      // scans still reading the arena (searches run concurrently) are over.
-      while (this.activeScans > 0 && store.readState(txn).generation > this.arena.generation) {
-        txn.done();
-        txn = undefined;
-        await this.scansIdle();
-        txn = store.beginRead();
-      }
-      this.catchUp(store, txn);
+      txn = await this.syncForScan(store, txn);
       const snapshot = txn;
       this.activeScans++;
       try {
-        const scan = (q: Float32Array, kk: number) => {
-          this.scans++;
-          return decodeScan({
-            codes: this.arena.codes,
-            n: this.arena.count,
-            removed: this.arena.removed,
-            dim: this.config.dout,
-            r2: this.config.r2,
-            queries: q,
-            k: kk,
-            threads: this.threads,
-          });
-        };
-        const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, this.arena.live, (slots) => store.idsOfSlots(slots, snapshot));
+        const model = this.model;
+        const arena = this.arena;
+        const idsOf = (slots: Int32Array) => store.idsOfSlots(slots, snapshot);
+        if (!model) {
+          const { ids, distances } = await topKByDistanceThenId(this.exactScan(arena), Float32Array.from(rows), nq, k, arena.live, idsOf);
+          return { ids, distances, nq, k };
+        }
+        const units = await this.encodeWith(model, rows, nq, 'queries');
+        const scan = this.codeScan(model, arena);
+        if (refine === undefined) {
+          const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, arena.live, idsOf);
+          return { ids, distances, nq, k };
+        }
+        const kk = Math.min(k * refine, arena.live);
+        const cand = kk === 0 ? null : await scan(units, kk);
+        const q32 = Float32Array.from(rows);
+        const scored = cand ? exactDistances(this.config.metric, q32, store.vectorsOfSlots(cand.slots, snapshot), nq, kk, this.config.din) : new Float32Array(0);
+        const { ids, distances } = rankCandidates(cand ? idsOf(cand.slots) : new BigInt64Array(0), scored, nq, kk, k);
         return { ids, distances, nq, k };
       } finally {
         if (--this.activeScans === 0) {
@@ -384,26 +545,234 @@ export class Index {
     }
   }
 
+  /** The exact scan of an untrained arena (float32 rows) under the metric. */
+  private exactScan(arena: CodeArena): Scan {
+    const metric = this.config.metric;
+    return async (q, kk) => {
+      this.scans++;
+      const base = new Float32Array(arena.codes.buffer, arena.codes.byteOffset, arena.count * this.config.din);
+      const r = await flatScan({ base, n: arena.count, removed: arena.removed, dim: this.config.din, queries: q, k: kk, metric: metric === 'ip' ? 'ip' : 'l2', threads: this.threads });
+      // Cosine: rows are unit vectors, ‖q − x‖² = 2 − 2 cos, so 1 − cos is half of it.
+      if (metric === 'cosine') for (let i = 0; i < r.distances.length; i++) r.distances[i] *= 0.5;
+      return r;
+    };
+  }
+
+  /** The decode-and-scan of a code arena. */
+  private codeScan(model: Model, arena: CodeArena): Scan {
+    return (q, kk) => {
+      this.scans++;
+      return decodeScan({ codes: arena.codes, n: arena.count, removed: arena.removed, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads });
+    };
+  }
+
   /**
-   * Refuses new operations, waits for running ones, then closes the store (and the
-   * catalyzer if the index loaded it). Closing twice is harmless.
+   * The stored vectors of `ids`, ids.length × dim in the index's dtype (Float32Array,
+   * or Uint8Array for `uint8`; under `cosine` the normalized vectors). An id not
+   * present is a RangeError naming it. A read in call order.
+   */
+  get(ids: IdsInput): Promise<Float32Array | Uint8Array> {
+    let parsed: bigint[];
+    try {
+      this.live();
+      if (!this.config.storeVectors) throw new RangeError('get needs stored vectors, and this index was created with storeVectors: false');
+      parsed = parseIds(ids, ids?.length ?? 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.order.read(Promise.resolve(), () => {
+      const store = this.storeOf();
+      const txn = store.beginRead();
+      try {
+        const slots = store.slotsOfIds(parsed, txn);
+        const missing = slots.findIndex((s) => s < 0);
+        if (missing >= 0) throw new RangeError(`ids[${missing}] = ${parsed[missing]} is not in the index`);
+        const rows = store.vectorsOfSlots(slots, txn);
+        return this.config.dtype === 'uint8' ? Uint8Array.from(rows) : rows;
+      } finally {
+        txn.done();
+      }
+    });
+  }
+
+  /** Whether `id` is in the index. A read in call order. */
+  has(id: bigint | number): Promise<boolean> {
+    let parsed: bigint[];
+    try {
+      this.live();
+      parsed = parseIds([id] as bigint[], 1);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.order.read(Promise.resolve(), () => {
+      const store = this.storeOf();
+      const txn = store.beginRead();
+      try {
+        return store.slotsOfIds(parsed, txn)[0] >= 0;
+      } finally {
+        txn.done();
+      }
+    });
+  }
+
+  /**
+   * The live ids in increasing order. Pages of IDS_PAGE ids are read as the
+   * iteration goes, each in call order and in its own snapshot: writes between pages
+   * show in later pages.
+   */
+  async *ids(): AsyncGenerator<bigint, void, undefined> {
+    this.live();
+    let after: bigint | null = null;
+    for (;;) {
+      const from: bigint | null = after;
+      const page: bigint[] = await this.order.read(Promise.resolve(), (): bigint[] => {
+        const store = this.storeOf();
+        const txn = store.beginRead();
+        try {
+          return store.idsPage(from, IDS_PAGE, txn);
+        } finally {
+          txn.done();
+        }
+      });
+      for (const id of page) yield id;
+      if (page.length < IDS_PAGE) return;
+      after = page[page.length - 1];
+    }
+  }
+
+  /**
+   * Fits a catalyzer on the stored vectors (a sample of `sampleSize`), with
+   * positives from exact neighbours under the index's metric, then codes every
+   * stored vector and switches the index to the codes in one transaction: a search
+   * sees the old state or the new one, never a mix; a crash leaves the old one.
+   * The fit runs off the call order (native kernels on worker threads: the event
+   * loop stays free, adds and searches go on); the switch is a write taken when the
+   * fit is done, and vectors added meanwhile are coded in it. Calling it again
+   * retrains. The catalyzer is stored in the index. One training at a time.
+   */
+  train(options: IndexTrainOptions = {}): Promise<TrainReport> {
+    try {
+      const store = this.writable();
+      checkTrainArgs(options);
+      if (!this.config.storeVectors) throw new RangeError('train needs stored vectors, and this index was created with storeVectors: false');
+      if (store.version < 3) throw new RangeError(`the index at ${store.dir} has format ${store.version}, which cannot be retrained; rebuild it with this version`);
+      if (this.training) throw new Error('a training of this index is already running; await it first');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const run = this.trainRun(options).finally(() => {
+      this.training = null;
+    });
+    this.training = run;
+    return run;
+  }
+
+  private async trainRun(options: IndexTrainOptions): Promise<TrainReport> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { fitCatalyzer, MIN_FIT_VECTORS } = require('../train/fit') as typeof import('../train/fit');
+    const din = this.config.din;
+    // The vectors as of every call made before train().
+    const snap = await this.order.read(Promise.resolve(), () => {
+      const store = this.storeOf();
+      const txn = store.beginRead();
+      try {
+        return store.liveVectors(txn);
+      } finally {
+        txn.done();
+      }
+    });
+    const n = snap.slots.length;
+    if (n < MIN_FIT_VECTORS) throw new RangeError(`train needs at least ${MIN_FIT_VECTORS} stored vectors, the index has ${n}`);
+    const t0 = performance.now();
+    const metric = this.config.metric === 'ip' ? 'ip' : 'l2';
+    const fit = await fitCatalyzer(snap.vectors, n, din, {
+      metric,
+      dout: options.dout,
+      dint: options.dint,
+      epochs: options.epochs,
+      sampleSize: options.sampleSize,
+      lambda: options.lambda,
+      seed: options.seed,
+      threads: this.threads,
+      onProgress: options.onProgress,
+    });
+    const t1 = performance.now();
+    const encoder = await this.loader(fit.checkpoint);
+    const quantizer = options.quantizer ?? this.config.quantizer ?? defaultQuantizer(fit.dout);
+    let committed = false;
+    try {
+      const { r2, codec } = parseQuantizer(quantizer, fit.dout);
+      const config: ModelConfig = { dout: fit.dout, quantizer, r2, nbit: codec.nbit, codeBytes: codec.codeBytes };
+      const model: Model = { encoder, ownsEncoder: true, config, trainedAt: 0 };
+      options.onProgress?.({ phase: 'coding', epoch: fit.epochs, epochs: fit.epochs, done: 0, total: n });
+      const snapCodes = await this.encodeCodes(model, snap.vectors, n);
+      let coded = n;
+      const report = await this.order.write(Promise.resolve(), async () => {
+        const store = this.storeOf();
+        this.refresh(store);
+        const state = store.readState();
+        const cb = config.codeBytes;
+        const all = new Uint8Array(state.nslots * cb);
+        const moved = (state.compactedAt ?? 0) > snap.state.generation;
+        // Slots the snapshot coded, unless a compaction moved them since; then the rest.
+        let from = 0;
+        if (!moved) {
+          for (let i = 0; i < n; i++) all.set(snapCodes.subarray(i * cb, (i + 1) * cb), snap.slots[i] * cb);
+          from = snap.state.nslots;
+        }
+        if (from < state.nslots) {
+          const txn = store.beginRead();
+          let rest;
+          try {
+            rest = store.liveVectors(txn, from);
+          } finally {
+            txn.done();
+          }
+          if (rest.slots.length > 0) {
+            const codes = await this.encodeCodes(model, rest.vectors, rest.slots.length);
+            for (let i = 0; i < rest.slots.length; i++) all.set(codes.subarray(i * cb, (i + 1) * cb), rest.slots[i] * cb);
+            coded += rest.slots.length;
+          }
+        }
+        const commit = store.commitTrain(this.arena.generation, config, fit.checkpoint, all);
+        const old = this.model;
+        model.trainedAt = commit.update.generation;
+        this.model = model;
+        committed = true;
+        this.apply(commit.update);
+        options.onProgress?.({ phase: 'coding', epoch: fit.epochs, epochs: fit.epochs, done: n, total: n });
+        if (old?.ownsEncoder) await old.encoder.close();
+        return { trainSize: fit.trainSize, coded, epochs: fit.epochs, din, dout: fit.dout, quantizer, fitSeconds: (t1 - t0) / 1000, codeSeconds: 0 };
+      });
+      report.codeSeconds = (performance.now() - t1) / 1000;
+      return report;
+    } finally {
+      if (!committed) await encoder.close();
+    }
+  }
+
+  /**
+   * Refuses new operations, waits for running ones (a training included), then
+   * closes the store (and the catalyzer if the index loaded it). Closing twice is
+   * harmless.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.training?.catch(() => undefined);
       await this.order.idle();
       const store = this.store;
       if (!store) return;
       this.store = null;
       await store.close();
-      if (this.ownsEncoder) await this.encoder.close();
+      if (this.model?.ownsEncoder) await this.model.encoder.close();
     })();
     return this.closing;
   }
 
   /**
    * Full check of the stored index (every LMDB page, checksums, both id maps against
-   * each other, the bitmap and the state). Resolves to what was checked; rejects
-   * with an IndexFormatError (code `ECORRUPT`) at the first fault.
+   * each other, the bitmap, the stored vectors and the state). Resolves to what was
+   * checked; rejects with an IndexFormatError (code `ECORRUPT`) at the first fault.
    */
   verify(): Promise<VerifyReport> {
     try {
@@ -414,4 +783,11 @@ export class Index {
     // A read: it sees every write called before it; writes called after wait for it.
     return this.order.read(Promise.resolve(), () => this.storeOf().verify());
   }
+}
+
+/** The quantizer of 64-bit codes at dimension `dout` (zn_79 at 24). */
+function defaultQuantizer(dout: number): string {
+  const r2 = radiusForBits(dout, 64);
+  if (r2 <= 0) throw new RangeError(`no Zn radius gives codes of at most 64 bits at dimension ${dout}; pass options.quantizer`);
+  return `zn_${r2}`;
 }

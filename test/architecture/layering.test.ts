@@ -29,7 +29,7 @@ const LAYERS: Record<string, readonly string[]> = {
   eval: ['catalyzer', 'knn', 'lattice', 'quantizers'],
   train: ['catalyzer', 'data', 'eval', 'kernels', 'knn', 'lattice', 'pth', 'quantizers'],
   storage: ['lattice', 'kernels'],
-  index: ['catalyzer', 'kernels', 'knn', 'lattice', 'storage'],
+  index: ['catalyzer', 'kernels', 'knn', 'lattice', 'storage', 'train'],
   cli: ['*'],
   barrel: ['*'],
   entry: ['*'],

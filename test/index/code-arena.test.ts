@@ -14,7 +14,7 @@ function bytes(n: number, seed: number): Uint8Array {
 }
 
 function update(u: Partial<ArenaUpdate> & Pick<ArenaUpdate, 'generation' | 'nslots' | 'live'>): ArenaUpdate {
-  return { reset: false, codes: [], removedSlots: [], removedBitmap: null, ...u };
+  return { rows: 'codes', reset: false, codes: [], removedSlots: [], removedBitmap: null, ...u };
 }
 
 test('apply writes codes at their slots and grows without losing earlier ones', () => {

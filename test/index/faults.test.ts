@@ -106,7 +106,7 @@ test('Index.open refuses paths that are not spreadvec indexes, with a clear reas
 
 /** Rewrites one meta record of a closed index directly in LMDB. */
 async function patchMeta(dir: string, key: string, value: unknown): Promise<void> {
-  const env = open({ path: path.join(dir, DATA_FILE), noSubdir: true, maxDbs: 8 });
+  const env = open({ path: path.join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });
   const meta = env.openDB({ name: DB.meta });
   env.transactionSync(() => meta.putSync(key, value));
   await env.close();
@@ -119,16 +119,18 @@ test('a newer format, another format or a corrupt meta record is refused, and th
   await index.close();
   const opts = { loadCatalyzer: loadTestEncoder };
   const cases: [string, unknown, RegExp][] = [
-    [META_KEY.format, { format: 'spreadvec-index', version: 99 }, /format version 99, newer than this spreadvec reads \(2\); upgrade spreadvec/],
+    [META_KEY.format, { format: 'spreadvec-index', version: 99 }, /format version 99, newer than this spreadvec reads \(3\); upgrade spreadvec/],
     [META_KEY.format, { format: 'something-else', version: 1 }, /not a spreadvec index: .* format record of another kind/],
     [META_KEY.format, { format: 'spreadvec-index', version: 'x' }, /corrupt meta record 'format': version must be a positive integer/],
     [META_KEY.config, 'garbage', /corrupt meta record 'config': not a record/],
-    [META_KEY.config, { din: DIN, dout: -1, quantizer: 'zn_8', r2: 8, nbit: 20, codeBytes: 3 }, /corrupt meta record 'config': dout must be an integer ≥ 1, found -1/],
-    [META_KEY.config, { din: DIN, dout: DOUT, quantizer: 'zn_9', r2: 8, nbit: 20, codeBytes: 3 }, /corrupt meta record 'config': quantizer "zn_9" does not match r2 8/],
+    [META_KEY.config, { din: DIN, metric: 'euclid', dtype: 'float32', storeVectors: true }, /corrupt meta record 'config': metric must be one of l2, cosine, ip, found "euclid"/],
+    [META_KEY.config, { din: DIN, metric: 'l2', dtype: 'float32', storeVectors: true, quantizer: null, crc: 1 }, /corrupt meta record 'config': checksum mismatch/],
+    [META_KEY.model, { dout: -1, quantizer: 'zn_8', r2: 8, nbit: 20, codeBytes: 3 }, /corrupt meta record 'model': dout must be an integer ≥ 1, found -1/],
+    [META_KEY.model, { dout: DOUT, quantizer: 'zn_9', r2: 8, nbit: 20, codeBytes: 3 }, /corrupt meta record 'model': quantizer "zn_9" does not match r2 8/],
     [META_KEY.state, { generation: 1, nslots: 5, live: 9, nextId: '5' }, /corrupt meta record 'state': live 9 exceeds nslots 5/],
     [META_KEY.state, { generation: 1, nslots: 40, live: 40, nextId: 12 }, /corrupt meta record 'state': nextId must be a decimal string/],
   ];
-  const env = open({ path: path.join(dir, DATA_FILE), noSubdir: true, maxDbs: 8 });
+  const env = open({ path: path.join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });
   const meta = env.openDB({ name: DB.meta });
   const saved = new Map<string, unknown>(Object.values(META_KEY).map((k) => [k, meta.get(k)]));
   await env.close();

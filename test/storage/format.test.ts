@@ -10,7 +10,7 @@ import { Index } from '../../src/index/vector-index';
 import { IndexFormatError } from '../../storage/errors';
 import { crc32 } from 'node:zlib';
 
-import { DATA_FILE, DB, META_KEY, recordChecksum, configFields, seal, unseal } from '../../storage/layout';
+import { DATA_FILE, DB, META_KEY, recordChecksum, modelFields, seal, unseal } from '../../storage/layout';
 import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
 
 const DIN = 10;
@@ -31,7 +31,7 @@ async function built(n = 40): Promise<string> {
 
 /** Runs `fn` on the raw LMDB databases of a closed index. */
 async function patch(dir: string, fn: (dbs: Record<string, ReturnType<ReturnType<typeof open>['openDB']>>) => void): Promise<void> {
-  const env = open({ path: path.join(dir, DATA_FILE), noSubdir: true, maxDbs: 8 });
+  const env = open({ path: path.join(dir, DATA_FILE), noSubdir: true, maxDbs: 16 });
   const dbs = {
     meta: env.openDB({ name: DB.meta }),
     blobs: env.openDB({ name: DB.blobs, encoding: 'binary' }),
@@ -51,26 +51,45 @@ async function rejectsWith(p: Promise<unknown>, code: string, message: RegExp): 
   });
 }
 
-test('a format-1 index (no checksums) opens, answers like a format-2 one, takes writes, verifies, and stays format 1', async () => {
-  const v1 = path.join(tmp(), 'v1');
-  fs.mkdirSync(v1);
-  fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'index-v1', DATA_FILE), path.join(v1, DATA_FILE));
-  const v2 = await built(40);
+/** A copy of a committed index fixture (test/fixtures/index-v<version>) in a fresh directory. */
+function fixtureCopy(version: number): string {
+  const dir = path.join(tmp(), `v${version}`);
+  fs.mkdirSync(dir);
+  fs.copyFileSync(path.join(__dirname, '..', 'fixtures', `index-v${version}`, DATA_FILE), path.join(dir, DATA_FILE));
+  return dir;
+}
+
+test('format-1 (no checksums) and format-2 indexes open, answer like a format-3 one, take writes, verify, and keep their format', async () => {
+  const v1 = fixtureCopy(1);
+  const v2 = fixtureCopy(2);
+  const v3 = await built(40);
   const q = randomRows(5, DIN, 9);
-  const a = await Index.open(v1, opts);
-  const b = await Index.open(v2, opts);
-  assert.deepEqual(await a.search(q, 6), await b.search(q, 6));
-  for (const index of [a, b]) {
+  const indexes = [await Index.open(v1, opts), await Index.open(v2, opts), await Index.open(v3, opts)];
+  const first = await indexes[2].search(q, 6);
+  for (const index of indexes) {
+    assert.equal(index.trained, true);
+    assert.equal(index.metric, 'l2');
+    assert.deepEqual(await index.search(q, 6), first);
+  }
+  for (const index of indexes) {
     await index.add(randomRows(3, DIN, 5), [1, 50, 51]);
     assert.equal(await index.remove([2, 3]), 2);
   }
-  assert.deepEqual(await a.search(q, 6), await b.search(q, 6));
-  const ra = await a.verify();
-  const rb = await b.verify();
-  assert.deepEqual([ra.formatVersion, ra.checksums, ra.live, ra.slots, ra.removed], [1, false, 40, 43, 3]);
-  assert.deepEqual([rb.formatVersion, rb.checksums, rb.live, rb.slots, rb.removed], [2, true, 40, 43, 3]);
-  await a.close();
-  await b.close();
+  const after = await indexes[2].search(q, 6);
+  for (const index of indexes) assert.deepEqual(await index.search(q, 6), after);
+  const reports = await Promise.all(indexes.map((index) => index.verify()));
+  assert.deepEqual(reports.map((r) => [r.formatVersion, r.checksums, r.live, r.slots, r.removed]), [
+    [1, false, 40, 43, 3],
+    [2, true, 40, 43, 3],
+    [3, true, 40, 43, 3],
+  ]);
+  // The old formats keep no vectors: get, refine and train say so.
+  await assert.rejects(indexes[1].get([1]), /storeVectors: false/);
+  await assert.rejects(indexes[1].train(), /storeVectors: false|format 2/);
+  // They compact in their own layout too.
+  for (const index of indexes) assert.equal(await index.compact(), 3);
+  for (const index of indexes) assert.deepEqual(await index.search(q, 6), after);
+  for (const index of indexes) await index.close();
 });
 
 test('a flipped code chunk, id or catalyzer byte is caught when read (ECORRUPT), not used', async () => {
@@ -94,13 +113,13 @@ test('a flipped code chunk, id or catalyzer byte is caught when read (ECORRUPT),
   }
 });
 
-test('a config whose code size does not match its quantizer is refused, even with a valid checksum', async () => {
+test('a model record whose code size does not match its quantizer is refused, even with a valid checksum', async () => {
   const dir = await built();
   await patch(dir, (d) => {
-    const c = d.meta.get(META_KEY.config) as Record<string, unknown>;
+    const c = d.meta.get(META_KEY.model) as Record<string, unknown>;
     const bad: Record<string, unknown> = { ...c, nbit: 16, codeBytes: 2 };
-    bad.crc = recordChecksum(configFields(bad as never));
-    d.meta.putSync(META_KEY.config, bad);
+    bad.crc = recordChecksum(modelFields(bad as never));
+    d.meta.putSync(META_KEY.model, bad);
   });
   await rejectsWith(Index.open(dir, opts), 'ECORRUPT', /zn_8 at dimension 12 has \d+-bit codes of 3 bytes, the record says 16 bits in 2 bytes/);
   // A forged but checksummed chunk of the wrong size is refused too.
@@ -114,7 +133,7 @@ test('spreadvec verify: one summary line and exit 0; one line and exit 1 on dama
   const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
   const ok = spawnSync(process.execPath, ['--import', 'tsx', cli, 'verify', dir], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /^ok: .*: format 2, 40 live vectors in 40 slots \(0 removed\), 1 code chunks, 0 bitmap chunks/);
+  assert.match(ok.stdout, /^ok: .*: format 3, 40 live vectors in 40 slots \(0 removed\), 1 code chunks, 0 bitmap chunks/);
   await patch(dir, (d) => { const v = Buffer.from(d.slots.get(9) as Buffer); v[1] ^= 1; d.slots.putSync(9, v); });
   const bad = spawnSync(process.execPath, ['--import', 'tsx', cli, 'verify', dir], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
