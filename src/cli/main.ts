@@ -12,6 +12,7 @@ import { registerTrain } from './commands/train';
 import { registerZn } from './commands/zn';
 import { registerCrossvalidate } from './commands/crossvalidate';
 import { registerVerify } from './commands/verify';
+import { registerIndexCommands } from './commands/index-commands';
 import { normalizeArgv, oneLine } from './options';
 import { packageInfo } from './package-info';
 
@@ -40,6 +41,7 @@ registerTrain(program);
 registerZn(program);
 registerCrossvalidate(program);
 registerVerify(program);
+registerIndexCommands(program);
 // The PQ benchmark needs devDependencies and bench/faiss_pq.py, which an install
 // does not have: it runs from a source checkout only, and says so here.
 program

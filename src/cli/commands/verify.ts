@@ -17,7 +17,7 @@ export function registerVerify(program: Command): void {
         const r = store.verify();
         process.stdout.write(
           `ok: ${dir}: format ${r.formatVersion}${r.checksums ? '' : ' (no checksums)'}, ${r.live} live vectors in ${r.slots} slots (${r.removed} removed), ` +
-            `${r.codeChunks} code chunks, ${r.removedChunks} bitmap chunks, catalyzer ${r.catalyzerBytes} bytes, ${r.pagesInUse}/${r.filePages} pages of ${r.pageSize} bytes in use\n`,
+            `${r.codeChunks} code chunks, ${r.removedChunks} bitmap chunks, ${r.vectors} stored vectors, ${r.trained ? `catalyzer ${r.catalyzerBytes} bytes` : 'untrained'}, ${r.pagesInUse}/${r.filePages} pages of ${r.pageSize} bytes in use\n`,
         );
       } finally {
         await store.close();
