@@ -15,7 +15,7 @@ import type { Progress } from '../progress';
 import { progressBars } from '../eval/progress-bars';
 import type { Split } from '../data/splits';
 import { formatF, formatG } from './format';
-import { Rng } from './random';
+import { Rng } from '../random';
 import { dimsOfState, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from './state';
 import { loadCheckpointState, saveCheckpoint } from './checkpoint-io';
 import { prepareCheckpointDir } from './checkpoint-dir';
