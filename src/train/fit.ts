@@ -131,9 +131,13 @@ function sampleRows(n: number, m: number, rng: Rng): Int32Array {
   return p.subarray(0, m).sort();
 }
 
-/** The rows `rows` of x (dim each) in one new array, yielding between chunks. */
+/**
+ * The rows `rows` of x (dim each) in one new array, yielding between chunks. It lives
+ * in a SharedArrayBuffer: the native async jobs (k-NN, forward, every chunk of SGD
+ * batches) read such memory in place instead of copying the training set each call.
+ */
 async function gatherRows(x: Float32Array, dim: number, rows: Int32Array): Promise<Float32Array> {
-  const out = new Float32Array(rows.length * dim);
+  const out = new Float32Array(new SharedArrayBuffer(rows.length * dim * Float32Array.BYTES_PER_ELEMENT));
   const perChunk = Math.max(1, Math.floor(YIELD_EVERY / dim));
   for (let lo = 0; lo < rows.length; lo += perChunk) {
     const hi = Math.min(rows.length, lo + perChunk);
@@ -167,7 +171,8 @@ export async function fitCatalyzer(vectors: Float32Array, n: number, dim: number
 
   const rng = new Rng(o.seed);
   const trainSize = Math.min(n, o.sampleSize);
-  const xt = trainSize < n ? await gatherRows(vectors, dim, sampleRows(n, trainSize, rng)) : vectors.slice(0, n * dim);
+  const rows = trainSize < n ? sampleRows(n, trainSize, rng) : Int32Array.from({ length: n }, (_, i) => i);
+  const xt = await gatherRows(vectors, dim, rows);
 
   // Positives: the exact RANK_POSITIVE neighbours (self included, as in the paper).
   const gtNN = new Int32Array(trainSize * RANK_POSITIVE);
