@@ -118,6 +118,31 @@ test('real-valued vectors: distances match the reference to float32 rounding; ip
   );
 });
 
+test('real-valued duplicates tie exactly wherever they sit (other blocks, other threads, every ISA)', () => {
+  const dim = 37, n = 4500;
+  const next = lcgUint32(99);
+  const real = () => (next() / 2 ** 32) * 2 - 1;
+  const base = new Float32Array(n * dim).map(real);
+  const queries = new Float32Array(2 * dim).map(real);
+  // The query's copies: slot 4400's row copied to 7, 1030 (the next block) and 3900.
+  for (const s of [7, 1030, 3900]) base.copyWithin(s * dim, 4400 * dim, 4401 * dim);
+  // Make slot 4400 the nearest of query 0 by putting the query next to it.
+  for (let d = 0; d < dim; d++) queries[d] = base[4400 * dim + d] + 1e-3 * real();
+  for (const isa of isas) {
+    assert.ok(setIsa(isa));
+    try {
+      for (const threads of [1, 2]) {
+        const r = flatScanSync({ base, n, removed: null, dim, queries, k: 2, metric: 'l2', threads });
+        assert.deepEqual(Array.from(r.slots.subarray(0, 2)), [7, 1030], `${isa} threads ${threads}`);
+        assert.equal(r.distances[0], r.distances[1]);
+        assert.deepEqual(tiesOf(r, 0), [3900, 4400], `${isa} threads ${threads}: ties`);
+      }
+    } finally {
+      setIsa(detectedIsa());
+    }
+  }
+});
+
 test('a golden case: l2 and ip orders, padding, ties and the removed bitmap', () => {
   // Slots 0..4 in 2-d; slot 3 removed; slots 1 and 4 are equal.
   const base = new Float32Array([0, 0, 1, 0, 2, 0, 0, 5, 1, 0]);
