@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { activeIsa } from '../src/kernels/addon';
 import { NativeMlpTrainer, sgemm, sgemmReference } from '../src/kernels/mlp-native';
-import { Rng } from '../src/train/random';
+import { Rng } from '../src/random';
 import { initState, loadStateIntoTrainer } from '../src/train/state';
 import { TfjsMlpTrainer } from '../src/train/tfjs-trainer';
 

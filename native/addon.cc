@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   spreadvec::InitPqBinding(env, exports);
   spreadvec::InitKnnBinding(env, exports);
   spreadvec::InitMlpForwardBinding(env, exports);
+  spreadvec::InitFlatScanBinding(env, exports);
   return exports;
 }
 

@@ -11,5 +11,6 @@ void InitMlpBinding(Napi::Env env, Napi::Object exports);    // mlp_binding.cc
 void InitPqBinding(Napi::Env env, Napi::Object exports);     // pq_binding.cc
 void InitKnnBinding(Napi::Env env, Napi::Object exports);    // knn_binding.cc
 void InitMlpForwardBinding(Napi::Env env, Napi::Object exports);  // mlp_forward_binding.cc
+void InitFlatScanBinding(Napi::Env env, Napi::Object exports);    // flat_scan_binding.cc
 
 }  // namespace spreadvec

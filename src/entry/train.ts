@@ -1,10 +1,12 @@
 /**
- * `spreadvec/train`: training a catalyzer (the paper's triplet + KoLeo recipe),
+ * `spreadvec/train`: training a catalyzer (the paper's triplet + KoLeo recipe; fitCatalyzer for an app's own vectors),
  * cross-validation of λ, trainer state and the losses. The tfjs trainer loads
  * TensorFlow.js only when asked for.
  */
-export { trainOnSplit, validateTrainer, lrPerEpoch, resolveOptions, epochLine, TRAIN_DEFAULTS } from '../train/trainer';
-export type { TrainOptions, TrainReporter, TrainResult, EpochLog, TrainingSplit, ValidationResult } from '../train/trainer';
+export { trainOnSplit, trainEpoch, validateTrainer, lrPerEpoch, resolveOptions, epochLine, TRAIN_DEFAULTS } from '../train/trainer';
+export type { TrainOptions, TrainReporter, TrainResult, EpochLog, EpochSetup, TrainingSplit, ValidationResult } from '../train/trainer';
+export { fitCatalyzer, MIN_FIT_VECTORS, FIT_DEFAULTS } from '../train/fit';
+export type { FitOptions, FitResult, FitProgress } from '../train/fit';
 export { runTraining } from '../train/run';
 export { crossValidate, DEFAULT_LAMBDAS } from '../train/crossvalidate';
 export type { CrossValidateOptions, CrossValidateResult } from '../train/crossvalidate';

@@ -77,6 +77,14 @@ export interface RawAddon {
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
   ): { slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array };
 
+  // Flat exact scan of raw vectors (native/flat_scan.h): same result shape as decodeScan.
+  flatScan(
+    base: F32, n: number, removed: Uint8Array | null, dim: number, queries: F32, k: number, metric: string, threads?: number,
+  ): Promise<{ slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array }>;
+  flatScanSync(
+    base: F32, n: number, removed: Uint8Array | null, dim: number, queries: F32, k: number, metric: string, threads?: number,
+  ): { slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array };
+
   // SGEMM (native/gemm.cc) and the catalyzer trainer (native/mlp.cc).
   sgemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,

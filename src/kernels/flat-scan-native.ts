@@ -1,51 +1,55 @@
 /**
- * TEMPORARY stand-in (coordinator): replaced by the native flat scan from branch `fit`.
- * Same contract as decodeScan's ScanResult, over float32 rows.
+ * Typed wrapper of the native flat exact scan (native/flat_scan.h): the search of an
+ * Index that has no catalyzer yet. Raw float32 vectors live in an arena (slot i at
+ * i × dim) with a removed-slot bitmap; per query the k best live slots, ascending,
+ * ties by smaller slot, and the other live slots tied at the k-th distance — the
+ * same result shape and tie contract as {@link decodeScan}.
  */
+import { addon, type RawAddon } from './addon';
 import type { ScanResult } from './scan-native';
 
+export type { ScanResult } from './scan-native';
+
+/** Distances of a flat scan: `l2` squared L2; `ip` the negated inner product (smaller is better under both). */
+export type FlatMetric = 'l2' | 'ip';
+
+/** Inputs of a flat scan; see {@link flatScan}. */
 export interface FlatScanInput {
+  /** The vector arena: at least n × dim floats, slot i at i × dim. */
   base: Float32Array;
+  /** Number of slots to scan. */
   n: number;
+  /** Removed-slot bitmap (bit i of byte i >> 3, LSB first, at least ceil(n / 8) bytes), or null when none. */
   removed: Uint8Array | null;
+  /** Vector dimension (1 to 65536). */
   dim: number;
+  /**
+   * nq × dim query vectors. Their values are not checked: a query or row holding
+   * NaN yields NaN distances, which never enter the results (checking is the caller's job).
+   */
   queries: Float32Array;
+  /** Results per query, ≥ 1 (may exceed the number of live slots: the rest is padding). */
   k: number;
-  metric: 'l2' | 'ip';
+  metric: FlatMetric;
+  /** Worker threads (default: SPREADVEC_THREADS or the core count). */
   threads?: number;
 }
 
-export function flatScanSync(s: FlatScanInput): ScanResult {
-  const nq = s.queries.length / s.dim;
-  const slots = new Int32Array(nq * s.k).fill(-1);
-  const distances = new Float32Array(nq * s.k).fill(Infinity);
-  const tieSlots: number[] = [];
-  const tieOffsets = new Int32Array(nq + 1);
-  for (let q = 0; q < nq; q++) {
-    const cand: { s: number; d: number }[] = [];
-    for (let i = 0; i < s.n; i++) {
-      if (s.removed && (s.removed[i >> 3] >> (i & 7)) & 1) continue;
-      let acc = 0;
-      for (let d = 0; d < s.dim; d++) {
-        const a = s.queries[q * s.dim + d], b = s.base[i * s.dim + d];
-        acc += s.metric === 'l2' ? (a - b) * (a - b) : a * b;
-      }
-      cand.push({ s: i, d: Math.fround(s.metric === 'l2' ? acc : -acc) });
-    }
-    cand.sort((a, b) => a.d - b.d || a.s - b.s);
-    for (let j = 0; j < Math.min(s.k, cand.length); j++) {
-      slots[q * s.k + j] = cand[j].s;
-      distances[q * s.k + j] = cand[j].d;
-    }
-    if (cand.length > s.k) {
-      const kth = cand[s.k - 1].d;
-      for (let j = s.k; j < cand.length && cand[j].d === kth; j++) tieSlots.push(cand[j].s);
-    }
-    tieOffsets[q + 1] = tieSlots.length;
-  }
-  return { slots, distances, tieSlots: Int32Array.from(tieSlots), tieOffsets };
+function args(s: FlatScanInput): Parameters<RawAddon['flatScan']> {
+  return [s.base, s.n, s.removed, s.dim, s.queries, s.k, s.metric, s.threads];
 }
 
-export async function flatScan(s: FlatScanInput): Promise<ScanResult> {
-  return flatScanSync(s);
+/**
+ * Runs the scan on a libuv worker. The inputs are copied first, except those in a
+ * SharedArrayBuffer, which are read in place (changing them meanwhile changes the
+ * answer, never safety). Throws TypeError / RangeError naming a bad argument
+ * (lengths, n, dim, k < 1, metric, threads).
+ */
+export function flatScan(input: FlatScanInput): Promise<ScanResult> {
+  return addon().flatScan(...args(input));
+}
+
+/** Same on the calling thread (for small scans). */
+export function flatScanSync(input: FlatScanInput): ScanResult {
+  return addon().flatScanSync(...args(input));
 }

@@ -5,7 +5,7 @@
  * Tensors have the `{dtype, shape, data}` shape of src/pth/tensor.ts.
  */
 import type { NativeMlpTrainer } from '../kernels/mlp-native';
-import { Rng } from './random';
+import { Rng } from '../random';
 
 /** One tensor of a state_dict (a structural subset of pth/tensor.ts's TorchTensor). */
 export interface StateTensor {

@@ -15,7 +15,7 @@ import type { Progress } from '../progress';
 import { progressBars } from '../eval/progress-bars';
 import type { Split } from '../data/splits';
 import { formatF, formatG } from './format';
-import { Rng } from './random';
+import { Rng } from '../random';
 import { dimsOfState, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from './state';
 import { loadCheckpointState, saveCheckpoint } from './checkpoint-io';
 import { prepareCheckpointDir } from './checkpoint-dir';
@@ -216,6 +216,81 @@ export async function validateTrainer(
   return { res, score };
 }
 
+/** What one epoch of the paper's loop works on (see {@link trainEpoch}). */
+export interface EpochSetup {
+  trainer: NativeMlpTrainer;
+  /** nt × din training vectors. */
+  xt: Float32Array;
+  dout: number;
+  /** nt × rankPositive input-space neighbours of each training vector (self included). */
+  gtNN: Int32Array;
+  rankPositive: number;
+  rankNegative: number;
+  batchSize: number;
+  momentum: number;
+  lambda: number;
+  /** Draws the positives and the batch order (advanced by each epoch). */
+  rng: Rng;
+  threads?: number;
+  /** Draw progress bars (the CLI). */
+  progress?: boolean;
+  /** Called after each chunk of batches with the batches done and their total. */
+  onBatches?: (done: number, total: number) => void;
+}
+
+/**
+ * One epoch of the paper's train.py: positives drawn among the input-space
+ * neighbours, hard negatives (the rank_negative-th neighbour in output space,
+ * exact), then SGD over the training set in a random order, in chunks of batches
+ * (each chunk one native async job, so the event loop keeps turning). The shared
+ * core of {@link trainOnSplit} and fitCatalyzer. Returns the epoch's log with
+ * times [hard negatives, SGD, 0].
+ */
+export async function trainEpoch(s: EpochSetup, epoch: number, lr: number): Promise<EpochLog> {
+  const { trainer, xt, dout, gtNN, rankPositive: kpos, rankNegative, batchSize, rng, threads } = s;
+  const nt = gtNN.length / kpos;
+  const chunkBatches = 64;
+  const t0 = performance.now();
+  const positives = new Int32Array(nt);
+  const negatives = new Int32Array(nt);
+  for (let i = 0; i < nt; i++) positives[i] = gtNN[i * kpos + rng.int(kpos)];
+  // Hard negatives: the rank_negative-th neighbour in output space, exact, by the
+  // native exact k-NN kernel (native/knn.cc; knnL2 returns the indices only).
+  const f = await trainer.forwardEval(xt, threads);
+  const I = await neighboursWithBar(s.progress, `epoch ${epoch} hard negatives`, f, dout, rankNegative, (q) => knnL2(q, f, dout, rankNegative, threads));
+  for (let i = 0; i < nt; i++) negatives[i] = I[i * rankNegative + rankNegative - 1];
+  const t1 = performance.now();
+
+  const perm = rng.permutation(nt);
+  const pos = new Int32Array(nt);
+  const neg = new Int32Array(nt);
+  for (let i = 0; i < nt; i++) {
+    pos[i] = positives[perm[i]];
+    neg[i] = negatives[perm[i]];
+  }
+  const nbatches = Math.ceil(nt / batchSize);
+  const b = bar(s.progress, `epoch ${epoch}`, nbatches);
+  let sumLoss = 0, sumTrip = 0, sumUni = 0, offending = 0, batches = 0;
+  for (let b0 = 0; b0 < nbatches; b0 += chunkBatches) {
+    const lo = b0 * batchSize;
+    const hi = Math.min(nt, (b0 + chunkBatches) * batchSize);
+    const st = await trainer.trainBatches(xt, perm.subarray(lo, hi), pos.subarray(lo, hi), neg.subarray(lo, hi), batchSize, lr, s.momentum, s.lambda);
+    sumLoss += st.loss;
+    sumTrip += st.triplet;
+    sumUni += st.uniform;
+    offending += st.offending;
+    batches += st.batches;
+    b?.update(Math.min(nbatches, b0 + chunkBatches));
+    s.onBatches?.(Math.min(nbatches, b0 + chunkBatches), nbatches);
+  }
+  b?.stop();
+  const t2 = performance.now();
+  return {
+    epoch, loss_triplet: sumTrip / batches, loss_uniform: sumUni / batches, loss: sumLoss / batches, offending, lr,
+    times: [(t1 - t0) / 1000, (t2 - t1) / 1000, 0],
+  };
+}
+
 /** The paper's training loop on a loaded split. */
 export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, reporter: TrainReporter, threads?: number): Promise<TrainResult> {
   checkValidationSetup(options);
@@ -251,47 +326,18 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
   const logs: EpochLog[] = [];
   let bestScore = 0;
   let bestState: CatalyzerState | undefined;
-  const positives = new Int32Array(nt);
-  const negatives = new Int32Array(nt);
-  const chunkBatches = 64;
+  const setup: EpochSetup = {
+    trainer, xt, dout: dims.dout, gtNN, rankPositive: kpos, rankNegative: opts.rankNegative, batchSize: opts.batchSize,
+    momentum: opts.momentum, lambda: opts.lambdaUniform, rng, threads, progress: reporter.progress,
+  };
 
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     const lr = lrs[epoch];
-    const t0 = performance.now();
-    for (let i = 0; i < nt; i++) positives[i] = gtNN[i * kpos + rng.int(kpos)];
-    // Hard negatives: the rank_negative-th neighbour in output space, exact, by the
-    // native exact k-NN kernel (native/knn.cc; knnL2 returns the indices only).
-    const f = await trainer.forwardEval(xt, threads);
-    const I = await neighboursWithBar(reporter.progress, `epoch ${epoch} hard negatives`, f, dims.dout, opts.rankNegative, (q) => knnL2(q, f, dims.dout, opts.rankNegative, threads));
-    for (let i = 0; i < nt; i++) negatives[i] = I[i * opts.rankNegative + opts.rankNegative - 1];
-    const t1 = performance.now();
-
-    const perm = rng.permutation(nt);
-    const pos = new Int32Array(nt);
-    const neg = new Int32Array(nt);
-    for (let i = 0; i < nt; i++) {
-      pos[i] = positives[perm[i]];
-      neg[i] = negatives[perm[i]];
-    }
-    const nbatches = Math.ceil(nt / opts.batchSize);
-    const b = bar(reporter.progress, `epoch ${epoch}`, nbatches);
-    let sumLoss = 0, sumTrip = 0, sumUni = 0, offending = 0, batches = 0;
-    for (let b0 = 0; b0 < nbatches; b0 += chunkBatches) {
-      const lo = b0 * opts.batchSize;
-      const hi = Math.min(nt, (b0 + chunkBatches) * opts.batchSize);
-      const st = await trainer.trainBatches(xt, perm.subarray(lo, hi), pos.subarray(lo, hi), neg.subarray(lo, hi), opts.batchSize, lr, opts.momentum, opts.lambdaUniform);
-      sumLoss += st.loss;
-      sumTrip += st.triplet;
-      sumUni += st.uniform;
-      offending += st.offending;
-      batches += st.batches;
-      b?.update(Math.min(nbatches, b0 + chunkBatches));
-    }
-    b?.stop();
+    // The times go in once the validation is done (the checkpoint written during it
+    // holds the epoch's log without them, as before).
+    const { times: epochTimes, ...rest } = await trainEpoch(setup, epoch, lr);
+    const log: EpochLog = rest;
     const t2 = performance.now();
-    const log: EpochLog = {
-      epoch, loss_triplet: sumTrip / batches, loss_uniform: sumUni / batches, loss: sumLoss / batches, offending, lr,
-    };
     logs.push(log);
 
     // Every val_freq epochs, and always at the last one: a run shorter than
@@ -316,7 +362,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
       }
     }
     const t3 = performance.now();
-    log.times = [(t1 - t0) / 1000, (t2 - t1) / 1000, (t3 - t2) / 1000];
+    log.times = [epochTimes![0], epochTimes![1], (t3 - t2) / 1000];
     reporter.log(epochLine(log));
   }
   return { state: stateFromTrainer(trainer), logs, bestScore, bestState, threads };

@@ -19,11 +19,11 @@ const ROOT_NAMES = [
 ];
 /** One name each subpath must export (a sample of what it owns). */
 const SUBPATHS: Record<string, string[]> = {
-  train: ['trainOnSplit', 'crossValidate', 'tripletKoleoLoss', 'NativeMlpTrainer'],
+  train: ['trainOnSplit', 'crossValidate', 'tripletKoleoLoss', 'NativeMlpTrainer', 'fitCatalyzer', 'MIN_FIT_VECTORS'],
   eval: ['knn', 'evaluate', 'oneRecalls'],
   quantizers: ['makeQuantizer', 'kmeans', 'ProductQuantizer', 'fitPca'],
-  data: ['readFvecs', 'readBvecs', 'loadSplit', 'parseNpy'],
-  kernels: ['decodeScan', 'activeIsa', 'sgemm', 'getBackend'],
+  data: ['readFvecs', 'readBvecs', 'loadSplit', 'parseNpy', 'clusteredVectors'],
+  kernels: ['decodeScan', 'flatScan', 'flatScanSync', 'activeIsa', 'sgemm', 'getBackend'],
 };
 
 function node(args: string[]): { out: string; err: string } {

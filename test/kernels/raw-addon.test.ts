@@ -12,7 +12,7 @@ import { addon, type RawAddon } from '../../src/kernels/addon';
 const CLASSES: Record<keyof RawAddon, false | string> = {
   activeIsa: false, detectedIsa: false, setIsa: false,
   znInfo: false, znQuantizeEncode: false, znQuantizeEncodeAsync: false, znQuantize: false, znEncode: false, znDecode: false, znDecodeAsync: false,
-  decodeScan: false, decodeScanSync: false,
+  decodeScan: false, decodeScanSync: false, flatScan: false, flatScanSync: false,
   sgemm: false, sgemmReference: false, tripletKoleoLoss: false, knnL2: false, MlpTrainer: 'trainBatches', NativeMlp: 'runSync',
   kmeansTrain: false, kmeansAssign: false,
   pqEncode: false, pqEncodeSync: false, pqDecode: false, pqComputeLuts: false, pqAdcSearch: false, pqAdcSearchSync: false, pqMatmul: false,

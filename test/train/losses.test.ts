@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { koleoLoss, tripletKoleoLoss, tripletLoss } from '../../src/train/losses';
 import { tripletKoleoLossNative } from '../../src/kernels/mlp-native';
-import { Rng } from '../../src/train/random';
+import { Rng } from '../../src/random';
 
 const close = (x: number, y: number, tol = 1e-5) => assert.ok(Math.abs(x - y) <= tol, `${x} vs ${y}`);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
 import { NativeMlpTrainer } from '../../src/kernels/mlp-native';
-import { Rng } from '../../src/train/random';
+import { Rng } from '../../src/random';
 import { FLOAT_PARAMS, initState, loadStateIntoTrainer, stateFromTrainer, type CatalyzerState } from '../../src/train/state';
 import { TfjsMlpTrainer } from '../../src/train/tfjs-trainer';
 

@@ -1,7 +1,8 @@
 /**
- * A small seeded generator (SplitMix32 / Mulberry32 family) so that a training
- * run is reproducible from `--seed`: sampling of positives, batch order and the
- * initial weights all draw from it.
+ * The library's one seeded generator (SplitMix32 / Mulberry32 family): a training
+ * run is reproducible from `--seed` (sampling of positives, batch order, initial
+ * weights, the sample of fitCatalyzer) and synthetic data from its seed. Integer
+ * arithmetic only (Math.imul), so the stream is the same on every platform.
  */
 export class Rng {
   private s: number;

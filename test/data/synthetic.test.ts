@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+
+import { clusteredVectors } from '../../src/data/synthetic';
+import { knnReference } from '../../src/knn/knn-reference';
+
+function sha(x: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex');
+}
+
+test('clusteredVectors: n × dim finite float32, the same bytes for the same seed, others for another', () => {
+  const a = clusteredVectors({ n: 500, dim: 33, seed: 7 });
+  assert.ok(a instanceof Float32Array);
+  assert.equal(a.length, 500 * 33);
+  assert.ok(a.every(Number.isFinite));
+  assert.equal(sha(clusteredVectors({ n: 500, dim: 33, seed: 7 })), sha(a));
+  assert.notEqual(sha(clusteredVectors({ n: 500, dim: 33, seed: 8 })), sha(a));
+  // A prefix of a longer run is the same rows (rows are drawn one after another).
+  assert.deepEqual(clusteredVectors({ n: 600, dim: 33, seed: 7 }).subarray(0, a.length), a);
+  assert.equal(clusteredVectors({ n: 0, dim: 4 }).length, 0);
+});
+
+test('clusteredVectors: golden bytes (the stream must not change across platforms or versions)', () => {
+  const x = clusteredVectors({ n: 64, dim: 16, clusters: 4, seed: 42 });
+  assert.equal(sha(x), GOLDEN_SHA);
+});
+
+test('clusteredVectors: clustered — a vector’s nearest neighbour is much nearer than a random pair', () => {
+  const dim = 32, n = 400;
+  const x = clusteredVectors({ n, dim, clusters: 8, seed: 3 });
+  const { distances } = knnReference(x, x, dim, 2, 'l2');
+  let nn = 0, rnd = 0;
+  for (let i = 0; i < n; i++) {
+    nn += distances[i * 2 + 1];
+    const j = (i * 7919 + 13) % n;
+    for (let d = 0; d < dim; d++) rnd += (x[i * dim + d] - x[j * dim + d]) ** 2;
+  }
+  assert.ok(nn * 3 < rnd, `mean nn distance ${nn / n} vs random pair ${rnd / n}`);
+});
+
+test('clusteredVectors: bad options are refused, naming them', () => {
+  assert.throws(() => clusteredVectors({ n: -1, dim: 4 }), /n must be ≥ 0/);
+  assert.throws(() => clusteredVectors({ n: 4, dim: 0 }), /dim must be ≥ 1/);
+  assert.throws(() => clusteredVectors({ n: 4, dim: 2, clusters: 0 }), /clusters must be ≥ 1/);
+  assert.throws(() => clusteredVectors({ n: 4, dim: 2.5 }), TypeError);
+  assert.throws(() => clusteredVectors({ n: 4, dim: 2, cluster: 3 } as never), /unknown option 'cluster'/);
+});
+
+// Recorded from this implementation (2026-12-02): it pins the stream, so that a demo's data never changes.
+const GOLDEN_SHA = '31976c704ec8d13387898b0d6d22e073fdcddd6cf24ce2d08ab6b5d0fb4067bf';
