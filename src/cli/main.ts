@@ -13,6 +13,7 @@ import { registerZn } from './commands/zn';
 import { registerCrossvalidate } from './commands/crossvalidate';
 import { registerVerify } from './commands/verify';
 import { registerIndexCommands } from './commands/index-commands';
+import { registerDemo } from './commands/demo';
 import { normalizeArgv, oneLine } from './options';
 import { packageInfo } from './package-info';
 
@@ -42,6 +43,7 @@ registerZn(program);
 registerCrossvalidate(program);
 registerVerify(program);
 registerIndexCommands(program);
+registerDemo(program);
 // The PQ benchmark needs devDependencies and bench/faiss_pq.py, which an install
 // does not have: it runs from a source checkout only, and says so here.
 program

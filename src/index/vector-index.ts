@@ -685,17 +685,11 @@ export class Index {
     if (n < MIN_FIT_VECTORS) throw new RangeError(`train needs at least ${MIN_FIT_VECTORS} stored vectors, the index has ${n}`);
     const t0 = performance.now();
     const metric = this.config.metric === 'ip' ? 'ip' : 'l2';
-    const fit = await fitCatalyzer(snap.vectors, n, din, {
-      metric,
-      dout: options.dout,
-      dint: options.dint,
-      epochs: options.epochs,
-      sampleSize: options.sampleSize,
-      lambda: options.lambda,
-      seed: options.seed,
-      threads: this.threads,
-      onProgress: options.onProgress,
-    });
+    // Only the options given: fitCatalyzer's defaults fill the rest.
+    const given = Object.fromEntries(
+      Object.entries({ dout: options.dout, dint: options.dint, epochs: options.epochs, sampleSize: options.sampleSize, lambda: options.lambda, seed: options.seed, threads: this.threads }).filter(([, v]) => v !== undefined),
+    );
+    const fit = await fitCatalyzer(snap.vectors, n, din, { ...given, metric, onProgress: options.onProgress });
     const t1 = performance.now();
     const encoder = await this.loader(fit.checkpoint);
     const quantizer = options.quantizer ?? this.config.quantizer ?? defaultQuantizer(fit.dout);
