@@ -31,9 +31,9 @@ export function recordArb(schema?: Schema): fc.Arbitrary<Metadata> {
   if (schema) {
     const parts: Record<string, fc.Arbitrary<MetadataValue>> = {};
     for (const [k, t] of Object.entries(schema)) parts[k] = valueOf(t);
-    return fc.record(parts, { requiredKeys: [] }) as fc.Arbitrary<Metadata>;
+    return fc.record(parts, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Metadata>;
   }
-  return fc.record({ a: anyValue, b: anyValue, c: anyValue }, { requiredKeys: [] }) as fc.Arbitrary<Metadata>;
+  return fc.record({ a: anyValue, b: anyValue, c: anyValue }, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Metadata>;
 }
 
 /** A condition on a field of type `type` (any type when undefined). */
