@@ -69,8 +69,12 @@ export function encodeRecord(record: Metadata): Buffer {
   return b;
 }
 
-/** Decodes a record; null when the bytes are not one. */
-export function decodeRecord(b: Buffer): Metadata | null {
+/**
+ * Decodes a record; null when the bytes are not one. With `only` (field names as
+ * UTF-8 bytes), decodes just those fields and skips the others' values unread: a
+ * record scan reads only the fields its predicate names.
+ */
+export function decodeRecord(b: Buffer, only?: FieldSelection): Metadata | null {
   try {
     let o = 0;
     const count = b.readUInt8(o++);
@@ -82,7 +86,7 @@ export function decodeRecord(b: Buffer): Metadata | null {
         case TAG.string: {
           const n = b.readUInt32LE(o);
           if (o + 4 + n > b.length) throw new RangeError('string past the end');
-          const v = b.toString('utf8', o + 4, o + 4 + n);
+          const v = text(b, o + 4, o + 4 + n);
           o += 4 + n;
           return v;
         }
@@ -90,10 +94,16 @@ export function decodeRecord(b: Buffer): Metadata | null {
         default: throw new RangeError(`tag ${tag}`);
       }
     };
+    const skipScalar = (tag: number): void => {
+      if (tag === TAG.number || tag === TAG.bigint) o += 8;
+      else if (tag === TAG.string) o += 4 + b.readUInt32LE(o);
+      else if (tag === BOOLEAN) o += 1;
+      else throw new RangeError(`tag ${tag}`);
+    };
     for (let f = 0; f < count; f++) {
       const n = b.readUInt8(o);
       if (o + 1 + n > b.length) return null;
-      const name = b.toString('utf8', o + 1, o + 1 + n);
+      const name = only ? selected(only, b, o + 1, n) : text(b, o + 1, o + 1 + n);
       o += 1 + n;
       const tag = b.readUInt8(o++);
       if (tag & ARRAY) {
@@ -101,17 +111,54 @@ export function decodeRecord(b: Buffer): Metadata | null {
         o += 2;
         const el = tag & ~ARRAY;
         if (len > 0 && el === 0) return null;
+        if (name === undefined) {
+          for (let i = 0; i < len; i++) skipScalar(el);
+          continue;
+        }
         const arr: Scalar[] = [];
         for (let i = 0; i < len; i++) arr.push(readScalar(el));
         out[name] = arr as MetadataValue;
       } else if (tag === TAG.false || tag === TAG.true) {
-        out[name] = tag === TAG.true;
-      } else out[name] = readScalar(tag);
+        if (name !== undefined) out[name] = tag === TAG.true;
+      } else if (name === undefined) skipScalar(tag);
+      else out[name] = readScalar(tag);
     }
     return o === b.length ? out : null;
   } catch {
     return null;
   }
+}
+
+/** Field names to decode (decodeRecord's `only`), with their UTF-8 bytes. */
+export type FieldSelection = readonly { readonly name: string; readonly bytes: Buffer }[];
+
+export function fieldSelection(names: Iterable<string>): FieldSelection {
+  return [...names].map((name) => ({ name, bytes: Buffer.from(name, 'utf8') }));
+}
+
+/** The selected name whose bytes are b[start, start + n), if any (a JS loop: no native call). */
+function selected(only: FieldSelection, b: Buffer, start: number, n: number): string | undefined {
+  next: for (const { name, bytes } of only) {
+    if (bytes.length !== n) continue;
+    for (let i = 0; i < n; i++) if (bytes[i] !== b[start + i]) continue next;
+    return name;
+  }
+  return undefined;
+}
+
+/**
+ * UTF-8 text of b[start, end): short ASCII strings (most names and tags) are built in
+ * JS, which is several times faster than Buffer#toString's native call for them.
+ */
+function text(b: Buffer, start: number, end: number): string {
+  if (end - start > 32) return b.toString('utf8', start, end);
+  let out = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (c >= 0x80) return b.toString('utf8', start, end);
+    out += String.fromCharCode(c);
+  }
+  return out;
 }
 
 // Index keys: escaped field name, 0x00 0x00, type tag, value bytes, slot (u32 big-endian).

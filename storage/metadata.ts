@@ -19,7 +19,7 @@ import {
 } from '../src/filter';
 import { corruptError } from './errors';
 import { seal, unseal } from './layout';
-import { boundRange, decodeRecord, encodeRecord, equalRange, fieldTypePrefix, indexKey, slotOfKey } from './metadata-codec';
+import { boundRange, decodeRecord, encodeRecord, equalRange, fieldSelection, fieldTypePrefix, type FieldSelection, indexKey, slotOfKey } from './metadata-codec';
 
 export const METADATA_DB = { records: 'metadata', index: 'metadata-index' } as const;
 
@@ -69,9 +69,9 @@ export class MetadataTables {
     return raw === undefined ? undefined : this.decode(slot, raw);
   }
 
-  private decode(slot: number, raw: Uint8Array): Metadata {
+  private decode(slot: number, raw: Uint8Array, only?: FieldSelection): Metadata {
     const payload = unseal(slotKeyBytes(slot), raw);
-    const record = payload && decodeRecord(payload);
+    const record = payload && decodeRecord(payload, only);
     if (!record) throw corruptError(this.file, `metadata record of slot ${slot} is damaged`);
     return record;
   }
@@ -181,16 +181,17 @@ export class MetadataTables {
     return this.prefixes.get(field);
   }
 
-  /** @internal Every record of a slot below `nslots`, in slot order. */
-  *scanRecords(nslots: number, txn: Transaction): Generator<[number, Metadata]> {
+  /** @internal Every record of a slot below `nslots`, in slot order, with only the fields of `only`. */
+  *scanRecords(nslots: number, txn: Transaction, only: FieldSelection): Generator<[number, Metadata]> {
     for (const { key, value } of this.records.getRange({ start: 0, end: nslots, transaction: txn })) {
-      yield [key, this.decode(key, value)];
+      yield [key, this.decode(key, value, only)];
     }
   }
 
-  /** @internal The record of a slot, in `txn`. */
-  recordOf(slot: number, txn: Transaction): Metadata | undefined {
-    return this.get(slot, txn);
+  /** @internal The record of a slot, in `txn`, with only the fields of `only`. */
+  recordOf(slot: number, txn: Transaction, only: FieldSelection): Metadata | undefined {
+    const raw = this.records.get(slot, { transaction: txn });
+    return raw === undefined ? undefined : this.decode(slot, raw, only);
   }
 }
 
@@ -321,13 +322,14 @@ class SlotEvaluation {
   /** Slots of `cand` (null: all) where `node` holds, by reading their records. */
   private scan(node: WhereNode, cand: Uint8Array | null): Uint8Array {
     const out = new Uint8Array(this.bytes);
+    const only = fieldSelection(fieldsOf(node));
     const idHolds = (slot: number) => (n: IdNode) => hasBit(this.idBitmap(n), slot);
     if (cand && popcount(cand) < this.nslots * POINT_READ_SHARE) {
       for (let i = 0; i < this.bytes; i++) {
         if (cand[i] === 0) continue;
         for (let b = 0; b < 8; b++) {
           const slot = i * 8 + b;
-          if (cand[i] & (1 << b) && evaluate(node, this.tables.recordOf(slot, this.txn), idHolds(slot))) setBit(out, slot);
+          if (cand[i] & (1 << b) && evaluate(node, this.tables.recordOf(slot, this.txn, only), idHolds(slot))) setBit(out, slot);
         }
       }
       return out;
@@ -339,7 +341,7 @@ class SlotEvaluation {
         if ((!cand || hasBit(cand, next)) && evaluate(node, undefined, idHolds(next))) setBit(out, next);
       }
     };
-    for (const [slot, record] of this.tables.scanRecords(this.nslots, this.txn)) {
+    for (const [slot, record] of this.tables.scanRecords(this.nslots, this.txn, only)) {
       gap(slot);
       if ((!cand || hasBit(cand, slot)) && evaluate(node, record, idHolds(slot))) setBit(out, slot);
       next = slot + 1;
@@ -347,6 +349,17 @@ class SlotEvaluation {
     gap(this.nslots);
     return out;
   }
+}
+
+/** The fields a predicate names. */
+function fieldsOf(node: WhereNode, into = new Set<string>()): Set<string> {
+  switch (node.kind) {
+    case 'and': case 'or': for (const c of node.children) fieldsOf(c, into); break;
+    case 'not': fieldsOf(node.child, into); break;
+    case 'id': break;
+    default: into.add(node.field);
+  }
+  return into;
 }
 
 function intersect(bits: Uint8Array, cand: Uint8Array | null): Uint8Array {
