@@ -74,59 +74,73 @@ export function encodeRecord(record: Metadata): Buffer {
  * UTF-8 bytes), decodes just those fields and skips the others' values unread: a
  * record scan reads only the fields its predicate names.
  */
-export function decodeRecord(b: Buffer, only?: FieldSelection): Metadata | null {
-  try {
-    let o = 0;
-    const count = b.readUInt8(o++);
-    const out: Record<string, MetadataValue> = {};
-    const readScalar = (tag: number): Scalar => {
-      switch (tag) {
-        case TAG.number: { const v = b.readDoubleLE(o); o += 8; return v; }
-        case TAG.bigint: { const v = b.readBigInt64LE(o); o += 8; return v; }
-        case TAG.string: {
-          const n = b.readUInt32LE(o);
-          if (o + 4 + n > b.length) throw new RangeError('string past the end');
-          const v = text(b, o + 4, o + 4 + n);
-          o += 4 + n;
-          return v;
-        }
-        case BOOLEAN: return b.readUInt8(o++) === 1;
-        default: throw new RangeError(`tag ${tag}`);
-      }
-    };
-    const skipScalar = (tag: number): void => {
-      if (tag === TAG.number || tag === TAG.bigint) o += 8;
-      else if (tag === TAG.string) o += 4 + b.readUInt32LE(o);
-      else if (tag === BOOLEAN) o += 1;
-      else throw new RangeError(`tag ${tag}`);
-    };
-    for (let f = 0; f < count; f++) {
-      const n = b.readUInt8(o);
-      if (o + 1 + n > b.length) return null;
-      const name = only ? selected(only, b, o + 1, n) : text(b, o + 1, o + 1 + n);
-      o += 1 + n;
-      const tag = b.readUInt8(o++);
-      if (tag & ARRAY) {
-        const len = b.readUInt16LE(o);
-        o += 2;
-        const el = tag & ~ARRAY;
-        if (len > 0 && el === 0) return null;
+export function decodeRecord(b: Uint8Array, only?: FieldSelection, len = b.length): Metadata | null {
+  const out: Record<string, MetadataValue> = {};
+  if (len < 1) return null;
+  const count = b[0];
+  let o = 1;
+  // Plain byte reads (no Buffer#read* calls, no closures): record scans decode
+  // millions of these per search.
+  for (let f = 0; f < count; f++) {
+    if (o >= len) return null;
+    const n = b[o];
+    if (o + 2 + n > len) return null;
+    const name = only ? selected(only, b, o + 1, n) : text(b, o + 1, o + 1 + n);
+    o += 1 + n;
+    const tag = b[o++];
+    let count2 = 1;
+    let el = tag;
+    if (tag & ARRAY) {
+      if (o + 2 > len) return null;
+      count2 = b[o] | (b[o + 1] << 8);
+      o += 2;
+      el = tag & ~ARRAY;
+      if (count2 > 0 && el === 0) return null;
+    } else if (tag === TAG.false || tag === TAG.true) {
+      if (name !== undefined) out[name] = tag === TAG.true;
+      continue;
+    }
+    const values: Scalar[] | undefined = name !== undefined && tag & ARRAY ? [] : undefined;
+    for (let i = 0; i < count2; i++) {
+      let v: Scalar;
+      if (el === TAG.number || el === TAG.bigint) {
+        if (o + 8 > len) return null;
         if (name === undefined) {
-          for (let i = 0; i < len; i++) skipScalar(el);
+          o += 8;
           continue;
         }
-        const arr: Scalar[] = [];
-        for (let i = 0; i < len; i++) arr.push(readScalar(el));
-        out[name] = arr as MetadataValue;
-      } else if (tag === TAG.false || tag === TAG.true) {
-        if (name !== undefined) out[name] = tag === TAG.true;
-      } else if (name === undefined) skipScalar(tag);
-      else out[name] = readScalar(tag);
+        v = el === TAG.number ? view(b).getFloat64(o, true) : view(b).getBigInt64(o, true);
+        o += 8;
+      } else if (el === TAG.string) {
+        if (o + 4 > len) return null;
+        const sl = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+        o += 4;
+        if (o + sl > len) return null;
+        if (name === undefined) {
+          o += sl;
+          continue;
+        }
+        v = text(b, o, o + sl);
+        o += sl;
+      } else if (el === BOOLEAN && tag & ARRAY) {
+        if (o + 1 > len) return null;
+        v = b[o++] === 1;
+        if (name === undefined) continue;
+      } else return null;
+      if (values) values.push(v);
+      else out[name as string] = v;
     }
-    return o === b.length ? out : null;
-  } catch {
-    return null;
+    if (values) out[name as string] = values as MetadataValue;
   }
+  return o === len ? out : null;
+}
+
+function utf8(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8');
+}
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Field names to decode (decodeRecord's `only`), with their UTF-8 bytes. */
@@ -137,7 +151,7 @@ export function fieldSelection(names: Iterable<string>): FieldSelection {
 }
 
 /** The selected name whose bytes are b[start, start + n), if any (a JS loop: no native call). */
-function selected(only: FieldSelection, b: Buffer, start: number, n: number): string | undefined {
+function selected(only: FieldSelection, b: Uint8Array, start: number, n: number): string | undefined {
   next: for (const { name, bytes } of only) {
     if (bytes.length !== n) continue;
     for (let i = 0; i < n; i++) if (bytes[i] !== b[start + i]) continue next;
@@ -150,12 +164,12 @@ function selected(only: FieldSelection, b: Buffer, start: number, n: number): st
  * UTF-8 text of b[start, end): short ASCII strings (most names and tags) are built in
  * JS, which is several times faster than Buffer#toString's native call for them.
  */
-function text(b: Buffer, start: number, end: number): string {
-  if (end - start > 32) return b.toString('utf8', start, end);
+function text(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 32) return utf8(b, start, end);
   let out = '';
   for (let i = start; i < end; i++) {
     const c = b[i];
-    if (c >= 0x80) return b.toString('utf8', start, end);
+    if (c >= 0x80) return utf8(b, start, end);
     out += String.fromCharCode(c);
   }
   return out;

@@ -10,6 +10,7 @@
  * - `metadata-index` (binary key: field, value, slot → empty value), schema fields only;
  *   an array field has one key per distinct element.
  */
+import { crc32 } from 'node:zlib';
 import type { RootDatabase, Database, Transaction } from 'lmdb';
 
 import {
@@ -18,7 +19,7 @@ import {
   type Scalar, type ScalarType, type Schema, type WhereNode,
 } from '../src/filter';
 import { corruptError } from './errors';
-import { seal, unseal } from './layout';
+import { seal } from './layout';
 import { boundRange, decodeRecord, encodeRecord, equalRange, fieldSelection, fieldTypePrefix, type FieldSelection, indexKey, slotOfKey } from './metadata-codec';
 
 export const METADATA_DB = { records: 'metadata', index: 'metadata-index' } as const;
@@ -35,6 +36,24 @@ export function hasBit(bits: Uint8Array, i: number): boolean {
 
 function setBit(bits: Uint8Array, i: number): void {
   bits[i >> 3] |= 1 << (i & 7);
+}
+
+const slotKey = Buffer.alloc(4);
+
+/**
+ * Length of the payload of a value sealed by layout.ts's seal(slot key, payload), or
+ * -1 when its CRC does not match. The same check as layout.ts's unseal, done with two
+ * calls of zlib's native crc32 and no Buffer made: a record scan checks millions of
+ * ~50-byte values, where unseal's table loop and copies cost 2 µs each
+ * (test/storage/metadata.test.ts holds the two to the same answers).
+ */
+export function sealedPayloadEnd(slot: number, value: Uint8Array): number {
+  const end = value.byteLength - 4;
+  if (end < 0) return -1;
+  slotKey.writeUInt32LE(slot);
+  const crc = crc32(value.subarray(0, end), crc32(slotKey));
+  const stored = (value[end] | (value[end + 1] << 8) | (value[end + 2] << 16) | (value[end + 3] << 24)) >>> 0;
+  return crc === stored ? end : -1;
 }
 
 function slotKeyBytes(slot: number): Buffer {
@@ -70,8 +89,8 @@ export class MetadataTables {
   }
 
   private decode(slot: number, raw: Uint8Array, only?: FieldSelection): Metadata {
-    const payload = unseal(slotKeyBytes(slot), raw);
-    const record = payload && decodeRecord(payload, only);
+    const end = sealedPayloadEnd(slot, raw);
+    const record = end < 0 ? null : decodeRecord(raw, only, end);
     if (!record) throw corruptError(this.file, `metadata record of slot ${slot} is damaged`);
     return record;
   }

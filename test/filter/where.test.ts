@@ -101,6 +101,9 @@ test('missing fields: every field condition, ne and notIn included, fails; not()
   assert.equal(m({ not: { tenant: 'a' } }, {}), true);
   assert.equal(m({ tenant: { ne: 'a' } }, { tenant: 'b' }), true);
   assert.equal(m({}, undefined), true);
+  // The docs' recipe for "lacks the field": not of a condition every present string meets.
+  assert.equal(m({ not: { tenant: { gte: '' } } }, {}), true);
+  assert.equal(m({ not: { tenant: { gte: '' } } }, { tenant: '' }), false);
 });
 
 test('types are not mixed: 5 ≠ 5n, a string is not compared with a number, -0 equals 0', () => {
