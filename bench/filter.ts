@@ -30,7 +30,7 @@ const CASES: [string, Where][] = [
   ['price range (1%)', { price: { gte: 100, lt: 110 } }],
   ['tags has (10%)', { tags: { has: 'new' } }],
   ['tenant ne (90%)', { tenant: { ne: 't3' } }],
-  ['tenant + price (0.1%)', { tenant: 't3', price: { lt: 100 } }],
+  ['tenant + price (1%)', { tenant: 't3', price: { lt: 100 } }],
   ['id notIn 1000 + tenant', { id: { notIn: seen }, tenant: 't3' }],
 ];
 
@@ -51,6 +51,7 @@ function time(fn: () => unknown): number {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-filter-bench-'));
 try {
   const result: Record<string, Record<string, string>> = {};
+  const baseline = new Map<string, number>();
   for (const [label, schema] of [['declared', checkSchema({ tenant: 'string', price: 'number', tags: 'string[]' })], ['undeclared', undefined]] as [string, Schema | undefined][]) {
     const env = open({ path: path.join(dir, `${label}.mdb`), noSubdir: true, maxDbs: 16, noSync: true });
     const tables = new MetadataTables(env, schema);
@@ -67,7 +68,9 @@ try {
         for (const x of bits) for (let v = x; v; v &= v - 1) count++;
       });
       txn.done();
-      const base = time(() => records.reduce((c, r, i) => c + (matches(compiled, r, BigInt(i)) ? 1 : 0), 0));
+      // The baseline once per predicate (its semantics do not depend on the schema).
+      const base = baseline.get(name) ?? time(() => records.reduce((c, r, i) => c + (matches(compiled, r, BigInt(i)) ? 1 : 0), 0));
+      baseline.set(name, base);
       (result[name] ??= {})[label] = `${ms.toFixed(1)} ms (${count} slots)`;
       result[name]['in-memory matches'] = `${base.toFixed(1)} ms`;
       result[name][`${label}/in-memory`] = (ms / base).toFixed(2);

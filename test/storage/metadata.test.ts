@@ -13,9 +13,9 @@ import fc from 'fast-check';
 import { open, type RootDatabase } from 'lmdb';
 
 import { checkSchema, compareScalars, compileWhere, elementType, type Metadata, type Scalar, type ScalarType, type Schema, type Where } from '../../src/filter';
-import { MetadataTables, METADATA_DB, hasBit } from '../../storage/metadata';
+import { MetadataTables, METADATA_DB, hasBit, sealedPayloadEnd } from '../../storage/metadata';
 import { decodeRecord, encodeRecord, fieldTypePrefix, indexKey } from '../../storage/metadata-codec';
-import { MAX_ID } from '../../storage/layout';
+import { MAX_ID, seal, unseal } from '../../storage/layout';
 import { referenceMatches } from '../reference/filter';
 import { POOL, SCHEMA, recordArb, whereArb } from '../helpers/filter-arbitraries';
 import { MAX_ID_VALUE } from '../../src/filter';
@@ -26,6 +26,12 @@ after(() => {
   void env.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+const slotBytes = (slot: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(slot);
+  return b;
+};
 
 const show = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 
@@ -90,6 +96,25 @@ test('records read back with their types (5 apart from 5n, -0, code points, empt
     { numRuns: 300, seed: 16 },
   );
   assert.equal(decodeRecord(Buffer.from([1, 1, 0x61, 9])), null);
+});
+
+test('damaged record bytes decode to null or a record, never a throw; the fast seal check agrees with layout.unseal', () => {
+  fc.assert(
+    fc.property(recordArb(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { maxLength: 3 }), fc.nat(), fc.nat(8), (r, flips, slot, cut) => {
+      const bytes = Buffer.from(encodeRecord(r));
+      for (const [at, x] of flips) bytes[at % bytes.length] ^= x;
+      const short = bytes.subarray(0, Math.max(0, bytes.length - cut));
+      const back = decodeRecord(short);
+      assert.ok(back === null || typeof back === 'object');
+      const sealed = seal(slotBytes(slot % 1000), encodeRecord(r));
+      for (const value of [sealed, short, Buffer.concat([short, sealed.subarray(-4)])]) {
+        const fast = sealedPayloadEnd(slot % 1000, value);
+        const slow = unseal(slotBytes(slot % 1000), value);
+        assert.equal(fast, slow === null ? -1 : slow.length);
+      }
+    }),
+    { numRuns: 300, seed: 16 },
+  );
 });
 
 test('index keys sort as the values compare, then by slot', () => {
