@@ -63,8 +63,10 @@ function slotKeyBytes(slot: number): Buffer {
 }
 
 export class MetadataTables {
-  private readonly records: Database<Buffer, number>;
-  private readonly index: Database<Buffer, Buffer>;
+  // Undefined only in a read-only environment that has no metadata yet (an index
+  // written before metadata existed): lmdb-js cannot create a database there.
+  private readonly records: Database<Buffer, number> | undefined;
+  private readonly index: Database<Buffer, Buffer> | undefined;
   /** Schema fields → key prefix of their values' type. */
   private readonly prefixes = new Map<string, Buffer>();
   private readonly schemaKey: string;
@@ -74,8 +76,8 @@ export class MetadataTables {
    * (checkSchema'd) schema, undefined when it has none. `file` names the index in errors.
    */
   constructor(env: RootDatabase, readonly schema: Schema | undefined, private readonly file = 'index') {
-    this.records = env.openDB<Buffer, number>({ name: METADATA_DB.records, encoding: 'binary', keyEncoding: 'uint32' });
-    this.index = env.openDB<Buffer, Buffer>({ name: METADATA_DB.index, encoding: 'binary', keyEncoding: 'binary' });
+    this.records = env.openDB<Buffer, number>({ name: METADATA_DB.records, encoding: 'binary', keyEncoding: 'uint32' }) ?? undefined;
+    this.index = env.openDB<Buffer, Buffer>({ name: METADATA_DB.index, encoding: 'binary', keyEncoding: 'binary' }) ?? undefined;
     for (const [field, type] of Object.entries(schema ?? {})) {
       this.prefixes.set(field, fieldTypePrefix(field, (elementType(type) ?? type) as ScalarType));
     }
@@ -84,7 +86,7 @@ export class MetadataTables {
 
   /** The record of `slot`, or undefined when it has none. Throws ECORRUPT on a damaged record. */
   get(slot: number, txn?: Transaction): Metadata | undefined {
-    const raw = this.records.get(slot, txn ? { transaction: txn } : undefined);
+    const raw = this.records?.get(slot, txn ? { transaction: txn } : undefined);
     return raw === undefined ? undefined : this.decode(slot, raw);
   }
 
@@ -112,7 +114,7 @@ export class MetadataTables {
     const old = this.get(slot);
     if (!old) return;
     this.unindex(slot, old, Object.keys(old));
-    this.records.removeSync(slot);
+    this.writable().records.removeSync(slot);
   }
 
   /**
@@ -147,8 +149,13 @@ export class MetadataTables {
     return next;
   }
 
+  private writable(): { records: Database<Buffer, number>; index: Database<Buffer, Buffer> } {
+    if (!this.records || !this.index) throw new TypeError('metadata: the environment is read-only and has no metadata tables');
+    return { records: this.records, index: this.index };
+  }
+
   private write(slot: number, record: Metadata): void {
-    this.records.putSync(slot, seal(slotKeyBytes(slot), encodeRecord(record)));
+    this.writable().records.putSync(slot, seal(slotKeyBytes(slot), encodeRecord(record)));
   }
 
   /** The distinct index keys of `fields` of `record` at `slot` (declared fields only). */
@@ -164,11 +171,11 @@ export class MetadataTables {
   }
 
   private unindex(slot: number, record: Metadata, fields: readonly string[]): void {
-    for (const key of this.keysOf(slot, record, fields)) this.index.removeSync(key);
+    for (const key of this.keysOf(slot, record, fields)) this.writable().index.removeSync(key);
   }
 
   private reindex(slot: number, record: Metadata, fields: readonly string[]): void {
-    for (const key of this.keysOf(slot, record, fields)) this.index.putSync(key, EMPTY);
+    for (const key of this.keysOf(slot, record, fields)) this.writable().index.putSync(key, EMPTY);
   }
 
   /**
@@ -189,6 +196,7 @@ export class MetadataTables {
 
   /** @internal Slots of the index keys in [start, end), set in `bits`. */
   scanKeys(start: Buffer, end: Buffer, txn: Transaction, nslots: number, bits: Uint8Array): void {
+    if (!this.index) return;
     for (const key of this.index.getKeys({ start, end, transaction: txn })) {
       const slot = slotOfKey(key as Buffer);
       if (slot < nslots) setBit(bits, slot);
@@ -202,6 +210,7 @@ export class MetadataTables {
 
   /** @internal Every record of a slot below `nslots`, in slot order, with only the fields of `only`. */
   *scanRecords(nslots: number, txn: Transaction, only: FieldSelection): Generator<[number, Metadata]> {
+    if (!this.records) return;
     for (const { key, value } of this.records.getRange({ start: 0, end: nslots, transaction: txn })) {
       yield [key, this.decode(key, value, only)];
     }
@@ -209,7 +218,7 @@ export class MetadataTables {
 
   /** @internal The record of a slot, in `txn`, with only the fields of `only`. */
   recordOf(slot: number, txn: Transaction, only: FieldSelection): Metadata | undefined {
-    const raw = this.records.get(slot, { transaction: txn });
+    const raw = this.records?.get(slot, { transaction: txn });
     return raw === undefined ? undefined : this.decode(slot, raw, only);
   }
 }

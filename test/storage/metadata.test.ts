@@ -264,3 +264,23 @@ test('undeclared fields are read from the records; a selective declared conditio
   // Slots beyond the last record (none counts as {}) match a not().
   assert.deepEqual(allowed(tables, { not: { tenant: 'b' } }, 103), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 101, 102]);
 });
+
+test('a read-only environment written before metadata existed reads as records {} (no tables to open)', async () => {
+  const file = path.join(dir, 'old.mdb');
+  const old = open({ path: file, noSubdir: true, maxDbs: 16, noSync: true });
+  old.transactionSync(() => old.openDB<number, string>({ name: 'meta' }).putSync('x', 1));
+  await old.close();
+  const ro = open({ path: file, noSubdir: true, maxDbs: 16, readOnly: true });
+  try {
+    const tables = new MetadataTables(ro, checkSchema({ price: 'number' }));
+    assert.equal(tables.get(0), undefined);
+    const txn = ro.useReadTransaction();
+    const where = (w: Where) => [...tables.allowedSlots(compileWhere(w, tables.schema), 5, txn, () => undefined)];
+    assert.deepEqual(where({ not: { price: 1 } }), [0b11111]);
+    assert.deepEqual(where({ price: { gte: 0 } }), [0]);
+    txn.done();
+    assert.throws(() => tables.put(0, { price: 1 }), /^TypeError: metadata: the environment is read-only/);
+  } finally {
+    await ro.close();
+  }
+});
