@@ -62,6 +62,13 @@ function slotKeyBytes(slot: number): Buffer {
   return b;
 }
 
+/**
+ * The metadata tables of one index. Writes (`put`, `remove`, `move`, `patch`) use
+ * lmdb-js's synchronous calls and must run inside the caller's `transactionSync`, so
+ * they commit or abort with the vectors of the same batch. Reads take the caller's
+ * read transaction. Open the two databases only through this class: lmdb-js
+ * misreads a database opened twice in one environment with different key encodings.
+ */
 export class MetadataTables {
   // Undefined only in a read-only environment that has no metadata yet (an index
   // written before metadata existed): lmdb-js cannot create a database there.
