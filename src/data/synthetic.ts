@@ -16,9 +16,19 @@ export interface ClusteredVectorsOptions {
   clusters?: number;
   /** Seed of the generator (default 1). */
   seed?: number;
+  /**
+   * When given (1 ≤ m ≤ dim), each cluster spreads along its own random m-dimensional
+   * subspace (plus a little isotropic noise), as embeddings do: their neighbourhoods
+   * have a low intrinsic dimension. Default: isotropic clusters (intrinsic dimension
+   * = dim, where nearest neighbours are nearly equidistant and hard for any code).
+   */
+  intrinsicDim?: number;
 }
 
-const OPTION_NAMES = ['n', 'dim', 'clusters', 'seed'] as const;
+const OPTION_NAMES = ['n', 'dim', 'clusters', 'seed', 'intrinsicDim'] as const;
+
+/** Isotropic noise beside the subspace spread of an intrinsicDim cluster, relative to it. */
+const OFF_SUBSPACE_NOISE = 0.1;
 
 /**
  * A standard normal draw as the sum of 12 uniforms minus 6 (Irwin–Hall): additions
@@ -61,14 +71,35 @@ export function clusteredVectors(options: ClusteredVectorsOptions): Float32Array
     cumulative[c] = total;
   }
 
+  const m = options.intrinsicDim;
+  if (m !== undefined) assertInteger('intrinsicDim', m, 1, dim);
+  // Drawn after everything the isotropic case draws, so that its bytes do not change.
+  let bases: Float64Array | null = null;
+  if (m !== undefined) {
+    bases = new Float64Array(clusters * m * dim);
+    const scale = 1 / Math.sqrt(m);
+    for (let i = 0; i < bases.length; i++) bases[i] = gaussian(rng) * scale;
+  }
   const out = new Float32Array(n * dim);
+  const z = new Float64Array(m ?? 0);
   for (let i = 0; i < n; i++) {
     // The cluster of row i: the first whose cumulative weight exceeds the draw.
     const u = rng.next() * total;
     let c = 0;
     while (c < clusters - 1 && cumulative[c] <= u) c++;
     const o = i * dim, co = c * dim, s = sigma[c];
-    for (let d = 0; d < dim; d++) out[o + d] = centres[co + d] + s * gaussian(rng);
+    if (!bases) {
+      for (let d = 0; d < dim; d++) out[o + d] = centres[co + d] + s * gaussian(rng);
+      continue;
+    }
+    // Subspace coordinates z ~ N(0, I_m) through the cluster's m × dim basis.
+    for (let j = 0; j < m!; j++) z[j] = gaussian(rng);
+    const bo = c * m! * dim;
+    for (let d = 0; d < dim; d++) {
+      let v = 0;
+      for (let j = 0; j < m!; j++) v += z[j] * bases[bo + j * dim + d];
+      out[o + d] = centres[co + d] + s * (v + OFF_SUBSPACE_NOISE * gaussian(rng));
+    }
   }
   return out;
 }

@@ -34,17 +34,18 @@ export function registerDemo(program: Command): void {
     .option('--n <n>', 'vectors', integerOption('n', { min: 2000 }), 50_000)
     .option('--dim <dim>', 'dimension', integerOption('dim'), 96)
     .option('--clusters <c>', 'clusters in the generated set', integerOption('clusters'), 100)
+    .option('--intrinsic <m>', 'intrinsic dimension of each cluster (embeddings have a low one)', integerOption('intrinsic'), 16)
     .option('--queries <q>', 'queries (generated apart from the vectors)', integerOption('queries'), 500)
     .option('--epochs <e>', 'training epochs (default: the app defaults)', integerOption('epochs'))
     .option('--dir <dir>', 'where to build the index (default: a temporary folder, removed after)')
-    .action(async (o: { n: number; dim: number; clusters: number; queries: number; epochs?: number; dir?: string }) => {
+    .action(async (o: { n: number; dim: number; clusters: number; intrinsic: number; queries: number; epochs?: number; dir?: string }) => {
       const out = (line: string) => process.stdout.write(`${line}\n`);
-      const all = clusteredVectors({ n: o.n + o.queries, dim: o.dim, clusters: o.clusters, seed: 7 });
+      const all = clusteredVectors({ n: o.n + o.queries, dim: o.dim, clusters: o.clusters, intrinsicDim: o.intrinsic, seed: 7 });
       const x = all.subarray(0, o.n * o.dim);
       const q = all.subarray(o.n * o.dim);
       const temp = o.dir ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-demo-'));
       const dir = o.dir ?? path.join(temp!, 'index');
-      out(`spreadvec demo: ${o.n} clustered vectors of dimension ${o.dim} (${o.clusters} clusters), ${o.queries} queries; index at ${dir}`);
+      out(`spreadvec demo: ${o.n} clustered vectors of dimension ${o.dim} (${o.clusters} clusters of intrinsic dimension ${o.intrinsic}), ${o.queries} queries; index at ${dir}`);
       const index = await Index.create(dir, { dim: o.dim });
       const bars = progressBars();
       try {
