@@ -16,7 +16,7 @@ import { clusteredVectors } from '../src/data/synthetic';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
 import { evaluateAll } from '../src/eval/evaluate';
 import { activeIsa } from '../src/kernels/addon';
-import { FIT_DEFAULTS, fitCatalyzer, type FitOptions } from '../src/train/fit';
+import { defaultSampleSize, FIT_DEFAULTS, fitCatalyzer, type FitOptions } from '../src/train/fit';
 import { numberArg, stringArg } from './util';
 
 interface Row {
@@ -29,7 +29,7 @@ const n = numberArg('n', 100_000);
 const threads = numberArg('threads', 2);
 const syntheticDim = numberArg('synthetic-dim', 0);
 const d = FIT_DEFAULTS;
-const configs = (stringArg('configs') ?? `${d.dint}:${d.epochs}:${d.sampleSize}:${d.lambda}`).split(',').map((c) => {
+const configs = (stringArg('configs') ?? `${d.dint}:${d.epochs}:${defaultSampleSize(syntheticDim || 128)}:${d.lambda}`).split(',').map((c) => {
   const [dint, epochs, sampleSize, lambda] = c.split(':').map(Number);
   return { label: `dint ${dint}, ${epochs} ep, sample ${sampleSize}, λ ${lambda}`, n, opts: { dint, epochs, sampleSize, lambda } };
 });

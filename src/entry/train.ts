@@ -5,7 +5,7 @@
  */
 export { trainOnSplit, trainEpoch, validateTrainer, lrPerEpoch, resolveOptions, epochLine, TRAIN_DEFAULTS } from '../train/trainer';
 export type { TrainOptions, TrainReporter, TrainResult, EpochLog, EpochSetup, TrainingSplit, ValidationResult } from '../train/trainer';
-export { fitCatalyzer, MIN_FIT_VECTORS, FIT_DEFAULTS } from '../train/fit';
+export { fitCatalyzer, defaultSampleSize, MIN_FIT_VECTORS, FIT_DEFAULTS } from '../train/fit';
 export type { FitOptions, FitResult, FitProgress } from '../train/fit';
 export { runTraining } from '../train/run';
 export { crossValidate, DEFAULT_LAMBDAS } from '../train/crossvalidate';

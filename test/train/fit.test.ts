@@ -6,7 +6,7 @@ import { clusteredVectors } from '../../src/data/synthetic';
 import { evaluateAll } from '../../src/eval/evaluate';
 import { knn } from '../../src/knn/knn';
 import { readStateDictCheckpoint } from '../../src/pth/checkpoint';
-import { fitCatalyzer, MIN_FIT_VECTORS, type FitProgress } from '../../src/train/fit';
+import { defaultSampleSize, fitCatalyzer, FIT_DEFAULTS, MIN_FIT_VECTORS, type FitProgress } from '../../src/train/fit';
 import { NativeMlpTrainer } from '../../src/kernels/mlp-native';
 import { initState, loadStateIntoTrainer } from '../../src/train/state';
 
@@ -121,6 +121,13 @@ test('bad input is refused: too few vectors, non-finite values, short arrays, ba
   await assert.rejects(fitCatalyzer(x, 3000, dim, { lambda: -1 }), (e: Error) => e instanceof RangeError && /lambda/.test(e.message));
   await assert.rejects(fitCatalyzer(x, 3000, dim, { dint: 1.5 }), (e: Error) => e instanceof TypeError && /dint must be an integer/.test(e.message));
   await assert.rejects(fitCatalyzer([] as unknown as Float32Array, 3000, dim), TypeError);
+});
+
+test('the default sample keeps the neighbour search of 100,000 × 128 at any dimension', () => {
+  assert.equal(defaultSampleSize(64), FIT_DEFAULTS.sampleSize);
+  assert.equal(defaultSampleSize(128), 100_000);
+  assert.equal(defaultSampleSize(1024), 35_355);
+  assert.equal(defaultSampleSize(1e9), MIN_FIT_VECTORS);
 });
 
 const RECALL_FLOOR = 0.42;
