@@ -49,3 +49,22 @@ test('clusteredVectors: bad options are refused, naming them', () => {
 
 // Recorded from this implementation (2026-12-02): it pins the stream, so that a demo's data never changes.
 const GOLDEN_SHA = '31976c704ec8d13387898b0d6d22e073fdcddd6cf24ce2d08ab6b5d0fb4067bf';
+
+test('clusteredVectors: intrinsicDim spreads clusters along low-dimensional subspaces — neighbours far nearer than isotropic ones', () => {
+  const dim = 48, n = 600;
+  const ratio = (x: Float32Array) => {
+    const { distances } = knnReference(x, x, dim, 2, 'l2');
+    let nn = 0, rnd = 0;
+    for (let i = 0; i < n; i++) {
+      nn += distances[i * 2 + 1];
+      const j = (i * 7919 + 13) % n;
+      for (let d = 0; d < dim; d++) rnd += (x[i * dim + d] - x[j * dim + d]) ** 2;
+    }
+    return nn / rnd;
+  };
+  const iso = clusteredVectors({ n, dim, clusters: 4, seed: 5 });
+  const low = clusteredVectors({ n, dim, clusters: 4, seed: 5, intrinsicDim: 4 });
+  assert.ok(ratio(low) < 0.5 * ratio(iso), `nn / random-pair distance ${ratio(low)} (intrinsic 4) vs ${ratio(iso)} (isotropic)`);
+  assert.deepEqual(clusteredVectors({ n, dim, clusters: 4, seed: 5, intrinsicDim: 4 }), low);
+  assert.throws(() => clusteredVectors({ n, dim, intrinsicDim: dim + 1 }), /intrinsicDim must be ≤ 48/);
+});
