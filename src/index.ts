@@ -16,6 +16,11 @@ export type {
   VectorsInput,
   IdsInput,
   SearchResult,
+  Metric,
+  VectorType,
+  IndexTrainOptions,
+  TrainProgress,
+  TrainReport,
 } from './index/vector-index';
 export type { VerifyReport } from '../storage/index-store';
 export { Catalyzer } from './catalyzer/catalyzer';
