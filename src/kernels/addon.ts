@@ -72,9 +72,11 @@ export interface RawAddon {
   // Decode-and-scan search (native/decode_scan.h).
   decodeScan(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
+    ranges?: Int32Array, rangeOffsets?: Int32Array,
   ): Promise<{ slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array }>;
   decodeScanSync(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
+    ranges?: Int32Array, rangeOffsets?: Int32Array,
   ): { slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array };
 
   // SGEMM (native/gemm.cc) and the catalyzer trainer (native/mlp.cc).
