@@ -9,11 +9,22 @@ import { knnNative, knnNativeSync } from '../knn/knn-native';
 import { assertFinite, assertInteger, assertKnownOptions } from '../validate';
 
 /**
- * Sizes below this stay flat (no partition): measured by bench/latency.ts, where a
- * partitioned single query beat the exhaustive scan only from about this size on
- * (docs/BENCHMARKS.md, "Partitioned scan").
+ * Sizes below this stay flat (no partition). Measured by bench/latency.ts on prefixes
+ * of the SIFT base (docs/BENCHMARKS.md, "Partitioned scan"): a flat single query
+ * costs about 1.5 ms at 5,000 codes and 2.8 ms at 10,000 (two threads, loaded VM),
+ * while a partition that small (283 lists of ~18 codes) lost 0.03 of 1-recall@10 at
+ * the default nprobe; below 5,000 the flat scan is within the 1 ms aim's reach and
+ * exact.
  */
-export const FLAT_BELOW = 20_000;
+export const FLAT_BELOW = 5_000;
+
+/**
+ * The default number of lists probed: the smallest nprobe whose 1-recall@10 stayed
+ * within 0.01 of the exhaustive scan on SIFT (329,945 vectors, nlist 2298, the
+ * paper's catalyzer: 0.636 against 0.644, p50 0.7 ms for one query; nprobe 4 lost
+ * 0.032). Callers pass `nprobe: nlist` for the exhaustive scan.
+ */
+export const DEFAULT_NPROBE = 8;
 
 /**
  * The default number of lists for n vectors: about 4·√n (Faiss's rule of thumb, kept
