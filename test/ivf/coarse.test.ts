@@ -71,6 +71,7 @@ test('kmeansTrain spherical: the centroids are the normalized means (unlike the 
   const norms = (c: Float32Array) => Array.from({ length: 4 }, (_, l) => Math.hypot(...c.subarray(l * dim, (l + 1) * dim)));
   assert.ok(norms(plain.centroids).every((v) => v < 0.99), `plain means lie inside the sphere: ${norms(plain.centroids)}`);
   assert.ok(norms(sph.centroids).every((v) => Math.abs(v - 1) < 1e-5), `spherical: ${norms(sph.centroids)}`);
+  assert.throws(() => kmeansTrainNative(x, dim, 4, 5, 1, 'random', undefined, 'yes' as never), /spherical must be a boolean/);
 });
 
 test('assignLists and probeLists: largest inner product first', async () => {
