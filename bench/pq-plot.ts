@@ -7,7 +7,7 @@
 /** One measured point: a method's time per query and its 1-recall at some rank. */
 export interface RecallTimePoint {
   method: string;
-  /** Milliseconds per query (batched search). */
+  /** Milliseconds per query (batched search, or as the plot's x title says). */
   msPerQuery: number;
   /** 1-recall@rank in [0, 1]. */
   recall: number;
@@ -19,8 +19,13 @@ export interface RecallTimePoint {
 // become require(), which cannot load an ES module in Node 20).
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
-/** Renders the points as an SVG scatter plot (log time axis, one colour per method, one shape per rank). */
-export async function recallTimeSvg(points: RecallTimePoint[], title: string): Promise<string> {
+/**
+ * Renders the points as an SVG scatter plot (log time axis, one colour per method, one
+ * shape per rank). `xTitle` names what the time is (default: batched time per query).
+ */
+export async function recallTimeSvg(
+  points: RecallTimePoint[], title: string, xTitle = 'time per query (ms, batched, log scale)',
+): Promise<string> {
   const vegaLite = (await importEsm('vega-lite')) as { compile(spec: unknown): { spec: unknown } };
   const vega = (await importEsm('vega')) as {
     parse(spec: unknown): unknown;
@@ -37,7 +42,7 @@ export async function recallTimeSvg(points: RecallTimePoint[], title: string): P
       {
         mark: { type: 'line', opacity: 0.35 },
         encoding: {
-          x: { field: 'msPerQuery', type: 'quantitative', scale: { type: 'log' }, title: 'time per query (ms, batched, log scale)' },
+          x: { field: 'msPerQuery', type: 'quantitative', scale: { type: 'log' }, title: xTitle },
           y: { field: 'recall', type: 'quantitative', scale: { domain: [0, 1] }, title: '1-recall' },
           color: { field: 'method', type: 'nominal', title: 'method' },
           detail: { field: 'method' },

@@ -1,6 +1,7 @@
 #include "decode_scan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -136,6 +137,144 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
       emit_ties(heaps[i], tie_slots, tie_offsets);
       heaps[i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
     }
+  }
+}
+
+}  // namespace spreadvec
+
+namespace spreadvec {
+
+namespace {
+
+// A run of slots [begin, end) that the same queries scan: queries
+// seg_queries[q0 .. q1) (ascending).
+struct Segment {
+  size_t begin, end;
+  size_t q0, q1;
+};
+
+// Cuts the union of every query's ranges at every range end point, so that each
+// elementary segment is scanned by a fixed subset of the queries.
+void build_segments(size_t nq, const int32_t* ranges, const int32_t* range_offsets, std::vector<Segment>* segs,
+                    std::vector<int32_t>* seg_queries) {
+  std::vector<int64_t> bounds;
+  for (size_t i = 0; i < nq; i++)
+    for (int32_t j = range_offsets[i]; j < range_offsets[i + 1]; j++)
+      if (ranges[2 * j] < ranges[2 * j + 1]) {
+        bounds.push_back(ranges[2 * j]);
+        bounds.push_back(ranges[2 * j + 1]);
+      }
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  if (bounds.size() < 2) return;
+  const size_t ns = bounds.size() - 1;
+  std::vector<size_t> count(ns + 1, 0);
+  auto each_cover = [&](auto fn) {
+    for (size_t i = 0; i < nq; i++)
+      for (int32_t j = range_offsets[i]; j < range_offsets[i + 1]; j++) {
+        if (ranges[2 * j] >= ranges[2 * j + 1]) continue;
+        const size_t lo = std::lower_bound(bounds.begin(), bounds.end(), ranges[2 * j]) - bounds.begin();
+        const size_t hi = std::lower_bound(bounds.begin(), bounds.end(), ranges[2 * j + 1]) - bounds.begin();
+        for (size_t s = lo; s < hi; s++) fn(s, i);
+      }
+  };
+  each_cover([&](size_t s, size_t) { count[s + 1]++; });
+  for (size_t s = 0; s < ns; s++) count[s + 1] += count[s];
+  seg_queries->resize(count[ns]);
+  std::vector<size_t> fill(count.begin(), count.end() - 1);
+  each_cover([&](size_t s, size_t i) { (*seg_queries)[fill[s]++] = static_cast<int32_t>(i); });
+  for (size_t s = 0; s < ns; s++)
+    if (count[s + 1] > count[s])
+      segs->push_back({static_cast<size_t>(bounds[s]), static_cast<size_t>(bounds[s + 1]), count[s], count[s + 1]});
+}
+
+// A part of a segment given to one worker.
+struct Piece {
+  size_t seg;
+  size_t begin, end;
+};
+
+// Splits the segments into `workers` lists of pieces of about equal slots × queries.
+std::vector<std::vector<Piece>> split_pieces(const std::vector<Segment>& segs, int workers) {
+  std::vector<std::vector<Piece>> out(workers);
+  double total = 0;
+  for (const Segment& s : segs) total += static_cast<double>(s.end - s.begin) * (s.q1 - s.q0);
+  const double per = total / workers;
+  int w = 0;
+  double room = per;  // weight worker w may still take
+  for (size_t i = 0; i < segs.size(); i++) {
+    const Segment& s = segs[i];
+    const double nqs = static_cast<double>(s.q1 - s.q0);
+    size_t b = s.begin;
+    while (b < s.end) {
+      size_t e = s.end;
+      if (w < workers - 1) {
+        const double fit = std::ceil(room / nqs);
+        if (fit < static_cast<double>(s.end - b)) e = b + static_cast<size_t>(std::max(fit, 1.0));
+      }
+      out[w].push_back({i, b, e});
+      room -= static_cast<double>(e - b) * nqs;
+      b = e;
+      if (room <= 0 && w < workers - 1) {
+        w++;
+        room += per;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void decode_scan_ranges(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, const uint8_t* removed,
+                        const float* queries, size_t nq, const int32_t* ranges, const int32_t* range_offsets,
+                        int k, int threads, float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots,
+                        std::vector<int32_t>* tie_offsets) {
+  if (tie_slots) {
+    tie_slots->clear();
+    tie_offsets->assign(1, 0);
+  }
+  if (nq == 0 || k <= 0) return;
+  const int dim = codec.dim();
+  const int kk = static_cast<int>(std::min<size_t>(static_cast<size_t>(k), n));
+  const ScoreBlockFn score = kernels().decode_scan_score_block;
+  std::vector<Segment> segs;
+  std::vector<int32_t> seg_queries;
+  if (kk > 0) build_segments(nq, ranges, range_offsets, &segs, &seg_queries);
+  double weight = 0;
+  for (const Segment& s : segs) weight += static_cast<double>(s.end - s.begin) * (s.q1 - s.q0);
+  // Thread start-up costs tens of microseconds: split only work of a few blocks each.
+  threads = std::max(threads, 1);
+  const int workers = weight >= 2.0 * threads * kBlock ? threads : 1;
+  const auto plan = split_pieces(segs, workers);
+  std::vector<TopKSet> sets;
+  sets.reserve(workers);
+  for (int t = 0; t < workers; t++) sets.emplace_back(nq, kk);
+  parallel_for(static_cast<size_t>(workers), 1, workers, [&](size_t b, size_t e, int) {
+    std::vector<float> qbuf;
+    std::vector<TopK> heaps;
+    for (size_t w = b; w < e; w++) {
+      for (const Piece& p : plan[w]) {
+        const Segment& s = segs[p.seg];
+        const size_t m = s.q1 - s.q0;
+        qbuf.resize(m * dim);
+        heaps.resize(m);
+        // The segment's queries and heaps side by side (swapped in and back out: a
+        // TopK owns its tie list).
+        for (size_t j = 0; j < m; j++) {
+          const size_t qi = static_cast<size_t>(seg_queries[s.q0 + j]);
+          std::memcpy(qbuf.data() + j * dim, queries + qi * dim, dim * sizeof(float));
+          std::swap(heaps[j], sets[w][qi]);
+        }
+        scan_range(codec, codes, p.begin, p.end, removed, qbuf.data(), m, heaps.data(), score);
+        for (size_t j = 0; j < m; j++) std::swap(heaps[j], sets[w][static_cast<size_t>(seg_queries[s.q0 + j])]);
+      }
+    }
+  });
+  merge_sets(sets, 0, nq);
+  for (size_t i = 0; i < nq; i++) {
+    emit_ties(sets[0][i], tie_slots, tie_offsets);
+    sets[0][i].extract_sorted(out_dist + i * k, out_slot + i * k, k);
   }
 }
 

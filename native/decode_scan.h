@@ -31,4 +31,17 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
                  float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots = nullptr,
                  std::vector<int32_t>* tie_offsets = nullptr);
 
+// Ranged form (the partitioned index: each query scans only its probed lists). Query i
+// scans the slots of its ranges, half-open pairs (ranges[2j], ranges[2j + 1]) for j in
+// [range_offsets[i], range_offsets[i + 1]); one query's ranges are disjoint and lie in
+// [0, n) (the binding checks; empty ranges are allowed). The results follow the same
+// contract as decode_scan over the covered slots only. The work is cut into pieces of
+// equal (slots × queries) weight over the threads, so that a single query uses every
+// thread; a slot range probed by several queries of the batch is decoded once for all
+// of them (per thread).
+void decode_scan_ranges(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, const uint8_t* removed,
+                        const float* queries, size_t nq, const int32_t* ranges, const int32_t* range_offsets,
+                        int k, int threads, float* out_dist, int32_t* out_slot,
+                        std::vector<int32_t>* tie_slots = nullptr, std::vector<int32_t>* tie_offsets = nullptr);
+
 }  // namespace spreadvec

@@ -129,7 +129,7 @@ void nearest_centroids(const float* x, size_t n, int d, size_t ldx, const float*
 }
 
 void kmeans_train(const float* x, size_t n, int d, size_t ldx, int k, int niter, uint64_t seed,
-                  KmeansInit init, float* c, double* objective, int threads) {
+                  KmeansInit init, float* c, double* objective, int threads, bool spherical) {
   SplitMix64 rng(seed);
   if (init == KmeansInit::PlusPlus) {
     init_plus_plus(x, n, d, ldx, k, rng, c, threads);
@@ -199,6 +199,16 @@ void kmeans_train(const float* x, size_t n, int d, size_t ldx, int k, int niter,
       }
       counts[j] = counts[big] / 2;
       counts[big] -= counts[j];
+    }
+    if (spherical) {
+      for (int j = 0; j < k; j++) {
+        float* cj = c + size_t(j) * d;
+        double s2 = 0;
+        for (int p = 0; p < d; p++) s2 += double(cj[p]) * cj[p];
+        if (s2 == 0) continue;
+        const float inv = static_cast<float>(1 / std::sqrt(s2));
+        for (int p = 0; p < d; p++) cj[p] *= inv;
+      }
     }
   }
 }

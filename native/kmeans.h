@@ -21,8 +21,10 @@ void nearest_centroids(const float* x, size_t n, int d, size_t ldx, const float*
 // centroids with `init` from a deterministic generator seeded by `seed`, then runs
 // `niter` iterations. objective[i] (if non-null, niter+1 values) is the sum of squared
 // distances to the nearest centroid before iteration i, the last after the final update.
-// Requires n ≥ k.
+// Requires n ≥ k. `spherical`: after each update every centroid is scaled to unit
+// norm (spherical k-means, for points on the unit sphere: the nearest centroid is then
+// the one of largest inner product); a zero centroid is left as it is.
 void kmeans_train(const float* x, size_t n, int d, size_t ldx, int k, int niter, uint64_t seed,
-                  KmeansInit init, float* centroids, double* objective, int threads);
+                  KmeansInit init, float* centroids, double* objective, int threads, bool spherical = false);
 
 }  // namespace spreadvec

@@ -95,7 +95,7 @@ Napi::Value run(Napi::Env env, const std::string& fn, bool async, const std::vec
   return RunJob(env, fn, async, PqJob(outputs, std::move(work)));
 }
 
-// kmeansTrain(x, d, k, niter, seed, init: 'random' | 'kmeans++' | Float32Array k×d, threads?)
+// kmeansTrain(x, d, k, niter, seed, init: 'random' | 'kmeans++' | Float32Array k×d, threads?, spherical?)
 //   → Promise<{centroids: Float32Array k×d, objective: Float64Array niter+1}>
 Napi::Value KmeansTrain(const Napi::CallbackInfo& info) {
   const std::string fn = "kmeansTrain";
@@ -124,6 +124,11 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info) {
       RangeFail(fn, "init must be 'random' or 'kmeans++', got '" + init_name + "'");
     }
     int threads = ThreadsArg(info, 6, fn);
+    bool spherical = false;
+    if (info.Length() > 7 && !info[7].IsUndefined()) {
+      if (!info[7].IsBoolean()) TypeFail(fn, "spherical must be a boolean");
+      spherical = info[7].As<Napi::Boolean>().Value();
+    }
     size_t n = rows_of(x.ElementLength(), d, fn, "x");
     if (n < size_t(k)) RangeFail(fn, "x has " + std::to_string(n) + " points, fewer than k = " + std::to_string(k));
     auto centroids = Napi::Float32Array::New(env, size_t(k) * d);
@@ -137,7 +142,7 @@ Napi::Value KmeansTrain(const Napi::CallbackInfo& info) {
     double* op = objective.Data();
     return run(
         env, fn, async, {{"centroids", centroids}, {"objective", objective}},
-        [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads); });
+        [=] { kmeans_train(xv->data(), n, int(d), size_t(d), int(k), int(niter), uint64_t(seed), init, cp, op, threads, spherical); });
   });
 }
 

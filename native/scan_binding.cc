@@ -1,6 +1,10 @@
 // Glue of the decode-and-scan search (decode_scan.h):
 //   decodeScan(codes, n, removed, dim, r2, queries, k, threads?) -> Promise<{ distances, slots, tieSlots, tieOffsets }>
 //   decodeScanSync(...)                                         -> { distances, slots, tieSlots, tieOffsets }
+// with two optional trailing arguments (ranges, rangeOffsets): Int32Arrays of
+// half-open slot pairs and nq + 1 offsets into the pairs; query i then scans only
+// its ranges (decode_scan_ranges). They are copied (small), so that no later change
+// can make a checked range unsafe.
 // codes: Uint8Array of n codes (code_bytes each); removed: Uint8Array bitmap or null;
 // queries: Float32Array nq × dim; results are nq × k (Float32Array / Int32Array,
 // +Infinity / -1 where fewer than k slots are live); tieSlots (Int32Array) holds the
@@ -13,11 +17,13 @@
 // never enters a heap.
 #include <napi.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "async_job.h"
@@ -45,10 +51,17 @@ struct ScanJob {
   std::vector<float> dist;
   std::vector<int32_t> slots;
   std::vector<int32_t> tie_slots, tie_offsets;
+  bool ranged = false;
+  std::vector<int32_t> ranges, range_offsets;
 
   void run() {
     dist.resize(nq * static_cast<size_t>(k));
     slots.resize(nq * static_cast<size_t>(k));
+    if (ranged) {
+      decode_scan_ranges(*codec, codes.data(), n, removed.data(), queries.data(), nq, ranges.data(),
+                         range_offsets.data(), k, threads, dist.data(), slots.data(), &tie_slots, &tie_offsets);
+      return;
+    }
     decode_scan(*codec, codes.data(), n, removed.data(), queries.data(), nq, k, threads, dist.data(), slots.data(),
                 &tie_slots, &tie_offsets);
   }
@@ -71,10 +84,54 @@ struct ScanJob {
   }
 };
 
+// Reads the optional (ranges, rangeOffsets) at info[8], info[9] into `job` and checks
+// them: whole pairs, nq + 1 offsets from 0 to the pair count, non-decreasing, each
+// range inside [0, n), one query's ranges disjoint.
+void parse_ranges(const Napi::CallbackInfo& info, const std::string& fn, ScanJob* job) {
+  const bool has_r = info.Length() > 8 && !info[8].IsUndefined() && !info[8].IsNull();
+  const bool has_o = info.Length() > 9 && !info[9].IsUndefined() && !info[9].IsNull();
+  if (!has_r && !has_o) return;
+  if (has_r != has_o) TypeFail(fn, "ranges and rangeOffsets go together: pass both or neither");
+  auto r = TypedArrayArg<Napi::Int32Array>(info, 8, fn, "ranges");
+  auto o = TypedArrayArg<Napi::Int32Array>(info, 9, fn, "rangeOffsets");
+  if (r.ElementLength() % 2 != 0)
+    RangeFail(fn, "ranges has " + std::to_string(r.ElementLength()) + " values, not whole (start, end) pairs");
+  const size_t npairs = r.ElementLength() / 2;
+  if (o.ElementLength() != job->nq + 1)
+    RangeFail(fn, "rangeOffsets has " + std::to_string(o.ElementLength()) + " values, expected nq + 1 = " +
+                      std::to_string(job->nq + 1));
+  job->ranges.assign(r.Data(), r.Data() + r.ElementLength());
+  job->range_offsets.assign(o.Data(), o.Data() + o.ElementLength());
+  const auto& ro = job->range_offsets;
+  if (ro[0] != 0) RangeFail(fn, "rangeOffsets[0] is " + std::to_string(ro[0]) + ", not 0");
+  if (static_cast<size_t>(ro[job->nq]) != npairs)
+    RangeFail(fn, "rangeOffsets ends at " + std::to_string(ro[job->nq]) + ", not the pair count " +
+                      std::to_string(npairs));
+  std::vector<std::pair<int32_t, int32_t>> own;
+  for (size_t i = 0; i < job->nq; i++) {
+    if (ro[i + 1] < ro[i] || ro[i + 1] > static_cast<int32_t>(npairs))
+      RangeFail(fn, "rangeOffsets decreases or overruns at index " + std::to_string(i + 1));
+    own.clear();
+    for (int32_t j = ro[i]; j < ro[i + 1]; j++) {
+      const int32_t b = job->ranges[2 * j], e = job->ranges[2 * j + 1];
+      if (b < 0 || b > e || static_cast<size_t>(e) > job->n)
+        RangeFail(fn, "ranges pair " + std::to_string(j) + " [" + std::to_string(b) + ", " + std::to_string(e) +
+                          ") is not a range inside [0, n = " + std::to_string(job->n) + ")");
+      if (b < e) own.emplace_back(b, e);
+    }
+    std::sort(own.begin(), own.end());
+    for (size_t j = 1; j < own.size(); j++)
+      if (own[j].first < own[j - 1].second)
+        RangeFail(fn, "ranges of query " + std::to_string(i) + " overlap at slot " + std::to_string(own[j].first));
+  }
+  job->ranged = true;
+}
+
 // Validates the arguments and fills `job` (views of the JS arrays: Hold when `async`,
 // Borrow otherwise); throws ArgError on the first bad one.
 void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, ScanJob* job) {
-  if (info.Length() < 7) TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?)");
+  if (info.Length() < 7)
+    TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?, ranges?, rangeOffsets?)");
   auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
   const int64_t n = IntArg(info, 1, fn, "n", 0, INT32_MAX);
   const int dim = static_cast<int>(IntArg(info, 3, fn, "dim", 1, 4096));
@@ -113,6 +170,8 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, Sc
   if (job->nq * static_cast<double>(job->k) > kMaxResults)
     RangeFail(fn, "nq × k = " + std::to_string(job->nq) + " × " + std::to_string(job->k) +
                       " results exceed 2^26 per call; split the queries");
+  job->n = static_cast<size_t>(n);
+  parse_ranges(info, fn, job);
   // Views last, once every check passed (a copy is made only for a call that runs).
   Napi::Env env = info.Env();
   const size_t code_len = static_cast<size_t>(n) * cb;

@@ -72,9 +72,11 @@ export interface RawAddon {
   // Decode-and-scan search (native/decode_scan.h).
   decodeScan(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
+    ranges?: Int32Array, rangeOffsets?: Int32Array,
   ): Promise<{ slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array }>;
   decodeScanSync(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
+    ranges?: Int32Array, rangeOffsets?: Int32Array,
   ): { slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array };
 
   // Flat exact scan of raw vectors (native/flat_scan.h): same result shape as decodeScan.
@@ -100,7 +102,7 @@ export interface RawAddon {
   NativeMlp: new (layers: readonly { din: number; dout: number; w: F32; b: F32; relu: boolean }[]) => RawNativeMlp;
 
   // k-means and product quantization (native/kmeans.cc, native/pq.cc).
-  kmeansTrain(x: F32, d: number, k: number, niter: number, seed: number, init: string | F32, threads?: number): Promise<{ centroids: F32; objective: Float64Array }>;
+  kmeansTrain(x: F32, d: number, k: number, niter: number, seed: number, init: string | F32, threads?: number, spherical?: boolean): Promise<{ centroids: F32; objective: Float64Array }>;
   kmeansAssign(x: F32, d: number, centroids: F32, threads?: number): { assign: Int32Array; dist2: F32 };
   pqEncode(x: F32, d: number, M: number, codebooks: F32, threads?: number): Promise<Uint8Array>;
   pqEncodeSync(x: F32, d: number, M: number, codebooks: F32, threads?: number): Uint8Array;

@@ -26,11 +26,16 @@ export interface AdcResult {
   distances: Float32Array;
 }
 
-/** Lloyd's k-means off the main thread. `threads` defaults to SPREADVEC_THREADS or the core count. */
+/**
+ * Lloyd's k-means off the main thread. `threads` defaults to SPREADVEC_THREADS or the
+ * core count. `spherical`: centroids are scaled to unit norm after each update
+ * (spherical k-means, for unit points: the coarse quantizer of src/ivf).
+ */
 export function kmeansTrainNative(
   x: Float32Array, d: number, k: number, niter: number, seed: number, init: KmeansStart, threads?: number,
+  spherical?: boolean,
 ): Promise<KmeansResult> {
-  return addon().kmeansTrain(x, d, k, niter, seed, init, threads);
+  return addon().kmeansTrain(x, d, k, niter, seed, init, threads, spherical);
 }
 
 /** Nearest centroid of each row of x, and the squared distance to it. */

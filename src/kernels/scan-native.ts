@@ -2,7 +2,8 @@
  * Typed wrapper of the native decode-and-scan search (native/decode_scan.h): decodes
  * a code arena block by block and keeps, per query, the k nearest live slots by
  * squared L2 distance on the sphere (2 − 2⟨q, x⟩), ascending, ties by smaller slot,
- * and beside them the other slots tied at the k-th distance.
+ * and beside them the other slots tied at the k-th distance. With `ranges` each query
+ * scans only its slot ranges (a single query then splits its slots over the threads).
  * SIMD level: see setIsa() in ./addon; threads: SPREADVEC_THREADS or all cores.
  */
 import { addon, type RawAddon } from './addon';
@@ -25,6 +26,15 @@ export interface ScanInput {
   k: number;
   /** Worker threads (default: SPREADVEC_THREADS or the core count). */
   threads?: number;
+  /**
+   * Scan only these slot ranges (the probed lists of a partitioned index): half-open
+   * (start, end) pairs, concatenated; query i's are pairs `rangeOffsets[i] ..
+   * rangeOffsets[i + 1])`. One query's ranges must be disjoint and inside [0, n)
+   * (empty ones are allowed). Absent: every query scans [0, n). Give both or neither.
+   */
+  ranges?: Int32Array;
+  /** nq + 1 non-decreasing offsets into the pairs of `ranges`, from 0 to ranges.length / 2. */
+  rangeOffsets?: Int32Array;
 }
 
 /** nq × k results, best first: slot −1 and distance +Infinity pad missing places. */
@@ -42,7 +52,10 @@ export interface ScanResult {
 }
 
 function args(s: ScanInput): Parameters<RawAddon['decodeScan']> {
-  return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads];
+  if (s.ranges === undefined && s.rangeOffsets === undefined) {
+    return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads];
+  }
+  return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads, s.ranges, s.rangeOffsets];
 }
 
 /**

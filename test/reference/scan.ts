@@ -3,7 +3,8 @@
  * native/decode_scan.cc must agree with it): decode every live code with the TS
  * ZnCodec to z / √r2, score 2 − 2⟨q, x⟩ in double precision rounded to float32,
  * sort by (distance, slot), keep k per query and the other slots at the k-th
- * distance (the ties). Slow and simple on purpose.
+ * distance (the ties). With `ranges`, query i scores only the live slots of its
+ * ranges. Slow and simple on purpose.
  */
 import { ZnCodec } from '../../src/lattice/zn-codec';
 import type { ScanInput, ScanResult } from '../../src/kernels/scan-native';
@@ -30,7 +31,8 @@ export function decodeScanReference(input: ScanInput): ScanResult {
   const ties: number[] = [];
   const tieOffsets = new Int32Array(nq + 1);
   for (let qi = 0; qi < nq; qi++) {
-    const hits = live.map((s) => {
+    const mine = input.ranges && input.rangeOffsets ? live.filter((s) => inRanges(input, qi, s)) : live;
+    const hits = mine.map((s) => {
       let ip = 0;
       for (let d = 0; d < dim; d++) ip += queries[qi * dim + d] * (z[s * dim + d] * scale);
       return { dist: Math.fround(2 - 2 * ip), slot: s };
@@ -44,4 +46,11 @@ export function decodeScanReference(input: ScanInput): ScanResult {
     tieOffsets[qi + 1] = ties.length;
   }
   return { slots, distances, tieSlots: Int32Array.from(ties), tieOffsets };
+}
+
+function inRanges(input: ScanInput, qi: number, slot: number): boolean {
+  const r = input.ranges!;
+  const o = input.rangeOffsets!;
+  for (let j = o[qi]; j < o[qi + 1]; j++) if (slot >= r[2 * j] && slot < r[2 * j + 1]) return true;
+  return false;
 }

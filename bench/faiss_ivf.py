@@ -1,0 +1,75 @@
+"""Faiss baselines for bench/latency.ts (run by it; not needed by npm test).
+
+Builds IndexIVFPQ (index_factory "IVF<nlist>,PQ8": 8-byte codes, as the zn_79 codes)
+and IndexPQ (PQ8, exhaustive) on the raw SIFT base, trains the coarse quantizer as
+spreadvec does (at most 64 points per list, 10 iterations), and for each nprobe
+measures 1-recall@1/10/100 against the true neighbours, single-query latency
+percentiles (k = 10) and the time of one batch of 1000 queries (k = 100), on the
+requested threads. Prints one JSON object.
+usage: faiss_ivf.py BASE.bvecs QUERY.bvecs GT.ivecs NLIST NPROBES THREADS NSINGLE
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import faiss
+
+
+def bvecs(path):
+    raw = np.fromfile(path, dtype=np.uint8)
+    d = int(raw[:4].view(np.int32)[0])
+    return raw.reshape(-1, d + 4)[:, 4:].astype(np.float32)
+
+
+def ivecs(path):
+    raw = np.fromfile(path, dtype=np.int32)
+    d = int(raw[0])
+    return raw.reshape(-1, d + 1)[:, 1:]
+
+
+def recalls(ids, gt):
+    return {str(r): float(np.mean([gt[i, 0] in ids[i, :r] for i in range(len(ids))])) for r in (1, 10, 100)}
+
+
+def measure(index, queries, gt, nsingle):
+    index.search(queries[:10], 10)
+    t0 = time.perf_counter()
+    _, ids = index.search(queries[:1000], 100)
+    batch = time.perf_counter() - t0
+    lat = []
+    for i in range(nsingle):
+        t0 = time.perf_counter()
+        index.search(queries[i:i + 1], 10)
+        lat.append((time.perf_counter() - t0) * 1000)
+    _, all_ids = index.search(queries, 100)
+    p = np.percentile(lat, [50, 95, 99])
+    return {"recall": recalls(all_ids, gt), "p50_ms": p[0], "p95_ms": p[1], "p99_ms": p[2], "batch1000_s": batch}
+
+
+def main():
+    base, query, gtf = bvecs(sys.argv[1]), bvecs(sys.argv[2]), ivecs(sys.argv[3])
+    nlist, nprobes, threads, nsingle = int(sys.argv[4]), [int(v) for v in sys.argv[5].split(",")], int(sys.argv[6]), int(sys.argv[7])
+    faiss.omp_set_num_threads(threads)
+    out = {"version": faiss.__version__, "threads": threads, "n": len(base), "nlist": nlist, "ivf": [], "pq": None}
+    t0 = time.perf_counter()
+    ivf = faiss.index_factory(base.shape[1], "IVF%d,PQ8" % nlist)
+    ivf.cp.max_points_per_centroid = 64
+    ivf.cp.niter = 10
+    ivf.train(base)
+    ivf.add(base)
+    out["ivf_build_s"] = time.perf_counter() - t0
+    for nprobe in nprobes:
+        ivf.nprobe = nprobe
+        out["ivf"].append(dict(nprobe=nprobe, **measure(ivf, query, gtf, nsingle)))
+    t0 = time.perf_counter()
+    pq = faiss.IndexPQ(base.shape[1], 8, 8)
+    pq.train(base[:100000])
+    pq.add(base)
+    out["pq_build_s"] = time.perf_counter() - t0
+    out["pq"] = measure(pq, query, gtf, nsingle)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+/**
+ * The ranged decode-and-scan (decodeScan with ranges/rangeOffsets, the partitioned
+ * index's kernel): each query scans only its slot ranges. It agrees with the TS
+ * reference; it is exactly the flat scan of the same query with every uncovered slot
+ * removed; ranges covering [0, n) give exactly the flat scan.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { quantizeEncode } from '../../src/lattice/zn-native';
+import { decodeScan, decodeScanSync, type ScanInput, type ScanResult } from '../../src/kernels/scan-native';
+import { assertSameScan } from '../helpers/scan-compare';
+import { lcgUint32 } from '../helpers/random';
+import { randomRows } from '../helpers/test-encoder';
+
+function normalizeRows(x: Float32Array, dim: number): Float32Array {
+  for (let i = 0; i < x.length / dim; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += x[i * dim + d] ** 2;
+    const inv = 1 / Math.sqrt(s);
+    for (let d = 0; d < dim; d++) x[i * dim + d] *= inv;
+  }
+  return x;
+}
+
+const isas: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
+  const ok = setIsa(isa);
+  setIsa(detectedIsa());
+  return ok;
+});
+
+/**
+ * Per query: cut [0, n) at random points (repeated cuts give empty ranges, neighbours
+ * are adjacent), keep a random share of the pieces, shuffle their order.
+ */
+function randomRanges(n: number, nq: number, keep: number, seed: number): { ranges: Int32Array; rangeOffsets: Int32Array } {
+  const next = lcgUint32(seed);
+  const pairs: number[] = [];
+  const rangeOffsets = new Int32Array(nq + 1);
+  for (let q = 0; q < nq; q++) {
+    const ncuts = next() % 12;
+    const cuts = [0, n];
+    for (let i = 0; i < ncuts; i++) cuts.push(next() % (n + 1));
+    cuts.sort((a, b) => a - b);
+    const mine: [number, number][] = [];
+    for (let i = 0; i + 1 < cuts.length; i++) if (next() % 1000 < keep * 1000) mine.push([cuts[i], cuts[i + 1]]);
+    for (let i = mine.length - 1; i > 0; i--) {
+      const j = next() % (i + 1);
+      [mine[i], mine[j]] = [mine[j], mine[i]];
+    }
+    for (const [b, e] of mine) pairs.push(b, e);
+    rangeOffsets[q + 1] = pairs.length / 2;
+  }
+  return { ranges: Int32Array.from(pairs), rangeOffsets };
+}
+
+const rangedCase = fc
+  .record({
+    dim: fc.integer({ min: 4, max: 24 }),
+    r2: fc.integer({ min: 1, max: 40 }),
+    n: fc.integer({ min: 0, max: 1500 }),
+    nq: fc.constantFrom(1, 1, 2, 5, 17),
+    k: fc.constantFrom(1, 3, 10, 50, 2000),
+    keep: fc.constantFrom(0, 0.3, 0.7, 1),
+    removedShare: fc.constantFrom(0, 0.1, 0.5, 1),
+    dupShare: fc.constantFrom(0, 0.3, 0.9),
+    threads: fc.constantFrom(1, 2),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  })
+  .map((c) => {
+    const points = normalizeRows(randomRows(c.n, c.dim, c.seed), c.dim);
+    // Duplicate rows so that exact distance ties occur, across ranges and threads.
+    for (let i = 1; i < c.n; i++) {
+      if ((i * 7919 + c.seed) % 100 < c.dupShare * 100) points.copyWithin(i * c.dim, 0, c.dim);
+    }
+    const codes = quantizeEncode(c.dim, c.r2, points);
+    const removed = new Uint8Array((c.n + 7) >> 3);
+    for (let i = 0; i < c.n; i++) if (((i * 2654435761 + c.seed) >>> 0) % 1000 < c.removedShare * 1000) removed[i >> 3] |= 1 << (i & 7);
+    const queries = normalizeRows(randomRows(c.nq, c.dim, c.seed + 1), c.dim);
+    const input: ScanInput = {
+      codes, n: c.n, removed, dim: c.dim, r2: c.r2, queries, k: c.k, threads: c.threads,
+      ...randomRanges(c.n, c.nq, c.keep, c.seed + 2),
+    };
+    return input;
+  });
+
+function sortedTies(r: ScanResult, q: number): number[] {
+  return [...r.tieSlots.subarray(r.tieOffsets[q], r.tieOffsets[q + 1])].sort((a, b) => a - b);
+}
+
+/** The flat scan of query q alone, with every slot outside its ranges removed. */
+function maskedFlat(input: ScanInput, q: number): ScanResult {
+  const removed = new Uint8Array((input.n + 7) >> 3).fill(0xff);
+  const r = input.ranges!;
+  const o = input.rangeOffsets!;
+  for (let j = o[q]; j < o[q + 1]; j++) for (let s = r[2 * j]; s < r[2 * j + 1]; s++) removed[s >> 3] &= ~(1 << (s & 7));
+  if (input.removed) for (let i = 0; i < removed.length; i++) removed[i] |= input.removed[i];
+  const { dim } = input;
+  return decodeScanSync({
+    ...input, ranges: undefined, rangeOffsets: undefined, removed, queries: input.queries.subarray(q * dim, (q + 1) * dim),
+  });
+}
+
+for (const isa of isas) {
+  test(`ranged decode-scan (${isa}) = TS reference, and = the flat scan with uncovered slots removed, exactly`, () => {
+    assert.equal(setIsa(isa), true);
+    try {
+      fc.assert(
+        fc.property(rangedCase, (input) => {
+          assertSameScan(input);
+          const got = decodeScanSync(input);
+          const nq = input.queries.length / input.dim;
+          for (let q = 0; q < nq; q++) {
+            const want = maskedFlat(input, q);
+            const { k } = input;
+            assert.deepEqual(got.slots.subarray(q * k, (q + 1) * k), want.slots, `query ${q}: slots`);
+            assert.deepEqual(got.distances.subarray(q * k, (q + 1) * k), want.distances, `query ${q}: distances`);
+            assert.deepEqual(sortedTies(got, q), sortedTies(want, 0), `query ${q}: ties`);
+          }
+        }),
+        { numRuns: 60 },
+      );
+    } finally {
+      setIsa(detectedIsa());
+    }
+  });
+}
+
+test('ranges covering [0, n) (in any cut and order) give exactly the flat scan', () => {
+  fc.assert(
+    fc.property(rangedCase, (input) => {
+      const nq = input.queries.length / input.dim;
+      const all = randomRanges(input.n, nq, 1, input.n + 7);
+      const ranged = decodeScanSync({ ...input, ...all });
+      const flat = decodeScanSync({ ...input, ranges: undefined, rangeOffsets: undefined });
+      assert.deepEqual(ranged.slots, flat.slots);
+      assert.deepEqual(ranged.distances, flat.distances);
+      for (let q = 0; q < nq; q++) assert.deepEqual(sortedTies(ranged, q), sortedTies(flat, q));
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('a single query over many ranges splits over both threads and keeps ties by slot', async () => {
+  const dim = 24;
+  const r2 = 79;
+  const one = normalizeRows(randomRows(1, dim, 5), dim);
+  const n = 4000;
+  const points = normalizeRows(randomRows(n, dim, 6), dim);
+  for (let i = 0; i < n; i += 3) points.set(one, i * dim); // every third slot: the query's own code
+  const codes = quantizeEncode(dim, r2, points);
+  // Lists of 100 slots, every other one probed, in reverse order.
+  const pairs: number[] = [];
+  for (let b = 3800; b >= 0; b -= 200) pairs.push(b, b + 100);
+  const input: ScanInput = {
+    codes, n, removed: null, dim, r2, queries: one, k: 5, threads: 2,
+    ranges: Int32Array.from(pairs), rangeOffsets: Int32Array.of(0, pairs.length / 2),
+  };
+  const got = decodeScanSync(input);
+  assert.deepEqual([...got.slots], [0, 3, 6, 9, 12]);
+  // Every other probed slot ≡ 0 mod 3 ties at the k-th distance.
+  const want: number[] = [];
+  for (let s = 15; s < n; s += 3) if (Math.floor(s / 100) % 2 === 0) want.push(s);
+  assert.deepEqual(sortedTies(got, 0), want);
+  const viaAsync = await decodeScan(input);
+  const oneThread = decodeScanSync({ ...input, threads: 1 });
+  for (const r of [viaAsync, oneThread]) {
+    assert.deepEqual(r.slots, got.slots);
+    assert.deepEqual(r.distances, got.distances);
+    assert.deepEqual(sortedTies(r, 0), want);
+  }
+});
+
+test('decodeScan names bad ranges', () => {
+  const dim = 8;
+  const r2 = 4;
+  const codes = quantizeEncode(dim, r2, normalizeRows(randomRows(10, dim, 3), dim));
+  const q = normalizeRows(randomRows(2, dim, 4), dim);
+  const base: ScanInput = { codes, n: 10, removed: null, dim, r2, queries: q, k: 2 };
+  const off = Int32Array.of(0, 1, 2);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(0, 1, 2, 3) }), /ranges and rangeOffsets go together/);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(0, 1, 2), rangeOffsets: off }), /not whole \(start, end\) pairs/);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(0, 1, 2, 3), rangeOffsets: Int32Array.of(0, 2) }), /rangeOffsets has 2 values, expected nq \+ 1 = 3/);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(0, 1, 2, 3), rangeOffsets: Int32Array.of(1, 1, 2) }), /rangeOffsets\[0\] is 1/);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(0, 1, 2, 3), rangeOffsets: Int32Array.of(0, 1, 1) }), /not the pair count 2/);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(0, 1, 2, 3), rangeOffsets: Int32Array.of(0, 3, 2) }), /decreases or overruns at index 1/);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(0, 11, 2, 3), rangeOffsets: off }), /ranges pair 0 \[0, 11\) is not a range inside \[0, n = 10\)/);
+  assert.throws(() => decodeScanSync({ ...base, ranges: Int32Array.of(5, 4, 2, 3), rangeOffsets: off }), /ranges pair 0 \[5, 4\)/);
+  assert.throws(
+    () => decodeScanSync({ ...base, ranges: Int32Array.of(0, 4, 6, 9, 3, 7), rangeOffsets: Int32Array.of(0, 1, 3) }),
+    /ranges of query 1 overlap at slot 6/,
+  );
+  assert.throws(() => decodeScanSync({ ...base, ranges: [0, 1] as unknown as Int32Array, rangeOffsets: off }), /ranges must be an Int32Array/);
+});
