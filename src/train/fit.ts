@@ -73,7 +73,7 @@ export const MIN_FIT_VECTORS = 1000;
  * The measured defaults (docs/BENCHMARKS.md, "Fitting a catalyzer"): on 100,000 SIFT
  * vectors they lose 0.023 of zn_79 1-R@10 against the paper's 8-epoch recipe in a
  * fifth of its time. `sampleSize` is the sample at dimension ≤ 128; see
- * {@link defaultSampleSize} above.
+ * {@link defaultSampleSize} for higher dimensions.
  */
 export const FIT_DEFAULTS = { dout: 24, dint: 512, epochs: 8, sampleSize: 100_000, lambda: 0.02, seed: 1234 } as const;
 
