@@ -70,7 +70,22 @@ async function main() {
     await again.close();
     if (self < 0.9 * n) fail(`only ${self}/${n} vectors found themselves`);
     if (second.ids[0] !== ids[0]) fail('the reopened index answers differently');
-    console.log(`smoke-app: ok (addon ${path.relative(pkgDir, origin.path)}, isa ${kernels.activeIsa()}, encoder native, ${self}/${n} self-hits, import ${importMs.toFixed(0)} ms)`);
+
+    // Bring your own vectors: an index from dim alone, exact until trained, then coded.
+    const m = 1200;
+    const y = f(m * 16, 1);
+    const own = await sv.Index.create(path.join(dir, 'own'), { dim: 16, metric: 'cosine' });
+    await own.add(y);
+    const exact = await own.search(y.subarray(0, 16 * 10), 1);
+    for (let i = 0; i < 10; i++) if (exact.ids[i] !== BigInt(i)) fail(`untrained exact search missed vector ${i}`);
+    const report = await own.train({ epochs: 1, dint: 32 });
+    if (!own.trained || report.coded !== m) fail(`train() coded ${report.coded} of ${m}`);
+    const refined = await own.search(y.subarray(0, 16 * 10), 1, { refine: 20 });
+    let found = 0;
+    for (let i = 0; i < 10; i++) if (refined.ids[i] === BigInt(i)) found++;
+    if (found < 9) fail(`after train() only ${found}/10 vectors found themselves with refine`);
+    await own.close();
+    console.log(`smoke-app: ok (addon ${path.relative(pkgDir, origin.path)}, isa ${kernels.activeIsa()}, encoder native, ${self}/${n} self-hits, an index from dim trained, import ${importMs.toFixed(0)} ms)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
