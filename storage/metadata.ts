@@ -5,7 +5,7 @@
  * metadata and the vectors of a batch commit together; reads take the caller's read
  * transaction, so that a search sees the metadata of the vectors it scans.
  *
- * Databases (to move into layout.ts's DB table when the store adopts them):
+ * Databases (named in layout.ts's DB table):
  * - `metadata`       (uint32 slot → record, sealed with a CRC-32 over slot and bytes);
  * - `metadata-index` (binary key: field, value, slot → empty value), schema fields only;
  *   an array field has one key per distinct element.
@@ -19,10 +19,10 @@ import {
   type Scalar, type ScalarType, type Schema, type WhereNode,
 } from '../src/filter';
 import { corruptError } from './errors';
-import { seal } from './layout';
+import { DB, seal } from './layout';
 import { boundRange, decodeRecord, encodeRecord, equalRange, fieldSelection, fieldTypePrefix, type FieldSelection, indexKey, slotOfKey } from './metadata-codec';
 
-export const METADATA_DB = { records: 'metadata', index: 'metadata-index' } as const;
+export const METADATA_DB = { records: DB.metadata, index: DB.metadataIndex } as const;
 
 const EMPTY = Buffer.alloc(0);
 
