@@ -324,6 +324,9 @@ export interface VerifyReport {
   catalyzerBytes: number;
   /** Stored vectors checked (0 when the index keeps none). */
   vectors: number;
+  /** Metadata records and field-index keys checked (format 3; 0 before). */
+  metadataRecords: number;
+  metadataIndexKeys: number;
   trained: boolean;
   /** LMDB file: page size, pages in the file, pages in use. */
   pageSize: number;
@@ -1317,6 +1320,8 @@ export class IndexStore {
         }
         if (this.config.storeVectors && vectorRecords !== state.live) this.fail(`${vectorRecords} vectors are stored, the state says ${state.live} live vectors`);
       }
+      // Metadata: records of live slots only, intact, with exactly their index keys.
+      const metadata = this.metadata?.verify(txn, (slot) => slot < state.nslots && idBySlot[slot] >= 0n) ?? { records: 0, indexKeys: 0 };
       return {
         formatVersion: this.version,
         checksums: this.codec.checksums,
@@ -1327,6 +1332,8 @@ export class IndexStore {
         removedChunks,
         catalyzerBytes: catalyzer?.byteLength ?? 0,
         vectors: vectorRecords,
+        metadataRecords: metadata.records,
+        metadataIndexKeys: metadata.indexKeys,
         trained: model !== null,
         pageSize: lmdb.pageSize,
         filePages: lmdb.filePages,

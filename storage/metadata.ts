@@ -201,6 +201,30 @@ export class MetadataTables {
     return new SlotEvaluation(this, nslots, txn, resolveIdSlot).run(compiled.root);
   }
 
+  /**
+   * Full check for IndexStore.verify, in `txn`: every record is of a live slot and
+   * intact, its declared fields have their index keys, and the field index holds no
+   * other key. Throws ECORRUPT at the first fault; returns the counts checked.
+   */
+  verify(txn: Transaction, isLive: (slot: number) => boolean): { records: number; indexKeys: number } {
+    let records = 0;
+    let expected = 0;
+    const declared = [...this.prefixes.keys()];
+    for (const { key, value } of this.records?.getRange({ transaction: txn }) ?? []) {
+      if (!isLive(key)) throw corruptError(this.file, `slot ${key} has a metadata record but is not live`);
+      const record = this.decode(key, value);
+      for (const k of this.keysOf(key, record, declared)) {
+        if (this.index?.get(k, { transaction: txn }) === undefined) throw corruptError(this.file, `the field index lacks a key of slot ${key}'s record`);
+        expected++;
+      }
+      records++;
+    }
+    let indexKeys = 0;
+    for (const _ of this.index?.getKeys({ transaction: txn }) ?? []) indexKeys++;
+    if (indexKeys !== expected) throw corruptError(this.file, `the field index holds ${indexKeys} keys, the records give ${expected}`);
+    return { records, indexKeys };
+  }
+
   /** @internal Slots of the index keys in [start, end), set in `bits`. */
   scanKeys(start: Buffer, end: Buffer, txn: Transaction, nslots: number, bits: Uint8Array): void {
     if (!this.index) return;

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { open } from 'lmdb';
 
 import { Index, type MetadataPatch } from '../../src/index/vector-index';
 import { checkSchema, type Metadata, type Schema, type Where } from '../../src/filter';
@@ -173,6 +174,8 @@ for (const [name, schema] of schemas) {
         try {
           const model = new FilterModel();
           await play(index, model, ops, seed);
+          // verify: exactly the live records, with exactly their index keys.
+          assert.equal((await index.verify()).metadataRecords, model.records.size);
           const queries = randomRows(2, DIN, seed + 1000);
           for (const where of wheres) {
             const got = await index.search(queries, k, { where });
@@ -324,5 +327,38 @@ test('an index opened read-only filters; one written before metadata (format 2) 
     await assert.rejects(old.search(new Float32Array(old.dim), 1, { where: { t: 'a' } }), /^RangeError: options\.where needs metadata, and the index at .* has format 2/);
   } finally {
     await old.close();
+  }
+});
+
+test('the schema is part of the config checksum: a changed schema is ECORRUPT on open', async () => {
+  const dir = tmpDir();
+  const index = await Index.create(dir, { dim: 2, fields: { price: 'number' } });
+  await index.close();
+  const env = open({ path: path.join(dir, 'index.mdb'), noSubdir: true, maxDbs: 16 });
+  const meta = env.openDB<Record<string, unknown>, string>({ name: 'meta' });
+  const config = meta.get('config')!;
+  assert.deepEqual(config.fields, { price: 'number' });
+  meta.putSync('config', { ...config, fields: { price: 'string' } });
+  await env.close();
+  await assert.rejects(Index.open(dir), (e: Error & { code?: string }) => e.code === 'ECORRUPT' && /config.*checksum mismatch/.test(e.message));
+});
+
+test('verify checks the metadata: a record of a dead slot or a lost index key is ECORRUPT', async () => {
+  const dir = tmpDir();
+  const index = await Index.create(dir, { dim: 2, fields: { price: 'number' } });
+  await index.add([[1, 0], [0, 1]], [1, 2], [{ price: 1 }, { price: 2, note: 'x' }]);
+  const report = await index.verify();
+  assert.deepEqual([report.metadataRecords, report.metadataIndexKeys], [2, 2]);
+  await index.close();
+  const env = open({ path: path.join(dir, 'index.mdb'), noSubdir: true, maxDbs: 16 });
+  const keys = env.openDB<Buffer, Buffer>({ name: 'metadata-index', encoding: 'binary', keyEncoding: 'binary' });
+  const first = [...keys.getKeys()][0] as Buffer;
+  keys.removeSync(first);
+  await env.close();
+  const damaged = await Index.open(dir);
+  try {
+    await assert.rejects(damaged.verify(), (e: Error & { code?: string }) => e.code === 'ECORRUPT' && /field index lacks a key of slot 0/.test(e.message));
+  } finally {
+    await damaged.close();
   }
 });
