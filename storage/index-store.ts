@@ -1219,7 +1219,7 @@ export class IndexStore {
       }
       for (let i = firstMoved; i < live; i++) if (oldSlots[i] >= live) this.slots.removeSync(oldSlots[i]);
       // Metadata: records follow their slots (dead slots have none; targets are dead or moved).
-      if (this.metadata) for (let i = firstMoved; i < live; i++) this.metadata.move(oldSlots[i], i);
+      if (this.metadata?.hasRecords()) for (let i = firstMoved; i < live; i++) this.metadata.move(oldSlots[i], i);
       const removedKeys = [...this.removed.getKeys()];
       for (const key of removedKeys) this.removed.removeSync(key);
       const next: IndexState = { ...state, generation: state.generation + 1, nslots: live, live, compactedAt: state.generation + 1 };

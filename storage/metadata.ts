@@ -91,6 +91,13 @@ export class MetadataTables {
     this.schemaKey = schemaKey(schema);
   }
 
+  /** Whether any slot has a record (in `txn`, or the current write transaction). */
+  hasRecords(txn?: Transaction): boolean {
+    if (!this.records) return false;
+    for (const _key of this.records.getKeys({ limit: 1, ...(txn ? { transaction: txn } : {}) })) return true;
+    return false;
+  }
+
   /** The record of `slot`, or undefined when it has none. Throws ECORRUPT on a damaged record. */
   get(slot: number, txn?: Transaction): Metadata | undefined {
     const raw = this.records?.get(slot, txn ? { transaction: txn } : undefined);
