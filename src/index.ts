@@ -1,8 +1,9 @@
 /**
  * spreadvec: an embedded vector index for Node.js. A catalyzer network maps vectors
  * onto the unit sphere; a spherical Zn lattice codes them compactly; a SIMD scan
- * answers queries. Entry point: re-exports only — the index, the catalyzer, the
- * codec, their errors and the vector-file readers. The rest lives under subpaths:
+ * answers queries. Entry point: re-exports only — the index (with the types of its
+ * metadata and filters), the catalyzer, the codec, their errors and the vector-file
+ * readers. The rest lives under subpaths:
  * `spreadvec/train`, `spreadvec/eval`, `spreadvec/quantizers`, `spreadvec/data`,
  * `spreadvec/kernels` (src/entry/). Nothing here loads TensorFlow.js.
  */
@@ -21,7 +22,10 @@ export type {
   IndexTrainOptions,
   TrainProgress,
   TrainReport,
+  MetadataInput,
+  MetadataPatch,
 } from './index/vector-index';
+export type { Where, Metadata, MetadataValue, Schema, FieldType } from './filter';
 export type { VerifyReport } from '../storage/index-store';
 export { Catalyzer } from './catalyzer/catalyzer';
 export type { CatalyzerOptions } from './catalyzer/catalyzer';

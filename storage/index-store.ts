@@ -21,6 +21,8 @@ import { ConcurrentWriterError, ReadOnlyError } from '../src/errors';
 import { ZnCodec } from '../src/lattice/zn-codec';
 import { corruptError, IndexFormatError, storeIoError } from './errors';
 import { checkLmdbFile } from './lmdb-check';
+import { MetadataTables, type ResolveIdSlot } from './metadata';
+import { checkSchema, type CompiledWhere, type Metadata } from '../src/filter';
 import {
   BLOB_KEY,
   CODES_PER_CHUNK,
@@ -135,6 +137,13 @@ function parseConfig(raw: unknown, version: number): { config: IndexConfig; lega
     if (typeof o.quantizer !== 'string' || !/^zn_\d+$/.test(o.quantizer)) corrupt(META_KEY.config, `quantizer must be 'zn_<r2>', found ${JSON.stringify(o.quantizer)}`);
     config.quantizer = o.quantizer;
   }
+  if (o.fields !== undefined && o.fields !== null) {
+    try {
+      config.fields = checkSchema(o.fields, 'fields');
+    } catch (e) {
+      corrupt(META_KEY.config, (e as Error).message);
+    }
+  }
   checkCrc(META_KEY.config, o, configFields(config));
   return { config, legacyModel: null };
 }
@@ -180,7 +189,8 @@ function storedState(s: IndexState, version: number): StoredState {
 }
 
 function storedConfig(c: IndexConfig): Record<string, unknown> {
-  return { ...c, quantizer: c.quantizer ?? null, crc: recordChecksum(configFields(c)) };
+  const { fields, ...rest } = c;
+  return { ...rest, quantizer: c.quantizer ?? null, ...(fields ? { fields: { ...fields } } : {}), crc: recordChecksum(configFields(c)) };
 }
 
 function storedModel(m: ModelConfig): Record<string, unknown> {
@@ -314,6 +324,9 @@ export interface VerifyReport {
   catalyzerBytes: number;
   /** Stored vectors checked (0 when the index keeps none). */
   vectors: number;
+  /** Metadata records and field-index keys checked (format 3; 0 before). */
+  metadataRecords: number;
+  metadataIndexKeys: number;
   trained: boolean;
   /** LMDB file: page size, pages in the file, pages in use. */
   pageSize: number;
@@ -393,6 +406,13 @@ export interface AddBatch {
   codes: Uint8Array | null;
   /** n vectors in the config's dtype (n × vectorBytes); null when the index keeps none. */
   vectors: Uint8Array | null;
+  /** n metadata records (checked by the caller; undefined entries: none); absent: none for any row. */
+  metadata?: readonly (Metadata | undefined)[] | null;
+}
+
+/** What an update of metadata committed: the change to apply (counts and generation only). */
+export interface UpdateCommit {
+  update: ArenaUpdate;
 }
 
 export class IndexStore {
@@ -417,6 +437,8 @@ export class IndexStore {
   private modelAt: number;
   /** Formats 1–2: the model in `config`, which never changes. */
   private readonly legacyModel: ModelConfig | null;
+  /** Metadata records and the field index (format 3; null before). */
+  private readonly metadata: MetadataTables | null;
 
   private constructor(dir: string, env: RootDatabase, readOnly: boolean, version: number) {
     this.dir = dir;
@@ -443,6 +465,8 @@ export class IndexStore {
     this.legacyModel = legacyModel;
     this.currentModel = legacyModel;
     this.modelAt = -1;
+    // Formats 1–2 get none: opening the tables would add databases to their files.
+    this.metadata = version >= VECTORS_FORMAT ? new MetadataTables(env, config.fields, this.file) : null;
   }
 
   private static openEnv(file: string, readOnly: boolean): RootDatabase {
@@ -521,6 +545,7 @@ export class IndexStore {
         const blobs = env.openDB<Buffer, string>({ name: DB.blobs, encoding: 'binary' });
         // Every database is made now: a read-only open cannot create one.
         for (const name of [DB.codes, DB.removed, DB.ids, DB.slots, DB.vectors]) env.openDB({ name, encoding: 'binary', keyEncoding: name === DB.ids ? 'binary' : 'uint32' });
+        new MetadataTables(env, config.fields);
         env.transactionSync(() => {
           meta.putSync(META_KEY.format, { format: FORMAT_NAME, version: FORMAT_VERSION });
           meta.putSync(META_KEY.config, storedConfig(config));
@@ -916,6 +941,7 @@ export class IndexStore {
   commitAdd(generation: number, batch: AddBatch, ids: bigint[] | null): AddCommit {
     this.assertWritable();
     const { n, codes, vectors } = batch;
+    const metadata = this.metadataFor(batch.metadata, n);
     const vb = this.vectorBytes;
     if (vectors && vectors.byteLength !== n * vb) throw new RangeError(`vectors has ${vectors.byteLength} bytes, expected ${n} × ${vb}`);
     if (!vectors && this.config.storeVectors) throw new RangeError('this index stores its vectors: the batch must carry them');
@@ -956,10 +982,15 @@ export class IndexStore {
           removedSlots.push(oldSlot);
           this.slots.removeSync(oldSlot);
           if (this.vectors) this.vectors.removeSync(oldSlot);
+          // Metadata: a replaced id keeps only the record given with it (if any).
+          this.metadata?.remove(oldSlot);
         }
         this.ids.putSync(idKey(id), this.codec.encodeSlotOf(id, base + i));
         this.slots.putSync(base + i, this.codec.encodeIdOf(base + i, id));
         if (vectors) this.putVector(base + i, vectors.subarray(i * vb, (i + 1) * vb));
+        // Metadata: the row's record, in this transaction.
+        const record = metadata?.[i];
+        if (record) metadata!.tables.put(base + i, record, `metadata[${i}]`);
       }
       if (codes) this.appendCodes(base, codes, model!.codeBytes);
       if (removedSlots.length > 0) this.markRemovedStored(removedSlots);
@@ -997,6 +1028,65 @@ export class IndexStore {
     }
   }
 
+  /** The batch's metadata with the tables to write it to; refuses metadata where there are none. */
+  private metadataFor(records: AddBatch['metadata'], n: number): (readonly (Metadata | undefined)[] & { tables: MetadataTables }) | null {
+    if (!records || records.every((r) => r === undefined)) return null;
+    if (records.length !== n) throw new RangeError(`metadata has ${records.length} records for ${n} vectors`);
+    return Object.assign(records.slice(), { tables: this.metadataTables() });
+  }
+
+  /** The metadata tables, or a RangeError for a format-1/2 index (which has none). */
+  private metadataTables(): MetadataTables {
+    if (!this.metadata) throw new RangeError(`the index at ${this.dir} has format ${this.version}, which holds no metadata; rebuild it with this version`);
+    return this.metadata;
+  }
+
+  /** The declared (indexed) metadata fields, undefined without a schema. */
+  get schema(): IndexConfig['fields'] {
+    return this.config.fields;
+  }
+
+  /**
+   * Changes the metadata of live `ids` in one transaction, in order: `set[i]`'s fields
+   * take their values, those of `unset[i]` go (MetadataTables.patch). An id not present
+   * is a RangeError naming it (`ids[3] = 17 is not in the index`) and nothing is
+   * written. Bumps the generation (one writer at a time, as every commit).
+   */
+  commitUpdate(generation: number, ids: readonly bigint[], set: readonly Metadata[], unset: readonly (readonly string[])[]): UpdateCommit {
+    this.assertWritable();
+    const tables = this.metadataTables();
+    return this.write(ids.length * 256, (): UpdateCommit => {
+      const state = this.readState();
+      this.checkGeneration(state, generation);
+      const model = this.modelIn();
+      const slots = ids.map((id, i) => {
+        const slot = this.slotOfId(id);
+        if (slot === undefined) throw new RangeError(`ids[${i}] = ${id} is not in the index`);
+        return slot;
+      });
+      slots.forEach((slot, i) => tables.patch(slot, set[i], unset[i], `patch`));
+      const next: IndexState = { ...state, generation: state.generation + 1 };
+      this.meta.putSync(META_KEY.state, storedState(next, this.version));
+      return { update: { ...counts(next, model), reset: false, codes: [], removedSlots: [], removedBitmap: null } };
+    });
+  }
+
+  /** The metadata records of `slots` (−1 or no record: undefined), read in `txn`. */
+  metadataOfSlots(slots: Int32Array, txn: Transaction): (Metadata | undefined)[] {
+    return Array.from(slots, (s) => (s < 0 || !this.metadata ? undefined : this.metadata.get(s, txn)));
+  }
+
+  /**
+   * The slots in [0, nslots) whose metadata (none counts as `{}`) matches `compiled`,
+   * as a bitmap in the removed bitmap's layout, read in `txn` (MetadataTables.allowedSlots;
+   * `id` conditions through the `ids` map of the same snapshot). A format-1/2 index
+   * has no metadata tables: a RangeError.
+   */
+  allowedSlots(compiled: CompiledWhere, nslots: number, txn: Transaction): Uint8Array {
+    const resolve: ResolveIdSlot = (id) => this.slotOfId(id, txn);
+    return this.metadataTables().allowedSlots(compiled, nslots, txn, resolve);
+  }
+
   /**
    * Removes the given ids (absent ones are ignored) in one transaction; `generation`
    * as for commitAdd.
@@ -1014,6 +1104,7 @@ export class IndexStore {
         this.ids.removeSync(idKey(id));
         this.slots.removeSync(slot);
         if (this.vectors) this.vectors.removeSync(slot);
+        this.metadata?.remove(slot); // metadata
         removedSlots.push(slot);
       }
       if (removedSlots.length === 0) return { removed: 0, update: { ...counts(state, model), reset: false, codes: [], removedSlots, removedBitmap: null } };
@@ -1127,6 +1218,8 @@ export class IndexStore {
         this.slots.putSync(i, this.codec.encodeIdOf(i, ids[i]));
       }
       for (let i = firstMoved; i < live; i++) if (oldSlots[i] >= live) this.slots.removeSync(oldSlots[i]);
+      // Metadata: records follow their slots (dead slots have none; targets are dead or moved).
+      if (this.metadata?.hasRecords()) for (let i = firstMoved; i < live; i++) this.metadata.move(oldSlots[i], i);
       const removedKeys = [...this.removed.getKeys()];
       for (const key of removedKeys) this.removed.removeSync(key);
       const next: IndexState = { ...state, generation: state.generation + 1, nslots: live, live, compactedAt: state.generation + 1 };
@@ -1227,6 +1320,8 @@ export class IndexStore {
         }
         if (this.config.storeVectors && vectorRecords !== state.live) this.fail(`${vectorRecords} vectors are stored, the state says ${state.live} live vectors`);
       }
+      // Metadata: records of live slots only, intact, with exactly their index keys.
+      const metadata = this.metadata?.verify(txn, (slot) => slot < state.nslots && idBySlot[slot] >= 0n) ?? { records: 0, indexKeys: 0 };
       return {
         formatVersion: this.version,
         checksums: this.codec.checksums,
@@ -1237,6 +1332,8 @@ export class IndexStore {
         removedChunks,
         catalyzerBytes: catalyzer?.byteLength ?? 0,
         vectors: vectorRecords,
+        metadataRecords: metadata.records,
+        metadataIndexKeys: metadata.indexKeys,
         trained: model !== null,
         pageSize: lmdb.pageSize,
         filePages: lmdb.filePages,

@@ -20,10 +20,16 @@
  * - `ids`    (8-byte big-endian id → 4-byte little-endian slot): live ids;
  * - `slots`  (uint32 slot → 8-byte little-endian id): the reverse map, live slots only;
  * - `vectors`(format 3, uint32 slot → din values in the config's dtype, little-endian):
- *            the stored input vectors, when the index keeps them.
+ *            the stored input vectors, when the index keeps them;
+ * - `metadata` (uint32 slot → sealed metadata record, live slots with a record only)
+ *   and `metadata-index` (field, value, slot keys of the schema's fields): written
+ *   by storage/metadata.ts, which knows their encodings (storage/metadata-codec.ts).
+ *   Absent in indexes written before metadata existed (read as no records).
  */
 
 import { crc32 } from 'node:zlib';
+
+import { schemaKey, type Schema } from '../src/filter';
 
 /** Name written in the `format` record: tells a spreadvec index from other LMDB files. */
 export const FORMAT_NAME = 'spreadvec-index';
@@ -49,6 +55,8 @@ export const DB = {
   ids: 'ids',
   slots: 'slots',
   vectors: 'vectors',
+  metadata: 'metadata',
+  metadataIndex: 'metadata-index',
 } as const;
 
 export const META_KEY = { format: 'format', config: 'config', state: 'state', model: 'model' } as const;
@@ -216,6 +224,8 @@ export interface IndexConfig {
   storeVectors: boolean;
   /** Format 3, untrained: the `zn_<r2>` quantizer asked for at creation, for the training. */
   quantizer?: string;
+  /** Format 3: the declared (indexed) metadata fields, when created with a schema. */
+  fields?: Schema;
 }
 
 /** The catalyzer and lattice an index codes with (`meta/model`; formats 1–2: in `config`). */
@@ -245,7 +255,10 @@ export function legacyConfigFields(din: number, m: ModelConfig): unknown[] {
 
 /** The fields of a format-3 `config` its checksum covers. */
 export function configFields(c: IndexConfig): unknown[] {
-  return [c.din, c.metric, c.dtype, c.storeVectors, c.quantizer ?? null];
+  const fields: unknown[] = [c.din, c.metric, c.dtype, c.storeVectors, c.quantizer ?? null];
+  // Only with a schema: a config without one keeps the checksum it had before schemas.
+  if (c.fields !== undefined) fields.push('fields', schemaKey(c.fields));
+  return fields;
 }
 
 /** The fields of a `model` record its checksum covers. */

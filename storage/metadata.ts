@@ -5,7 +5,7 @@
  * metadata and the vectors of a batch commit together; reads take the caller's read
  * transaction, so that a search sees the metadata of the vectors it scans.
  *
- * Databases (to move into layout.ts's DB table when the store adopts them):
+ * Databases (named in layout.ts's DB table):
  * - `metadata`       (uint32 slot → record, sealed with a CRC-32 over slot and bytes);
  * - `metadata-index` (binary key: field, value, slot → empty value), schema fields only;
  *   an array field has one key per distinct element.
@@ -19,10 +19,10 @@ import {
   type Scalar, type ScalarType, type Schema, type WhereNode,
 } from '../src/filter';
 import { corruptError } from './errors';
-import { seal } from './layout';
+import { DB, seal } from './layout';
 import { boundRange, decodeRecord, encodeRecord, equalRange, fieldSelection, fieldTypePrefix, type FieldSelection, indexKey, slotOfKey } from './metadata-codec';
 
-export const METADATA_DB = { records: 'metadata', index: 'metadata-index' } as const;
+export const METADATA_DB = { records: DB.metadata, index: DB.metadataIndex } as const;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -89,6 +89,13 @@ export class MetadataTables {
       this.prefixes.set(field, fieldTypePrefix(field, (elementType(type) ?? type) as ScalarType));
     }
     this.schemaKey = schemaKey(schema);
+  }
+
+  /** Whether any slot has a record (in `txn`, or the current write transaction). */
+  hasRecords(txn?: Transaction): boolean {
+    if (!this.records) return false;
+    for (const _key of this.records.getKeys({ limit: 1, ...(txn ? { transaction: txn } : {}) })) return true;
+    return false;
   }
 
   /** The record of `slot`, or undefined when it has none. Throws ECORRUPT on a damaged record. */
@@ -199,6 +206,30 @@ export class MetadataTables {
       throw new TypeError('allowedSlots: the predicate was compiled for another schema than the index\'s');
     }
     return new SlotEvaluation(this, nslots, txn, resolveIdSlot).run(compiled.root);
+  }
+
+  /**
+   * Full check for IndexStore.verify, in `txn`: every record is of a live slot and
+   * intact, its declared fields have their index keys, and the field index holds no
+   * other key. Throws ECORRUPT at the first fault; returns the counts checked.
+   */
+  verify(txn: Transaction, isLive: (slot: number) => boolean): { records: number; indexKeys: number } {
+    let records = 0;
+    let expected = 0;
+    const declared = [...this.prefixes.keys()];
+    for (const { key, value } of this.records?.getRange({ transaction: txn }) ?? []) {
+      if (!isLive(key)) throw corruptError(this.file, `slot ${key} has a metadata record but is not live`);
+      const record = this.decode(key, value);
+      for (const k of this.keysOf(key, record, declared)) {
+        if (this.index?.get(k, { transaction: txn }) === undefined) throw corruptError(this.file, `the field index lacks a key of slot ${key}'s record`);
+        expected++;
+      }
+      records++;
+    }
+    let indexKeys = 0;
+    for (const _ of this.index?.getKeys({ transaction: txn }) ?? []) indexKeys++;
+    if (indexKeys !== expected) throw corruptError(this.file, `the field index holds ${indexKeys} keys, the records give ${expected}`);
+    return { records, indexKeys };
   }
 
   /** @internal Slots of the index keys in [start, end), set in `bits`. */

@@ -115,7 +115,8 @@ function checkValue(value: unknown, path: string, declared: FieldType | undefine
  * metadata: a plain object of at most MAX_FIELDS fields whose values are finite
  * numbers, signed 64-bit bigints, strings, booleans or arrays of one of these types
  * (no null, undefined or nested objects), within MAX_RECORD_BYTES. With a schema,
- * every field must be declared and have its declared type.
+ * each declared field present must have its declared type; undeclared fields are
+ * allowed as without one.
  */
 export function checkMetadata(record: unknown, schema: Schema | undefined, path: string): asserts record is Metadata {
   if (!isPlainObject(record)) throw new TypeError(`${path}: expected an object of field → value, got ${describe(record)}`);
@@ -124,10 +125,8 @@ export function checkMetadata(record: unknown, schema: Schema | undefined, path:
   let size = 0;
   for (const name of names) {
     checkFieldName(name, path);
+    // A schema makes its fields indexed and typed; other fields stay allowed (unindexed).
     const declared = schema?.[name];
-    if (schema !== undefined && declared === undefined) {
-      throw new TypeError(`${fieldPath(path, name)}: not a declared field (fields: ${Object.keys(schema).join(', ') || 'none'})`);
-    }
     size += Buffer.byteLength(name, 'utf8') + checkValue(record[name], fieldPath(path, name), declared);
   }
   if (size > MAX_RECORD_BYTES) throw new RangeError(`${path}: a record has at most ${MAX_RECORD_BYTES} bytes, got ${size}`);

@@ -18,7 +18,11 @@ export type ScalarType = 'string' | 'number' | 'boolean' | 'bigint';
 /** The declared type of a field: a scalar type, or an array of one (`'string[]'`). */
 export type FieldType = ScalarType | 'string[]' | 'number[]' | 'boolean[]' | 'bigint[]';
 
-/** Declared fields: field name → type. With a schema, records hold only these fields. */
+/**
+ * Declared fields: field name → type. A declared field is indexed (conditions on it are
+ * LMDB key-range scans) and must have its type; records and predicates may still use
+ * undeclared fields, which are answered by reading the records.
+ */
 export type Schema = { readonly [field: string]: FieldType };
 
 /**

@@ -49,7 +49,7 @@ type FieldOperator = (typeof FIELD_OPERATORS)[number];
 
 /**
  * Validates `where` (against `schema` when given) and compiles it. Throws a TypeError
- * (wrong shape or type, unknown operator or field) or RangeError (empty list,
+ * (wrong shape or type, unknown operator) or RangeError (empty list,
  * non-finite number, out-of-range id or bigint) whose message names the path in the
  * predicate, e.g. `where.or[1].price.lt: expected number, got string`.
  */
@@ -75,10 +75,8 @@ function compileObject(where: unknown, schema: Schema | undefined, path: string)
       children.push(...compileId(value, at));
     } else {
       checkFieldName(key, path);
+      // Undeclared fields are allowed (answered by reading the records); declared ones are typed.
       const declared = schema?.[key];
-      if (schema !== undefined && declared === undefined) {
-        throw new TypeError(`${at}: unknown field (fields: ${Object.keys(schema).join(', ') || 'none'})`);
-      }
       children.push(...compileField(key, value, declared, at));
     }
   }

@@ -9,6 +9,7 @@ import { MAX_ID, METRICS, VECTOR_TYPES, type Metric, type VectorType } from '../
 import { DimensionMismatchError } from '../errors';
 import { ZnCodec } from '../lattice/zn-codec';
 import { assertFinite, assertInteger, assertKnownOptions } from '../validate';
+import { checkFieldName, checkMetadata, checkSchema, type Metadata, type MetadataValue, type Schema } from '../filter';
 import {
   CREATE_OPTIONS,
   MAX_SEARCH_RESULTS,
@@ -20,6 +21,7 @@ import {
   type IndexCreateOptions,
   type IndexTrainOptions,
   type IndexOpenOptions,
+  type MetadataInput,
   type SearchOptions,
   type VectorsInput,
 } from './options';
@@ -47,6 +49,7 @@ export function checkCreateArgs(path: unknown, options: IndexCreateOptions): voi
   if (options.dtype !== undefined && !VECTOR_TYPES.includes(options.dtype)) {
     throw new RangeError(`options.dtype must be one of ${VECTOR_TYPES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(options.dtype)}`);
   }
+  if (options.fields !== undefined) checkSchema(options.fields, 'options.fields');
   if (options.dtype === 'uint8' && options.metric === 'cosine') {
     throw new RangeError("options.dtype 'uint8' cannot hold cosine's normalized vectors: use dtype 'float32'");
   }
@@ -99,6 +102,54 @@ export function checkOpenArgs(path: unknown, options: IndexOpenOptions): void {
   if (options.loadCatalyzer !== undefined && typeof options.loadCatalyzer !== 'function') {
     throw new TypeError('options.loadCatalyzer must be a function');
   }
+}
+
+/**
+ * The `metadata` argument of add, checked: n records (undefined entries: none) each
+ * valid under `schema`, errors naming `metadata[i].field`. Null when absent or empty
+ * of records.
+ */
+export function parseMetadata(metadata: unknown, n: number, schema: Schema | undefined): MetadataInput | null {
+  if (metadata === undefined) return null;
+  if (!Array.isArray(metadata)) throw new TypeError(`metadata must be an array of records (one per vector), got ${metadata === null ? 'null' : typeof metadata}`);
+  if (metadata.length !== n) throw new RangeError(`metadata has ${metadata.length} records for ${n} vectors`);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    if (metadata[i] === undefined) continue;
+    checkMetadata(metadata[i], schema, `metadata[${i}]`);
+    any = true;
+  }
+  return any ? (metadata as MetadataInput) : null;
+}
+
+/**
+ * The `patch` argument of update as what to set and what to unset per id: one patch
+ * object for every id, or an array of one per id. A field set to null is unset; the
+ * fields set are checked as metadata (`patch.price`, `patch[2].price`).
+ */
+export function parsePatch(patch: unknown, n: number, schema: Schema | undefined): { set: Metadata[]; unset: string[][] } {
+  const one = (p: unknown, path: string): { set: Metadata; unset: string[] } => {
+    if (typeof p !== 'object' || p === null || Array.isArray(p) || Object.getPrototypeOf(p) !== Object.prototype) {
+      throw new TypeError(`${path} must be an object of field → value (null unsets a field), got ${p === null ? 'null' : Array.isArray(p) ? 'an array' : typeof p}`);
+    }
+    const set: Record<string, MetadataValue> = {};
+    const unset: string[] = [];
+    for (const [field, value] of Object.entries(p as Record<string, unknown>)) {
+      if (value === null) {
+        checkFieldName(field, path);
+        unset.push(field);
+      } else set[field] = value as MetadataValue;
+    }
+    checkMetadata(set, schema, path);
+    return { set, unset };
+  };
+  if (Array.isArray(patch)) {
+    if (patch.length !== n) throw new RangeError(`patch has ${patch.length} entries for ${n} ids`);
+    const parts = patch.map((p, i) => one(p, `patch[${i}]`));
+    return { set: parts.map((p) => p.set), unset: parts.map((p) => p.unset) };
+  }
+  const { set, unset } = one(patch, 'patch');
+  return { set: new Array<Metadata>(n).fill(set), unset: new Array<string[]>(n).fill(unset) };
 }
 
 /** Throws unless `k` and `options` are valid for a search (nq rows checked by checkSearchSize). */

@@ -22,6 +22,7 @@ export interface IndexEncoder {
 export type EncoderLoader = (checkpoint: Uint8Array) => Promise<IndexEncoder>;
 
 import type { Metric, VectorType } from '../../storage/layout';
+import type { Metadata, MetadataValue, Schema, Where } from '../filter';
 
 export type { Metric, VectorType } from '../../storage/layout';
 
@@ -54,6 +55,13 @@ export interface IndexCreateOptions {
   threads?: number;
   /** Automatic compaction threshold (see CompactAt; default DEFAULT_COMPACT_AT). */
   compactAt?: CompactAt;
+  /**
+   * Declared metadata fields, field → type (`{ price: 'number', tags: 'string[]' }`):
+   * they are indexed in LMDB, so conditions on them are key-range scans, and records
+   * must give them their type. Other fields are still allowed in records and
+   * predicates (answered by reading the records). Stored in the index; fixed at creation.
+   */
+  fields?: Schema;
 }
 
 /**
@@ -88,7 +96,22 @@ export interface SearchOptions {
    * an untrained index is exact already and ignores it.
    */
   refine?: number;
+  /**
+   * Only vectors whose metadata matches (docs/filtering.md): pre-filtering, the scan
+   * skips the others as it skips removed ones, so a search returns k results whenever
+   * k matching vectors are live. A vector without metadata is matched as `{}`.
+   */
+  where?: Where;
 }
+
+/**
+ * Changes of `Index.update`: each field takes its value; a field set to `null` is
+ * removed from the record. Fields not named keep theirs.
+ */
+export type MetadataPatch = { readonly [field: string]: MetadataValue | null };
+
+/** One metadata record per added row (`undefined`: none for that row). */
+export type MetadataInput = readonly (Metadata | undefined)[];
 
 /** Options of Index.train. */
 export interface IndexTrainOptions {
@@ -130,9 +153,9 @@ export interface TrainReport {
   codeSeconds: number;
 }
 
-export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['dim', 'metric', 'dtype', 'storeVectors', 'catalyzer', 'quantizer', 'loadCatalyzer', 'threads', 'compactAt'];
+export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['dim', 'metric', 'dtype', 'storeVectors', 'catalyzer', 'quantizer', 'loadCatalyzer', 'threads', 'compactAt', 'fields'];
 export const OPEN_OPTIONS: readonly (keyof IndexOpenOptions)[] = ['readOnly', 'loadCatalyzer', 'threads', 'compactAt'];
-export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = ['refine'];
+export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = ['refine', 'where'];
 export const TRAIN_OPTIONS: readonly (keyof IndexTrainOptions)[] = ['sampleSize', 'epochs', 'dint', 'dout', 'quantizer', 'lambda', 'seed', 'onProgress'];
 
 /**

@@ -38,6 +38,8 @@ import {
   checkSearchSize,
   checkTrainArgs,
   parseIds,
+  parseMetadata,
+  parsePatch,
   parseQuantizer,
   parseRows,
   prepareRows,
@@ -51,6 +53,8 @@ import {
   type IndexEncoder,
   type IndexOpenOptions,
   type IndexTrainOptions,
+  type MetadataInput,
+  type MetadataPatch,
   type Metric,
   type SearchOptions,
   type SearchResult,
@@ -59,6 +63,7 @@ import {
 } from './options';
 import { exactDistances, rankCandidates } from './refine';
 import { topKByDistanceThenId, type Scan } from './tie-rule';
+import { checkSchema, compileWhere, type CompiledWhere, type Metadata, type Schema } from '../filter';
 
 export type {
   CompactAt,
@@ -68,6 +73,8 @@ export type {
   IndexEncoder,
   IndexOpenOptions,
   IndexTrainOptions,
+  MetadataInput,
+  MetadataPatch,
   Metric,
   SearchOptions,
   SearchResult,
@@ -163,6 +170,7 @@ export class Index {
         dtype: options.dtype ?? 'float32',
         storeVectors: options.storeVectors ?? true,
       };
+      if (options.fields !== undefined) config.fields = checkSchema(options.fields, 'options.fields');
       let model: Model | null = null;
       let stored: { model: ModelConfig; checkpoint: Uint8Array } | null = null;
       if (encoder) {
@@ -274,6 +282,11 @@ export class Index {
     return this.model?.config.quantizer ?? null;
   }
 
+  /** The declared (indexed) metadata fields given at creation; undefined without a schema. */
+  get fields(): Schema | undefined {
+    return this.config.fields;
+  }
+
   /** Bytes per stored code; 0 while untrained. */
   get codeBytes(): number {
     return this.model?.config.codeBytes ?? 0;
@@ -316,15 +329,23 @@ export class Index {
    * normalized (a zero vector is a RangeError). One LMDB transaction: all or
    * nothing. Returns the ids stored, in input order. Takes effect after every call
    * made before it (do not modify `vectors` until the promise settles).
+   * `metadata`, when given, holds one record per row (`undefined`: none), checked
+   * before anything is written (errors name `metadata[i].field`) and written in the
+   * same transaction; a replaced id keeps only the record given with it now.
    */
-  add(vectors: VectorsInput, ids?: IdsInput): Promise<BigInt64Array> {
+  add(vectors: VectorsInput, ids?: IdsInput, metadata?: MetadataInput): Promise<BigInt64Array> {
     let rows: Float32Array | Uint8Array, stored: Uint8Array, n: number, parsed: bigint[] | null;
+    let records: MetadataInput | null;
     try {
-      this.writable();
+      const store = this.writable();
       const p = parseRows('vectors', vectors, this.config.din);
       n = p.n;
       ({ rows, stored } = prepareRows('vectors', p.x, n, this.config.din, this.config.metric, this.config.dtype));
       parsed = ids === undefined ? null : parseIds(ids, n);
+      records = parseMetadata(metadata, n, this.config.fields);
+      if (records) this.needsMetadata(store, 'metadata');
+      // Copied now: the caller may change its records before the write's turn.
+      if (records) records = records.map((r) => (r === undefined ? undefined : copyRecord(r)));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -338,7 +359,7 @@ export class Index {
       this.refresh(store);
       let codes: Uint8Array | null = null;
       if (this.model) codes = p && p.model === this.model ? p.codes : await this.encodeCodes(this.model, rows, n);
-      const commit = store.commitAdd(this.arena.generation, { n, codes, vectors: this.config.storeVectors ? stored : null }, parsed);
+      const commit = store.commitAdd(this.arena.generation, { n, codes, vectors: this.config.storeVectors ? stored : null, metadata: records }, parsed);
       this.apply(commit.update);
       this.compactIfDue(store);
       return BigInt64Array.from(commit.ids);
@@ -455,9 +476,14 @@ export class Index {
   search(queries: VectorsInput, k: number, options?: SearchOptions): Promise<SearchResult> {
     let rows: Float32Array | Uint8Array, nq: number;
     const refine = options?.refine;
+    let where: CompiledWhere | null = null;
     try {
-      this.live();
+      const store = this.live();
       checkSearchArgs(k, options);
+      if (options?.where !== undefined) {
+        this.needsMetadata(store, 'options.where');
+        where = compileWhere(options.where, this.config.fields);
+      }
       const p = parseRows('queries', queries, this.config.din);
       nq = p.n;
       checkSearchSize(nq, k);
@@ -468,7 +494,27 @@ export class Index {
       return Promise.reject(e);
     }
     if (nq === 0) return Promise.resolve({ ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k });
-    return this.order.read(Promise.resolve(), () => this.searchTurn(rows, nq, k, refine));
+    return this.order.read(Promise.resolve(), () => this.searchTurn(rows, nq, k, refine, where));
+  }
+
+  /** Throws a RangeError naming `what` when the index (format 1–2) holds no metadata. */
+  private needsMetadata(store: IndexStore, what: string): void {
+    if (store.version < 3) throw new RangeError(`${what} needs metadata, and the index at ${store.dir} has format ${store.version}, which holds none; rebuild it with this version`);
+  }
+
+  /**
+   * What a scan skips and how many slots it may return: the removed bitmap alone, or
+   * with `where`, removed | ~allowed where allowed is the slots whose metadata
+   * matches in the search's snapshot `txn` (the snapshot the arena was synced to).
+   */
+  private skipOf(store: IndexStore, arena: CodeArena, where: CompiledWhere | null, txn: ReadTxn): { skip: Uint8Array; live: number } {
+    if (!where) return { skip: arena.removed, live: arena.live };
+    const allowed = store.allowedSlots(where, arena.count, txn);
+    const removed = arena.removed;
+    const skip = new Uint8Array(removed.length);
+    for (let i = 0; i < skip.length; i++) skip[i] = removed[i] | ~allowed[i];
+    // Bits past the last slot stay set: the scan never reads them.
+    return { skip, live: arena.count - popcount(skip) + (skip.length * 8 - arena.count) };
   }
 
   /** Resolves when no scan reads the arena. */
@@ -506,7 +552,7 @@ export class Index {
     }
   }
 
-  private async searchTurn(rows: Float32Array | Uint8Array, nq: number, k: number, refine: number | undefined): Promise<SearchResult> {
+  private async searchTurn(rows: Float32Array | Uint8Array, nq: number, k: number, refine: number | undefined, where: CompiledWhere | null): Promise<SearchResult> {
     const store = this.storeOf();
     let txn: ReadTxn | undefined = store.beginRead();
     try {
@@ -517,17 +563,19 @@ export class Index {
         const model = this.model;
         const arena = this.arena;
         const idsOf = (slots: Int32Array) => store.idsOfSlots(slots, snapshot);
+        // Filter: one skip bitmap for every scan of this search (pre-filtering).
+        const { skip, live } = this.skipOf(store, arena, where, snapshot);
         if (!model) {
-          const { ids, distances } = await topKByDistanceThenId(this.exactScan(arena), Float32Array.from(rows), nq, k, arena.live, idsOf);
+          const { ids, distances } = await topKByDistanceThenId(this.exactScan(arena, skip), Float32Array.from(rows), nq, k, live, idsOf);
           return { ids, distances, nq, k };
         }
         const units = await this.encodeWith(model, rows, nq, 'queries');
-        const scan = this.codeScan(model, arena);
+        const scan = this.codeScan(model, arena, skip);
         if (refine === undefined) {
-          const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, arena.live, idsOf);
+          const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, live, idsOf);
           return { ids, distances, nq, k };
         }
-        const kk = Math.min(k * refine, arena.live);
+        const kk = Math.min(k * refine, live);
         const cand = kk === 0 ? null : await scan(units, kk);
         const q32 = Float32Array.from(rows);
         const scored = cand ? exactDistances(this.config.metric, q32, store.vectorsOfSlots(cand.slots, snapshot), nq, kk, this.config.din) : new Float32Array(0);
@@ -545,24 +593,24 @@ export class Index {
     }
   }
 
-  /** The exact scan of an untrained arena (float32 rows) under the metric. */
-  private exactScan(arena: CodeArena): Scan {
+  /** The exact scan of an untrained arena (float32 rows) under the metric, skipping the slots set in `skip`. */
+  private exactScan(arena: CodeArena, skip: Uint8Array): Scan {
     const metric = this.config.metric;
     return async (q, kk) => {
       this.scans++;
       const base = new Float32Array(arena.codes.buffer, arena.codes.byteOffset, arena.count * this.config.din);
-      const r = await flatScan({ base, n: arena.count, removed: arena.removed, dim: this.config.din, queries: q, k: kk, metric: metric === 'ip' ? 'ip' : 'l2', threads: this.threads });
+      const r = await flatScan({ base, n: arena.count, removed: skip, dim: this.config.din, queries: q, k: kk, metric: metric === 'ip' ? 'ip' : 'l2', threads: this.threads });
       // Cosine: rows are unit vectors, ‖q − x‖² = 2 − 2 cos, so 1 − cos is half of it.
       if (metric === 'cosine') for (let i = 0; i < r.distances.length; i++) r.distances[i] *= 0.5;
       return r;
     };
   }
 
-  /** The decode-and-scan of a code arena. */
-  private codeScan(model: Model, arena: CodeArena): Scan {
+  /** The decode-and-scan of a code arena, skipping the slots set in `skip`. */
+  private codeScan(model: Model, arena: CodeArena, skip: Uint8Array): Scan {
     return (q, kk) => {
       this.scans++;
-      return decodeScan({ codes: arena.codes, n: arena.count, removed: arena.removed, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads });
+      return decodeScan({ codes: arena.codes, n: arena.count, removed: skip, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads });
     };
   }
 
@@ -589,6 +637,60 @@ export class Index {
         if (missing >= 0) throw new RangeError(`ids[${missing}] = ${parsed[missing]} is not in the index`);
         const rows = store.vectorsOfSlots(slots, txn);
         return this.config.dtype === 'uint8' ? Uint8Array.from(rows) : rows;
+      } finally {
+        txn.done();
+      }
+    });
+  }
+
+  /**
+   * Changes the metadata of `ids` without touching their vectors or codes: `patch`
+   * is one object for every id, or an array of one per id; each field named takes
+   * its value, a field set to `null` is removed, fields not named keep theirs (an id
+   * without a record starts from `{}`). One transaction, applied in the order of
+   * `ids`; an id not present is a RangeError naming it and nothing is written.
+   * A write in call order.
+   */
+  update(ids: IdsInput, patch: MetadataPatch | readonly MetadataPatch[]): Promise<void> {
+    let parsed: bigint[], set: Metadata[], unset: string[][];
+    try {
+      const store = this.writable();
+      this.needsMetadata(store, 'update');
+      parsed = parseIds(ids, ids?.length ?? 0);
+      ({ set, unset } = parsePatch(patch, parsed.length, this.config.fields));
+      set = set.map(copyRecord);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.order.write(Promise.resolve(), () => {
+      const store = this.storeOf();
+      this.refresh(store);
+      if (parsed.length === 0) return;
+      const commit = store.commitUpdate(this.arena.generation, parsed, set, unset);
+      this.apply(commit.update);
+    });
+  }
+
+  /**
+   * The metadata records of `ids`, in order (`undefined` for a vector added without
+   * one). An id not present is a RangeError naming it. A read in call order.
+   */
+  getMetadata(ids: IdsInput): Promise<(Metadata | undefined)[]> {
+    let parsed: bigint[];
+    try {
+      this.live();
+      parsed = parseIds(ids, ids?.length ?? 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.order.read(Promise.resolve(), () => {
+      const store = this.storeOf();
+      const txn = store.beginRead();
+      try {
+        const slots = store.slotsOfIds(parsed, txn);
+        const missing = slots.findIndex((s) => s < 0);
+        if (missing >= 0) throw new RangeError(`ids[${missing}] = ${parsed[missing]} is not in the index`);
+        return store.metadataOfSlots(slots, txn);
       } finally {
         txn.done();
       }
@@ -777,6 +879,24 @@ export class Index {
     // A read: it sees every write called before it; writes called after wait for it.
     return this.order.read(Promise.resolve(), () => this.storeOf().verify());
   }
+}
+
+/** A copy of a record that the caller's later changes do not reach (arrays included). */
+function copyRecord(r: Metadata): Metadata {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? [...(v as unknown[])] : v])) as Metadata;
+}
+
+/** Set bits of a bitmap. */
+function popcount(bits: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) {
+    let x = bits[i];
+    while (x) {
+      x &= x - 1;
+      n++;
+    }
+  }
+  return n;
 }
 
 /** The quantizer of 64-bit codes at dimension `dout` (zn_79 at 24). */

@@ -35,6 +35,27 @@ test('the root exports exactly the curated names', () => {
   assert.deepEqual(Object.keys(root).sort(), [...ROOT_NAMES].sort());
 });
 
+/** The type names the root exports (types leave no runtime key: read from the barrel's source). */
+const ROOT_TYPES = [
+  'CatalyzerOptions', 'CheckpointData', 'DecodedType', 'EncoderLoader', 'FieldType', 'IdsInput', 'IndexCreateOptions', 'IndexEncoder',
+  'IndexErrorCode', 'IndexOpenOptions', 'Matrix', 'Metadata', 'MetadataInput', 'MetadataPatch', 'MetadataValue', 'NpyArray', 'NpyDtype',
+  'RowRange', 'Schema', 'SearchOptions', 'SearchResult', 'StateErrorCode', 'TorchDtype', 'TorchTensor', 'VecsFormat', 'VecsInfo',
+  'VectorsInput', 'VerifyReport', 'Where',
+];
+
+test('the root exports exactly the curated types, the filter types among them', () => {
+  const source = readFileSync(join(ROOT, 'src/index.ts'), 'utf8');
+  const names = [...source.matchAll(/export type \{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((s) => s.trim()).filter(Boolean));
+  assert.deepEqual(names.sort(), [...ROOT_TYPES].sort());
+  // And they are usable from the root (checked by the type checker).
+  const schema: root.Schema = { price: 'number', tags: 'string[]' satisfies root.FieldType };
+  const record: root.Metadata = { price: 1, tags: ['new'] satisfies root.MetadataValue };
+  const where: root.Where = { price: { lt: 2 }, tags: { has: 'new' } };
+  const patch: root.MetadataPatch = { price: null };
+  const rows: root.MetadataInput = [record, undefined];
+  assert.ok(schema && where && patch && rows);
+});
+
 const built = existsSync(join(ROOT, 'dist/src/entry/kernels.js'));
 const skip = built ? false : 'dist/ not built (npm run build)';
 

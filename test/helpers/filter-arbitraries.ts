@@ -26,11 +26,18 @@ function valueOf(type: string): fc.Arbitrary<MetadataValue> {
 
 const anyValue = fc.constantFrom(...TYPES).chain((t) => fc.oneof(scalarOf(t), arrayOf(t)));
 
-/** A record: with a schema, some of its fields with their types; without, fields a–c of any type. */
+/** An undeclared field that records and predicates use beside a schema's fields. */
+export const UNDECLARED = 'u';
+
+/**
+ * A record: with a schema, some of its fields with their types and maybe the
+ * undeclared field UNDECLARED of any type; without, fields a–c of any type.
+ */
 export function recordArb(schema?: Schema): fc.Arbitrary<Metadata> {
   if (schema) {
     const parts: Record<string, fc.Arbitrary<MetadataValue>> = {};
     for (const [k, t] of Object.entries(schema)) parts[k] = valueOf(t);
+    parts[UNDECLARED] = anyValue;
     return fc.record(parts, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Metadata>;
   }
   return fc.record({ a: anyValue, b: anyValue, c: anyValue }, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Metadata>;
@@ -70,9 +77,9 @@ function conditionArb(type: string | undefined): fc.Arbitrary<unknown> {
 
 const idArb = fc.constantFrom<bigint | number>(0n, 1, 2n, 3, 7n);
 
-/** A predicate over the schema's fields (or a–c), ids 0–7, up to `depth` combinator levels. */
+/** A predicate over the schema's fields and UNDECLARED (or a–c), ids 0–7, up to `depth` combinator levels. */
 export function whereArb(schema?: Schema, maxDepth = 2): fc.Arbitrary<Where> {
-  const fields = schema ? Object.keys(schema) : ['a', 'b', 'c'];
+  const fields = schema ? [...Object.keys(schema), UNDECLARED] : ['a', 'b', 'c'];
   const leaf: fc.Arbitrary<Where> = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...fields).chain((f) => conditionArb(schema?.[f]).map((c) => ({ [f]: c }) as Where)) },
     {
