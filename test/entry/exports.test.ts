@@ -38,9 +38,9 @@ test('the root exports exactly the curated names', () => {
 /** The type names the root exports (types leave no runtime key: read from the barrel's source). */
 const ROOT_TYPES = [
   'CatalyzerOptions', 'CheckpointData', 'DecodedType', 'EncoderLoader', 'FieldType', 'IdsInput', 'IndexCreateOptions', 'IndexEncoder',
-  'IndexErrorCode', 'IndexOpenOptions', 'Matrix', 'Metadata', 'MetadataInput', 'MetadataPatch', 'MetadataValue', 'NpyArray', 'NpyDtype',
+  'IndexErrorCode', 'IndexOpenOptions', 'IndexTrainOptions', 'Matrix', 'Metadata', 'MetadataInput', 'MetadataPatch', 'MetadataValue', 'NpyArray', 'NpyDtype',
   'RowRange', 'Schema', 'SearchOptions', 'SearchResult', 'StateErrorCode', 'TorchDtype', 'TorchTensor', 'VecsFormat', 'VecsInfo',
-  'VectorsInput', 'VerifyReport', 'Where',
+  'VectorsInput', 'VerifyReport', 'Where', 'Metric', 'VectorType', 'TrainProgress', 'TrainReport',
 ];
 
 test('the root exports exactly the curated types, the filter types among them', () => {
@@ -101,7 +101,10 @@ function declarationImports(entry: string): Set<string> {
     seen.add(file);
     for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
       specifiers.add(m[1]);
-      if (m[1].startsWith('.')) todo.push(resolve(dirname(file), m[1] + '.d.ts'));
+      if (!m[1].startsWith('.')) continue;
+      // A folder's barrel ('../filter') is its index.d.ts.
+      const asFile = resolve(dirname(file), m[1] + '.d.ts');
+      todo.push(existsSync(asFile) ? asFile : resolve(dirname(file), m[1], 'index.d.ts'));
     }
   }
   return specifiers;
