@@ -314,3 +314,22 @@ test('another process sees the partition, adds to it and its compaction at its n
   reader.exit();
   await index.close();
 });
+
+test('1,000 concurrent searches run on a bounded set of OS threads (the libuv pool × the scan threads)', { skip: !fs.existsSync('/proc/self/task') }, async () => {
+  const THREADS = 8;
+  const index = await Index.create(tmpDir(), { catalyzer: new TestEncoder(DIN, 16, 3), quantizer: 'zn_30', ...opts, threads: THREADS });
+  await index.add(randomRows(20_000, DIN, 1));
+  await index.partition();
+  const tasks = () => fs.readdirSync('/proc/self/task').length;
+  const before = tasks();
+  let most = before;
+  const timer = setInterval(() => (most = Math.max(most, tasks())), 1);
+  const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => index.search(randomRows(1, DIN, i), 10, { nprobe: i % 2 ? 'all' : 4 })));
+  clearInterval(timer);
+  assert.equal(results.length, 1000);
+  // At most UV_THREADPOOL_SIZE (4) kernel jobs run at once, each forking THREADS − 1
+  // helpers: a few dozen threads, not 1000 × THREADS.
+  const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  assert.ok(most <= before + pool + pool * (THREADS - 1), `${most} threads at most (${before} before)`);
+  await index.close();
+});
