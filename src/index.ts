@@ -13,6 +13,8 @@ export type {
   IndexCreateOptions,
   IndexOpenOptions,
   SearchOptions,
+  PartitionOptions,
+  PartitionReport,
   VectorsInput,
   IdsInput,
   SearchResult,

@@ -333,3 +333,47 @@ test('1,000 concurrent searches run on a bounded set of OS threads (the libuv po
   assert.ok(most <= before + pool + pool * (THREADS - 1), `${most} threads at most (${before} before)`);
   await index.close();
 });
+
+test('a damaged partition record, centroids blob or tail list is reported as ECORRUPT, not searched', async () => {
+  const { open } = await import('lmdb');
+  const { DATA_FILE, DB, META_KEY, BLOB_KEY } = await import('../../storage/layout');
+  const dir = tmpDir();
+  const { index } = await churned(dir);
+  await index.partition({ nlist: 32 });
+  await index.add(randomRows(10, DIN, 6)); // a tail
+  await index.verify();
+  await index.close();
+  const damage = async (what: string, fn: (env: ReturnType<typeof open>) => void) => {
+    const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-partition-damage-')), 'idx');
+    fs.mkdirSync(copy);
+    fs.copyFileSync(path.join(dir, DATA_FILE), path.join(copy, DATA_FILE));
+    const env = open({ path: path.join(copy, DATA_FILE), noSubdir: true, maxDbs: 16 });
+    env.transactionSync(() => fn(env));
+    await env.close();
+    const broken = await Index.open(copy, opts).catch((e: unknown) => e as Error);
+    if (broken instanceof Error) {
+      assert.equal((broken as { code?: string }).code, 'ECORRUPT', `${what}: ${broken.message}`);
+      return;
+    }
+    await assert.rejects(broken.search(randomRows(1, DIN, 1), 5), { code: 'ECORRUPT' }, what);
+    await broken.close();
+  };
+  await damage('listStart changed under its checksum', (env) => {
+    const meta = env.openDB<Record<string, unknown>, string>({ name: DB.meta });
+    const rec = meta.get(META_KEY.partition)!;
+    const ls = rec.listStart as number[];
+    ls[1] += 1;
+    meta.putSync(META_KEY.partition, rec);
+  });
+  await damage('centroids blob flipped', (env) => {
+    const blobs = env.openDB<Buffer, string>({ name: DB.blobs, encoding: 'binary' });
+    const b = Buffer.from(blobs.get(BLOB_KEY.centroids)!);
+    b[5] ^= 1;
+    blobs.putSync(BLOB_KEY.centroids, b);
+  });
+  await damage('a tail list missing', (env) => {
+    const lists = env.openDB<Buffer, number>({ name: DB.lists, encoding: 'binary', keyEncoding: 'uint32' });
+    const first = [...lists.getKeys({ limit: 1 })][0] as number;
+    lists.removeSync(first);
+  });
+});
