@@ -377,3 +377,29 @@ test('a damaged partition record, centroids blob or tail list is reported as ECO
     lists.removeSync(first);
   });
 });
+
+test('refine on a partitioned index re-ranks the candidates of the probed lists', async () => {
+  const { index } = await churned(tmpDir());
+  await index.partition({ nlist: 50 });
+  const q = randomRows(12, DIN, 31);
+  const k = 5, refine = 4;
+  for (const nprobe of [2, 'all'] as const) {
+    const cand = await index.search(q, k * refine, { nprobe });
+    const got = await index.search(q, k, { nprobe, refine });
+    const stored = await index.get([...got.ids].filter((id) => id >= 0n));
+    let at = 0;
+    for (let i = 0; i < 12; i++) {
+      const mine = new Set(cand.ids.subarray(i * k * refine, (i + 1) * k * refine));
+      for (let j = 0; j < k; j++) {
+        const id = got.ids[i * k + j];
+        assert.ok(mine.has(id), `nprobe ${nprobe}, query ${i}: ${id} is not among the probed candidates`);
+        // The distance is the exact squared L2 to the stored vector.
+        let d = 0;
+        for (let c = 0; c < DIN; c++) d += (q[i * DIN + c] - (stored as Float32Array)[at * DIN + c]) ** 2;
+        assert.ok(Math.abs(got.distances[i * k + j] - d) < 1e-4);
+        at++;
+      }
+    }
+  }
+  await index.close();
+});
