@@ -10,6 +10,10 @@
  *   from LMDB's memory map for `refine`, `get` and retraining.
  * The store returns what each commit changed and the arena applies it.
  *
+ * A trained index may be partitioned (partition(): IVF lists over the catalyzer's
+ * sphere, ./partition-view.ts beside the arena): a search then scans the slot
+ * ranges of each query's nprobe nearest lists in the same one kernel call.
+ *
  * Memory per vector when trained: the code itself (codeBytes) plus one bit of
  * removed-slot bitmap. Ids are not kept in memory: the winners of each query are
  * resolved slot → id by LMDB lookups in the same read snapshot as the arena.
@@ -421,6 +425,8 @@ export class Index {
    * Other processes' readers reload their arena whole at their next search. Answers
    * do not change. A write: it takes effect after every call made before it.
    * Resolves to the number of slots reclaimed (0, changing nothing, when none are dead).
+   * A partitioned index regroups its live slots by list, the tail merged in (also
+   * when none are dead but a tail exists); its answers do not change either.
    */
   compact(): Promise<number> {
     try {
