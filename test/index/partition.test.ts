@@ -1,8 +1,8 @@
 /**
  * index.partition() and search's nprobe: `nprobe: 'all'` is the flat scan exactly;
  * a partitioned answer is the brute force over the probed lists (a TS model that
- * probes the index's centroids itself and assigns every vector to its list: by its
- * decoded code at partition time, by its catalyzer output when added later); the
+ * probes the index's centroids itself and assigns every vector to the list of its
+ * catalyzer output, or of its decoded code for an index without stored vectors); the
  * partition survives reopen, adds, removes, compaction and retraining, and another
  * process sees it; one scan per search; bad arguments are refused.
  */
@@ -82,10 +82,13 @@ class PartitionModel {
     for (const id of ids) this.live.delete(id);
   }
 
-  /** partition(): every live vector goes to the list of its decoded code. */
-  partition(centroids: Float32Array): void {
+  /**
+   * partition(): every live vector goes to the list of its catalyzer output, or
+   * (`byCode`, an index without stored vectors) of its decoded code.
+   */
+  partition(centroids: Float32Array, byCode = false): void {
     this.centroids = centroids;
-    for (const v of this.live.values()) v.list = nearest(centroids, DOUT, this.codec.decodeBatch(v.code), 0)[0];
+    for (const v of this.live.values()) v.list = nearest(centroids, DOUT, byCode ? this.codec.decodeBatch(v.code) : this.enc.encodeSync(v.x), 0)[0];
   }
 
   /** The k best (distance, id) over the vectors of each query's nprobe nearest lists. */
@@ -112,9 +115,9 @@ class PartitionModel {
 }
 
 /** An index of N random vectors with some removed and replaced, and its model. */
-async function churned(dir: string): Promise<{ index: Index; model: PartitionModel; enc: TestEncoder }> {
+async function churned(dir: string, storeVectors = true): Promise<{ index: Index; model: PartitionModel; enc: TestEncoder }> {
   const enc = new TestEncoder(DIN, DOUT, 3);
-  const index = await Index.create(dir, { catalyzer: enc, quantizer: `zn_${R2}`, ...opts });
+  const index = await Index.create(dir, { catalyzer: enc, quantizer: `zn_${R2}`, storeVectors, ...opts });
   const model = new PartitionModel(enc);
   const x = randomRows(N, DIN, 1);
   await index.add(x);
@@ -152,12 +155,12 @@ test("nprobe 'all' on a partitioned index is the flat scan exactly (removes, rep
   await index.close();
 });
 
-test('partitioned answers are the brute force over the probed lists (TS model), through adds, removes, replaced ids and compaction', async () => {
+for (const storeVectors of [true, false]) test(`partitioned answers are the brute force over the probed lists (TS model), through adds, removes, replaced ids and compaction (storeVectors: ${storeVectors})`, async () => {
   const dir = tmpDir();
-  const { index, model, enc } = await churned(dir);
+  const { index, model, enc } = await churned(dir, storeVectors);
   const { nlist } = await index.partition({ nlist: 60 });
   assert.equal(nlist, 60);
-  model.partition(internals(index).ivf!.centroids);
+  model.partition(internals(index).ivf!.centroids, !storeVectors);
   const q = randomRows(25, DIN, 123);
   const check = async (what: string) => {
     for (const nprobe of [1, 3, DEFAULT_NPROBE]) {
