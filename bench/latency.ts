@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/latency.ts [--data DIR] [--catalyzer ckpt.pth] [--nprobes 1,2,4,...]
  *     [--single 500] [--single-flat 50] [--synthetic-n 1000000] [--no-sift] [--no-synthetic] [--no-faiss]
- *     [--no-hnsw] [--plot docs/latency-recall.svg] [--flat-sizes 5000,10000,...]
+ *     [--no-hnsw] [--no-index | --index-only] [--store-vectors] [--plot docs/latency-recall.svg] [--flat-sizes 5000,10000,...]
  *
  * Parts: (1) the SIFT base (sift-debian-small: 329,945 base vectors, 5,000 queries,
  * true neighbours from gnd/idx_1M.ivecs) encoded by the paper's catalyzer (zn_79, 8
@@ -18,6 +18,11 @@
  * Per nprobe: 1-recall@1/10/100, single-query p50/p95/p99 (k = 10, probe + ranges +
  * scan on the calling thread, the scan split over `--threads` threads), and the time
  * of one 1000-query batch (k = 100, off the main thread).
+ * (4) The same through the public API (`--no-index` skips it): an Index of the SIFT
+ * base with the paper's catalyzer (no stored vectors), built by add + partition(),
+ * searched by `index.search` at the default nprobe and at `'all'`: single-query
+ * latency, queries/s for 1 and 32 concurrent callers, the 1000-query batch, recall,
+ * memoryBytes per vector and build time.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,6 +30,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Catalyzer } from '../src/catalyzer/catalyzer';
+import { DEFAULT_NPROBE, Index, type SearchOptions } from '../src/index/vector-index';
 import { readBvecs, readIvecs } from '../src/data/vecs';
 import { assignLists, defaultNlist, probeLists, trainCoarse } from '../src/ivf/coarse';
 import { groupOrder, rangesFor, type ListLayout } from '../src/ivf/layout';
@@ -174,6 +180,59 @@ async function sweep(label: string, units: Float32Array, n: number, queries: Flo
   return { rows, chosen, nlist, p, codes };
 }
 
+/** Part (4): the Index path on the SIFT base (ids = base rows). */
+async function indexRows(base: Uint8Array, n: number, queries: Uint8Array, nq: number, d: number, truth: Int32Array): Promise<string> {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-latency-index-')), 'idx');
+  // Without stored vectors the centroids are trained on the decoded codes; with them, on the catalyzer outputs.
+  const storeVectors = has('store-vectors');
+  const index = await Index.create(dir, { catalyzer: CKPT, storeVectors, dtype: 'uint8', threads: THREADS });
+  const t0 = performance.now();
+  const step = 50_000;
+  for (let i = 0; i < n; i += step) await index.add(base.subarray(i * d, Math.min(n, i + step) * d));
+  const addS = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const { nlist } = await index.partition();
+  const partS = (performance.now() - t1) / 1000;
+  const bpv = index.memoryBytes / index.size;
+  console.log(`Index: ${n} vectors added in ${addS.toFixed(1)} s, partition() nlist ${nlist} in ${partS.toFixed(1)} s, memoryBytes ${(bpv).toFixed(2)} B/vector`);
+  const lines = [
+    '| search | 1-R@1 / @10 / @100 | p50 ms | p95 ms | p99 ms | q/s, 1 caller | q/s, 32 callers | 1000-query batch s |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const one = (i: number) => queries.subarray((i % nq) * d, (i % nq + 1) * d);
+  const runs: [string, SearchOptions, number][] = [[`nprobe ${DEFAULT_NPROBE} (default)`, {}, NSINGLE], ['nprobe 16', { nprobe: 16 }, NSINGLE], ["nprobe 'all'", { nprobe: 'all' }, NSINGLE_FLAT]];
+  for (const [label, opt, count] of runs) {
+    for (let i = 0; i < 20; i++) await index.search(one(i), 10, opt); // warm-up
+    const ms: number[] = [];
+    const tq = performance.now();
+    for (let i = 0; i < count; i++) {
+      const t = performance.now();
+      await index.search(one(i), 10, opt);
+      ms.push(performance.now() - t);
+    }
+    const qps1 = count / ((performance.now() - tq) / 1000);
+    let next = 0;
+    const tc = performance.now();
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < count) await index.search(one(next++), 10, opt);
+    }));
+    const qps32 = count / ((performance.now() - tc) / 1000);
+    const nb = Math.min(BATCH, nq);
+    const tb = performance.now();
+    await index.search(queries.subarray(0, nb * d), 100, opt);
+    const batchS = (performance.now() - tb) / 1000;
+    const all = await index.search(queries, 100, opt);
+    const rc = recalls(Int32Array.from(all.ids, (x) => Number(x)), 100, truth);
+    const [p50, p95, p99] = percentiles(ms);
+    const line = `| ${label} | ${rc.map((v) => v.toFixed(3)).join(' / ')} | ${p50.toFixed(3)} | ${p95.toFixed(3)} | ${p99.toFixed(3)} | ${qps1.toFixed(0)} | ${qps32.toFixed(0)} | ${batchS.toFixed(3)} |`;
+    console.log(line);
+    lines.push(line);
+  }
+  await index.close();
+  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  return `Index path (\`index.search\`, paper_zip.pth, zn_79, ${storeVectors ? 'stored uint8 vectors (centroids on catalyzer outputs)' : 'no stored vectors (centroids on decoded codes)'}; build: add ${addS.toFixed(1)} s + partition() ${partS.toFixed(1)} s, nlist ${nlist}; memoryBytes ${bpv.toFixed(2)} B/vector; single queries include the catalyzer's forward pass):\n\n${lines.join('\n')}`;
+}
+
 function siftUnitsCache(file: string): string {
   const st = fs.statSync(file);
   return path.join(os.tmpdir(), `spreadvec-latency-${path.basename(file)}-${st.size}-${Math.round(st.mtimeMs)}.f32`);
@@ -318,6 +377,11 @@ async function main(): Promise<void> {
     const units = await encodeCached(cat, path.join(DATA, 'bigann_base.bvecs'), base.data);
     const qunits = await cat.encode(query.data);
     console.log(`SIFT: ${n} base, ${nq} queries, catalyzer ${path.basename(CKPT)} (dout ${cat.dout}) encode ${((performance.now() - t) / 1000).toFixed(1)} s (base cached in ${os.tmpdir()})`);
+    if (!has('no-index')) report.push(await indexRows(base.data, n, query.data, nq, base.dim, truth));
+    if (has('index-only')) {
+      console.log(report.join('\n\n'));
+      return;
+    }
     const s = await sweep('SIFT', units, n, qunits, nq, truth, points);
     report.push(`### SIFT (sift-debian-small: ${n} base, ${nq} queries, paper_zip.pth, zn_79, 8 B/vector)\n\n${header}\n${s.rows.map(fmtRow).join('\n')}`);
     console.log(`SIFT: smallest nprobe with 1-R@10 within 0.01 of the exhaustive scan: ${s.chosen} (of nlist ${s.nlist})`);

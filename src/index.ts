@@ -14,6 +14,8 @@ export type {
   IndexCreateOptions,
   IndexOpenOptions,
   SearchOptions,
+  PartitionOptions,
+  PartitionReport,
   VectorsInput,
   IdsInput,
   SearchResult,

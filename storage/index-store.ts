@@ -38,7 +38,10 @@ import {
   REMOVED_CHUNK_BYTES,
   SLOTS_PER_REMOVED_CHUNK,
   configFields,
+  decodeListOf,
+  encodeListOf,
   legacyConfigFields,
+  partitionFields,
   modelFields,
   vectorBytes,
   idKey,
@@ -52,6 +55,7 @@ import {
   type IndexState,
   type Metric,
   type ModelConfig,
+  type PartitionRecord,
   type VectorType,
   type ValueCodec,
 } from './layout';
@@ -66,6 +70,7 @@ interface StoredState {
   nextId: string;
   compactedAt?: number;
   trainedAt?: number;
+  partitionedAt?: number;
   crc?: number;
 }
 
@@ -176,6 +181,10 @@ function parseState(raw: unknown, version: number): IndexState {
     state.trainedAt = checkInt(META_KEY.state, o, 'trainedAt', 1);
     if (state.trainedAt > generation) corrupt(META_KEY.state, `trainedAt ${state.trainedAt} lies past generation ${generation}`);
   }
+  if (o.partitionedAt !== undefined) {
+    state.partitionedAt = checkInt(META_KEY.state, o, 'partitionedAt', 1);
+    if (state.partitionedAt > generation) corrupt(META_KEY.state, `partitionedAt ${state.partitionedAt} lies past generation ${generation}`);
+  }
   if (version >= 2) checkCrc(META_KEY.state, o, stateFields(state));
   return state;
 }
@@ -184,6 +193,7 @@ function storedState(s: IndexState, version: number): StoredState {
   const out: StoredState = { generation: s.generation, nslots: s.nslots, live: s.live, nextId: s.nextId.toString() };
   if (s.compactedAt !== undefined) out.compactedAt = s.compactedAt;
   if (s.trainedAt !== undefined) out.trainedAt = s.trainedAt;
+  if (s.partitionedAt !== undefined) out.partitionedAt = s.partitionedAt;
   if (version >= 2) out.crc = recordChecksum(stateFields(s));
   return out;
 }
@@ -195,6 +205,55 @@ function storedConfig(c: IndexConfig): Record<string, unknown> {
 
 function storedModel(m: ModelConfig): Record<string, unknown> {
   return { ...m, crc: recordChecksum(modelFields(m)) };
+}
+
+function storedPartition(p: PartitionRecord): Record<string, unknown> {
+  return { nlist: p.nlist, dim: p.dim, listStart: Array.from(p.listStart), centroidsBytes: p.centroidsBytes, centroidsCrc: p.centroidsCrc, crc: recordChecksum(partitionFields(p)) };
+}
+
+/** A `partition` record, checked against the state's slot count and the model's dimension. */
+function parsePartition(raw: unknown, nslots: number, dout: number): PartitionRecord {
+  const rec = META_KEY.partition;
+  const o = asRecord(rec, raw);
+  const nlist = checkInt(rec, o, 'nlist', 1);
+  const dim = checkInt(rec, o, 'dim', 1);
+  if (dim !== dout) corrupt(rec, `dim ${dim} is not the model's dout ${dout}`);
+  const centroidsBytes = checkInt(rec, o, 'centroidsBytes', 0);
+  const centroidsCrc = checkInt(rec, o, 'centroidsCrc', 0);
+  if (centroidsBytes !== nlist * dim * 4) corrupt(rec, `centroidsBytes ${centroidsBytes} is not nlist × dim × 4 = ${nlist * dim * 4}`);
+  const ls = o.listStart;
+  if (!Array.isArray(ls) || ls.length !== nlist + 1) corrupt(rec, `listStart must hold nlist + 1 = ${nlist + 1} offsets`);
+  const listStart = new Int32Array(nlist + 1);
+  for (let l = 0; l <= nlist; l++) {
+    const v: unknown = ls[l];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (l === 0 ? 0 : listStart[l - 1]) || (l === 0 && v !== 0) || v > nslots) {
+      corrupt(rec, `listStart[${l}] = ${JSON.stringify(v)} is not a non-decreasing offset in [0, ${nslots}] from 0`);
+    }
+    listStart[l] = v;
+  }
+  const p: PartitionRecord = { nlist, dim, listStart, centroidsBytes, centroidsCrc };
+  checkCrc(rec, o, partitionFields(p));
+  return p;
+}
+
+/** A partition as the Index holds it: the record's layout and the centroids. */
+export interface StoredPartition {
+  /** The state's partitionedAt that committed it. */
+  at: number;
+  nlist: number;
+  listStart: Int32Array;
+  /** nlist × dim unit centroids. */
+  centroids: Float32Array;
+}
+
+/**
+ * How a compaction lays the live slots out: new slot j holds old slot order[j]
+ * (every live slot once); with `partition` the result is partitioned so (listStart
+ * over the new slots, no tail), without it flat (any partition is dropped).
+ */
+export interface Regroup {
+  order: Int32Array;
+  partition: { listStart: Int32Array; centroids: Float32Array } | null;
 }
 
 /** fs.statSync that reports a missing path as null and other failures as IndexFormatErrors. */
@@ -408,6 +467,8 @@ export interface AddBatch {
   vectors: Uint8Array | null;
   /** n metadata records (checked by the caller; undefined entries: none); absent: none for any row. */
   metadata?: readonly (Metadata | undefined)[] | null;
+  /** Partitioned index: the list of each of the n rows (nearest centroid); otherwise absent or null. */
+  lists?: Int32Array | null;
 }
 
 /** What an update of metadata committed: the change to apply (counts and generation only). */
@@ -432,6 +493,8 @@ export class IndexStore {
   private readonly slots: Database<Buffer, number>;
   /** Stored vectors by slot (format 3 only). */
   private readonly vectors: Database<Buffer, number> | null;
+  /** Tail slots' lists (format 3; opened when first needed: an index made before partitions existed may lack it). */
+  private listsDb: Database<Buffer, number> | null = null;
   /** The model as of `modelAt` (the generation of the training that wrote it; 0: created so). */
   private currentModel: ModelConfig | null;
   private modelAt: number;
@@ -467,6 +530,7 @@ export class IndexStore {
     this.modelAt = -1;
     // Formats 1–2 get none: opening the tables would add databases to their files.
     this.metadata = version >= VECTORS_FORMAT ? new MetadataTables(env, config.fields, this.file) : null;
+    this.openLists();
   }
 
   private static openEnv(file: string, readOnly: boolean): RootDatabase {
@@ -544,7 +608,7 @@ export class IndexStore {
         const meta = env.openDB<unknown, string>({ name: DB.meta });
         const blobs = env.openDB<Buffer, string>({ name: DB.blobs, encoding: 'binary' });
         // Every database is made now: a read-only open cannot create one.
-        for (const name of [DB.codes, DB.removed, DB.ids, DB.slots, DB.vectors]) env.openDB({ name, encoding: 'binary', keyEncoding: name === DB.ids ? 'binary' : 'uint32' });
+        for (const name of [DB.codes, DB.removed, DB.ids, DB.slots, DB.vectors, DB.lists]) env.openDB({ name, encoding: 'binary', keyEncoding: name === DB.ids ? 'binary' : 'uint32' });
         new MetadataTables(env, config.fields);
         env.transactionSync(() => {
           meta.putSync(META_KEY.format, { format: FORMAT_NAME, version: FORMAT_VERSION });
@@ -653,6 +717,7 @@ export class IndexStore {
    */
   beginRead(): Transaction {
     (this.env as unknown as { resetReadTxn?: () => void }).resetReadTxn?.();
+    this.openLists();
     return this.env.useReadTransaction();
   }
 
@@ -744,19 +809,19 @@ export class IndexStore {
   }
 
   /**
-   * Every live slot ≥ `fromSlot` of the snapshot `txn` with its stored vector
-   * (float32 rows, in slot order), and the state: what a training learns from and
-   * then codes.
+   * Every live slot in [`fromSlot`, `toSlot`) of the snapshot `txn` with its stored
+   * vector (float32 rows, in slot order), and the state: what a training learns from
+   * and then codes, and what a partition assigns to lists (in pieces).
    */
-  liveVectors(txn: Transaction, fromSlot = 0): { slots: Int32Array; vectors: Float32Array; state: IndexState } {
+  liveVectors(txn: Transaction, fromSlot = 0, toSlot?: number): { slots: Int32Array; vectors: Float32Array; state: IndexState } {
     const state = this.readState(txn);
     const din = this.config.din;
     const keys: number[] = [];
-    for (const key of this.slots.getKeys({ start: fromSlot, transaction: txn })) {
+    for (const key of this.slots.getKeys({ start: fromSlot, ...(toSlot === undefined ? {} : { end: toSlot }), transaction: txn })) {
       if (keys.length >= state.live) this.fail(`more than the ${state.live} live slots have ids`);
       keys.push(key);
     }
-    if (fromSlot === 0 && keys.length !== state.live) this.fail(`${keys.length} slots have ids, the state says ${state.live} live vectors`);
+    if (fromSlot === 0 && toSlot === undefined && keys.length !== state.live) this.fail(`${keys.length} slots have ids, the state says ${state.live} live vectors`);
     const slots = Int32Array.from(keys);
     const vectors = new Float32Array(slots.length * din);
     for (let i = 0; i < slots.length; i++) {
@@ -931,6 +996,73 @@ export class IndexStore {
   }
 
   /**
+   * Opens the `lists` database if it is not open yet: at open (a writer creates it),
+   * and before each read snapshot while a read-only environment lacks it (an index
+   * made before partitions existed, until a writer partitions it). A snapshot cannot
+   * use a database opened after it began.
+   */
+  private openLists(): void {
+    if (this.listsDb || this.version < VECTORS_FORMAT) return;
+    try {
+      this.listsDb = this.env.openDB<Buffer, number>({ name: DB.lists, encoding: 'binary', keyEncoding: 'uint32' }) ?? null;
+    } catch {
+      this.listsDb = null;
+    }
+  }
+
+  /** The `lists` database (null: this read-only environment does not have it). */
+  private lists(): Database<Buffer, number> | null {
+    return this.listsDb;
+  }
+
+  /** The partition committed in `txn`, or null when the index is flat. */
+  partitionIn(txn?: Transaction): StoredPartition | null {
+    const state = this.readState(txn);
+    if (state.partitionedAt === undefined) return null;
+    const model = this.modelIn(txn);
+    if (!model) this.fail('an untrained index has a partition');
+    const opt = txn ? { transaction: txn } : undefined;
+    const p = parsePartition(this.meta.get(META_KEY.partition, opt), state.nslots, model.dout);
+    const blob = this.blobs.get(BLOB_KEY.centroids, opt);
+    if (!blob) this.fail('it is partitioned but has no centroids');
+    if (blob.byteLength !== p.centroidsBytes || crc32(blob) !== p.centroidsCrc) this.fail('the partition centroids fail their checksum');
+    const centroids = new Float32Array(p.nlist * p.dim);
+    new Uint8Array(centroids.buffer).set(blob);
+    return { at: state.partitionedAt, nlist: p.nlist, listStart: p.listStart, centroids };
+  }
+
+  /** The lists of tail slots [from, to) in `txn` (each must be stored and < nlist). */
+  tailLists(from: number, to: number, nlist: number, txn?: Transaction): Int32Array {
+    const out = new Int32Array(Math.max(0, to - from));
+    if (to <= from) return out;
+    const db = this.lists();
+    if (!db) this.fail(`the lists of slots ${from}..${to - 1} are missing`);
+    let next = from;
+    for (const { key, value } of db.getRange({ start: from, end: to, ...(txn ? { transaction: txn } : {}) })) {
+      if (key !== next) this.fail(`slot ${next} of the partition's tail has no list`);
+      const l = decodeListOf(this.codec, key, value);
+      if (l === null) this.fail(`the list of slot ${key} fails its checksum`);
+      if (l < 0 || l >= nlist) this.fail(`slot ${key} is in list ${l}, not one of the ${nlist}`);
+      out[key - from] = l;
+      next++;
+    }
+    if (next !== to) this.fail(`slot ${next} of the partition's tail has no list`);
+    return out;
+  }
+
+  /** Drops the partition (record, centroids, tail lists) inside a write txn; returns the state without it. */
+  private dropPartition(state: IndexState): IndexState {
+    if (state.partitionedAt === undefined) return state;
+    this.meta.removeSync(META_KEY.partition);
+    this.blobs.removeSync(BLOB_KEY.centroids);
+    const db = this.lists();
+    if (db) for (const key of [...db.getKeys()]) db.removeSync(key);
+    const next = { ...state };
+    delete next.partitionedAt;
+    return next;
+  }
+
+  /**
    * Stores a batch (codes and/or vectors, see AddBatch) under `ids` (or the next n
    * auto ids) in one transaction: a re-added id replaces its earlier vector (and
    * within the batch, the last occurrence wins). `generation` is the one the caller
@@ -958,6 +1090,7 @@ export class IndexStore {
       }
       if (state.nslots + n > MAX_SLOTS) throw new RangeError(`index is full: ${state.nslots} + ${n} slots exceed ${MAX_SLOTS}`);
       const base = state.nslots;
+      this.putTailLists(state, base, batch.lists ?? null, n);
       // Automatic ids must stay ids (≤ MAX_ID): refused here, the transaction aborts.
       if (!ids && state.nextId + BigInt(n) - 1n > MAX_ID) {
         throw new RangeError(
@@ -1005,6 +1138,26 @@ export class IndexStore {
       const rows = codes ?? this.asFloatRows(vectors!, n);
       return { ids: assigned, update: { ...counts(next, model), reset: false, codes: [{ from: base, bytes: rows }], removedSlots, removedBitmap: null } };
     });
+  }
+
+  /**
+   * Stores the lists of new slots base.. of a partitioned index (inside a write txn);
+   * refuses lists a flat index was given, or none for a partitioned one.
+   */
+  private putTailLists(state: IndexState, base: number, lists: Int32Array | null, n: number): void {
+    if (state.partitionedAt === undefined) {
+      if (lists) throw new RangeError('the index is not partitioned: an add takes no lists');
+      return;
+    }
+    const nlist = (this.meta.get(META_KEY.partition) as { nlist?: unknown } | undefined)?.nlist;
+    if (typeof nlist !== 'number') this.fail('it is partitioned but has no partition record');
+    if (!lists || lists.length !== n) throw new RangeError(`the index is partitioned: the batch must carry the list of each of its ${n} rows`);
+    const db = this.lists();
+    if (!db) this.fail('it is partitioned but has no lists database');
+    for (let i = 0; i < n; i++) {
+      if (!(lists[i] >= 0 && lists[i] < nlist)) throw new RangeError(`lists[${i}] = ${lists[i]} is not a list in [0, ${nlist})`);
+      db.putSync(base + i, encodeListOf(this.codec, base + i, lists[i]));
+    }
   }
 
   /** n vectors in the config's dtype as float32 row bytes (the untrained arena's rows). */
@@ -1136,7 +1289,8 @@ export class IndexStore {
       const oldChunks = [...this.codes.getKeys()];
       for (const key of oldChunks) this.codes.removeSync(key);
       this.appendCodes(0, codes, model.codeBytes);
-      const next: IndexState = { ...state, generation: state.generation + 1, trainedAt: state.generation + 1 };
+      // The centroids lived in the old catalyzer's space: the index is flat after a training.
+      const next: IndexState = { ...this.dropPartition(state), generation: state.generation + 1, trainedAt: state.generation + 1 };
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
       const removedBitmap = this.removedBitmap(next);
       return { update: { ...counts(next, stored), reset: true, codes: [{ from: 0, bytes: codes }], removedSlots: [], removedBitmap } };
@@ -1144,57 +1298,76 @@ export class IndexStore {
   }
 
   /**
-   * Moves the live codes to consecutive slots 0..live − 1 in their slot order and
-   * rewrites both id maps, the removed bitmap (emptied) and the state, all in one
-   * transaction: after a crash the index is as before or as after. The generation
-   * is bumped and recorded as `compactedAt`, so that readers holding an older
-   * generation reload their arena whole (readUpdate). Slots before the first
-   * removed one do not move and are not rewritten. Works in either format (the
-   * values keep the directory's layout). `generation` as for commitAdd.
+   * Moves the live codes to consecutive slots 0..live − 1 and rewrites both id maps,
+   * the stored vectors, the removed bitmap (emptied) and the state, all in one
+   * transaction: after a crash the index is as before or as after. Without
+   * `regroup` the live slots keep their slot order and any partition is dropped;
+   * with it they take regroup.order and the index is partitioned as it says (a
+   * partition() or the compaction of a partitioned index: the tail merges into the
+   * lists). The generation is bumped and recorded as `compactedAt` (and
+   * `partitionedAt` when regrouped), so that readers holding an older generation
+   * reload their arena whole (readUpdate). Slots that do not move are not
+   * rewritten. Works in either format (the values keep the directory's layout).
+   * `generation` as for commitAdd.
    */
-  commitCompact(generation: number): CompactCommit {
+  commitCompact(generation: number, regroup: Regroup | null = null): CompactCommit {
     this.assertWritable();
     const state0 = this.readState();
     const model0 = this.modelIn();
+    if (regroup && (!model0 || this.version < VECTORS_FORMAT)) throw new RangeError('only a trained index of format 3 can be partitioned');
     return this.write(state0.live * ((model0?.codeBytes ?? 0) + (this.config.storeVectors ? this.vectorBytes : 0) + 64), (): CompactCommit => {
       const state = this.readState();
       this.checkGeneration(state, generation);
       const model = this.modelIn();
-      if (state.live === state.nslots) return { reclaimed: 0, update: { ...counts(state, model), reset: false, codes: [], removedSlots: [], removedBitmap: null } };
-      // Live slots in slot order, with their ids (the slots map holds live slots only).
-      const oldSlots = new Int32Array(state.live);
-      const ids = new BigInt64Array(state.live);
+      if (!regroup && state.live === state.nslots && state.partitionedAt === undefined) {
+        return { reclaimed: 0, update: { ...counts(state, model), reset: false, codes: [], removedSlots: [], removedBitmap: null } };
+      }
+      // Live slots with their ids (the slots map holds live slots only), in slot order.
+      const live = state.live;
+      const liveSlots = new Int32Array(live);
+      const liveIds = new BigInt64Array(live);
       let n = 0;
       for (const { key, value } of this.slots.getRange()) {
-        if (n >= state.live) this.fail(`more than the ${state.live} live slots have ids`);
+        if (n >= live) this.fail(`more than the ${live} live slots have ids`);
         const id = this.codec.decodeIdOf(key, value);
         if (id === null) this.fail(`the id of slot ${key} fails its checksum`);
-        oldSlots[n] = key;
-        ids[n] = id;
+        liveSlots[n] = key;
+        liveIds[n] = id;
         n++;
       }
-      if (n !== state.live) this.fail(`${n} slots have ids, the state says ${state.live} live vectors`);
-      const live = state.live;
+      if (n !== live) this.fail(`${n} slots have ids, the state says ${live} live vectors`);
+      let oldSlots: Int32Array = liveSlots;
+      let ids: BigInt64Array = liveIds;
+      if (regroup) {
+        // The order must name every live slot once.
+        const { order } = regroup;
+        if (order.length !== live) throw new RangeError(`regroup.order has ${order.length} slots, the index has ${live} live ones`);
+        const rank = new Map<number, number>();
+        for (let i = 0; i < live; i++) rank.set(liveSlots[i], i);
+        ids = new BigInt64Array(live);
+        const seen = new Uint8Array(live);
+        for (let j = 0; j < live; j++) {
+          const i = rank.get(order[j]);
+          if (i === undefined || seen[i]) throw new RangeError(`regroup.order[${j}] = ${order[j]} is not a live slot named once`);
+          seen[i] = 1;
+          ids[j] = liveIds[i];
+        }
+        oldSlots = order;
+        this.checkRegroupPartition(regroup.partition, live, model!.dout);
+      }
       let firstMoved = 0;
       while (firstMoved < live && oldSlots[firstMoved] === firstMoved) firstMoved++;
       let codes: Buffer | null = null;
       if (model) {
         const cb = model.codeBytes;
-        // The new codes, gathered chunk by chunk from the old ones.
-        codes = Buffer.allocUnsafe(live * cb);
-        let chunkNo = -1;
-        let chunk: Buffer | null = null;
-        for (let i = 0; i < live; i++) {
-          const s = oldSlots[i];
-          const c = Math.floor(s / CODES_PER_CHUNK);
-          if (c !== chunkNo) {
-            chunk = this.chunkCodes(c, Math.min(CODES_PER_CHUNK, state.nslots - c * CODES_PER_CHUNK));
-            chunkNo = c;
-          }
-          const at = (s - c * CODES_PER_CHUNK) * cb;
-          chunk!.copy(codes, i * cb, at, at + cb);
-        }
+        // Every old code, then the new order gathered from them.
+        const old = Buffer.allocUnsafe(state.nslots * cb);
         const oldChunks = Math.ceil(state.nslots / CODES_PER_CHUNK);
+        for (let c = 0; c < oldChunks; c++) {
+          this.chunkCodes(c, Math.min(CODES_PER_CHUNK, state.nslots - c * CODES_PER_CHUNK)).copy(old, c * CODES_PER_CHUNK * cb);
+        }
+        codes = Buffer.allocUnsafe(live * cb);
+        for (let i = 0; i < live; i++) old.copy(codes, i * cb, oldSlots[i] * cb, (oldSlots[i] + 1) * cb);
         const newChunks = Math.ceil(live / CODES_PER_CHUNK);
         for (let c = Math.floor(firstMoved / CODES_PER_CHUNK); c < newChunks; c++) {
           const payload = codes.subarray(c * CODES_PER_CHUNK * cb, Math.min((c + 1) * CODES_PER_CHUNK, live) * cb);
@@ -1203,15 +1376,18 @@ export class IndexStore {
         for (let c = newChunks; c < oldChunks; c++) this.codes.removeSync(c);
       }
       if (this.vectors && this.config.storeVectors) {
-        // In slot order each target slot i ≤ oldSlots[i] is dead or already moved.
+        // Read every moving vector first: in a regrouped order a target slot may still hold one yet to move.
+        const moving: Buffer[] = [];
         for (let i = firstMoved; i < live; i++) {
           const v = this.vectorRecord(oldSlots[i]);
           if (!v) this.fail(`live slot ${oldSlots[i]} has no stored vector`);
-          this.putVector(i, Buffer.from(v));
+          moving.push(Buffer.from(v));
         }
+        for (let i = firstMoved; i < live; i++) this.putVector(i, moving[i - firstMoved]);
         const beyond = [...this.vectors.getKeys({ start: live })];
         for (const key of beyond) this.vectors.removeSync(key);
       }
+      // filter2's metadata records move with the slots here (old slot oldSlots[i] → i).
       // Id maps: slots 0..live − 1 are overwritten, old slots past them dropped.
       for (let i = firstMoved; i < live; i++) {
         this.ids.putSync(idKey(ids[i]), this.codec.encodeSlotOf(ids[i], i));
@@ -1222,7 +1398,12 @@ export class IndexStore {
       if (this.metadata?.hasRecords()) for (let i = firstMoved; i < live; i++) this.metadata.move(oldSlots[i], i);
       const removedKeys = [...this.removed.getKeys()];
       for (const key of removedKeys) this.removed.removeSync(key);
-      const next: IndexState = { ...state, generation: state.generation + 1, nslots: live, live, compactedAt: state.generation + 1 };
+      const g = state.generation + 1;
+      let next: IndexState = { ...this.dropPartition(state), generation: g, nslots: live, live, compactedAt: g };
+      if (regroup?.partition) {
+        this.putPartition(regroup.partition, model!.dout);
+        next = { ...next, partitionedAt: g };
+      }
       this.meta.putSync(META_KEY.state, storedState(next, this.version));
       const rows = codes ?? this.vectorRows(0, live);
       return {
@@ -1230,6 +1411,24 @@ export class IndexStore {
         update: { ...counts(next, model), reset: true, codes: [{ from: 0, bytes: rows }], removedSlots: [], removedBitmap: [] },
       };
     });
+  }
+
+  /** Refuses a regroup partition that does not cover exactly the live slots with dim-d centroids. */
+  private checkRegroupPartition(p: Regroup['partition'], live: number, dim: number): void {
+    if (!p) return;
+    const nlist = p.listStart.length - 1;
+    if (nlist < 1) throw new RangeError('regroup.partition.listStart must hold nlist + 1 ≥ 2 offsets');
+    if (p.listStart[0] !== 0 || p.listStart[nlist] !== live) throw new RangeError(`regroup.partition.listStart must run from 0 to the ${live} live slots`);
+    for (let l = 0; l < nlist; l++) if (p.listStart[l + 1] < p.listStart[l]) throw new RangeError(`regroup.partition.listStart decreases at ${l}`);
+    if (p.centroids.length !== nlist * dim) throw new RangeError(`regroup.partition.centroids has ${p.centroids.length} values, expected nlist × dout = ${nlist} × ${dim}`);
+  }
+
+  /** Writes a partition record and its centroids (inside a write txn; no tail). */
+  private putPartition(p: NonNullable<Regroup['partition']>, dim: number): void {
+    const blob = Buffer.from(p.centroids.buffer, p.centroids.byteOffset, p.centroids.byteLength);
+    const rec: PartitionRecord = { nlist: p.listStart.length - 1, dim, listStart: p.listStart, centroidsBytes: blob.byteLength, centroidsCrc: crc32(blob) };
+    this.blobs.putSync(BLOB_KEY.centroids, Buffer.from(blob));
+    this.meta.putSync(META_KEY.partition, storedPartition(rec));
   }
 
   /**
@@ -1322,6 +1521,18 @@ export class IndexStore {
       }
       // Metadata: records of live slots only, intact, with exactly their index keys.
       const metadata = this.metadata?.verify(txn, (slot) => slot < state.nslots && idBySlot[slot] >= 0n) ?? { records: 0, indexKeys: 0 };
+      // Partition: the record and centroids whole, a list for every tail slot and none elsewhere.
+      const partition = this.partitionIn(txn);
+      const listsDb = this.lists();
+      if (partition) {
+        const groupedEnd = partition.listStart[partition.nlist];
+        this.tailLists(groupedEnd, state.nslots, partition.nlist, txn);
+        for (const key of listsDb!.getKeys({ transaction: txn })) {
+          if (key < groupedEnd || key >= state.nslots) this.fail(`slot ${key} has a list but is not in the partition's tail [${groupedEnd}, ${state.nslots})`);
+        }
+      } else if (listsDb) {
+        for (const key of listsDb.getKeys({ transaction: txn, limit: 1 })) this.fail(`slot ${key} has a list but the index is not partitioned`);
+      }
       return {
         formatVersion: this.version,
         checksums: this.codec.checksums,

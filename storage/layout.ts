@@ -25,6 +25,11 @@
  *   and `metadata-index` (field, value, slot keys of the schema's fields): written
  *   by storage/metadata.ts, which knows their encodings (storage/metadata-codec.ts).
  *   Absent in indexes written before metadata existed (read as no records).
+ * - `lists`  (format 3, partitioned; uint32 slot → int32 list id, little-endian): the
+ *            list of each tail slot (slots ≥ the partition's groupedEnd, appended
+ *            since it was built). A partitioned index also has a `partition` meta
+ *            record (nlist, listStart) and its centroids in `blobs/centroids`
+ *            (nlist × dout float32, little-endian).
  */
 
 import { crc32 } from 'node:zlib';
@@ -57,10 +62,11 @@ export const DB = {
   vectors: 'vectors',
   metadata: 'metadata',
   metadataIndex: 'metadata-index',
+  lists: 'lists',
 } as const;
 
-export const META_KEY = { format: 'format', config: 'config', state: 'state', model: 'model' } as const;
-export const BLOB_KEY = { catalyzer: 'catalyzer' } as const;
+export const META_KEY = { format: 'format', config: 'config', state: 'state', model: 'model', partition: 'partition' } as const;
+export const BLOB_KEY = { catalyzer: 'catalyzer', centroids: 'centroids' } as const;
 
 /** Codes per `codes` record: appends rewrite at most one partial chunk. */
 export const CODES_PER_CHUNK = 4096;
@@ -274,7 +280,43 @@ export function stateFields(s: IndexState): unknown[] {
   const fields: unknown[] = [s.generation, s.nslots, s.live, s.nextId];
   if (s.compactedAt !== undefined) fields.push(s.compactedAt);
   if (s.trainedAt !== undefined) fields.push('trainedAt', s.trainedAt);
+  if (s.partitionedAt !== undefined) fields.push('partitionedAt', s.partitionedAt);
   return fields;
+}
+
+/**
+ * How a partitioned index groups its slots (`meta/partition`, format 3): list l
+ * holds slots [listStart[l], listStart[l + 1]); slots from listStart[nlist]
+ * (groupedEnd) on are the tail, whose lists the `lists` database holds. The
+ * centroids (nlist × dim unit rows, catalyzer space) are in `blobs/centroids`.
+ */
+export interface PartitionRecord {
+  nlist: number;
+  /** Centroid dimension (the model's dout). */
+  dim: number;
+  /** nlist + 1 non-decreasing offsets from 0. */
+  listStart: Int32Array;
+  /** Length and CRC-32 of the centroids blob. */
+  centroidsBytes: number;
+  centroidsCrc: number;
+}
+
+/** The fields of a `partition` record its checksum covers. */
+export function partitionFields(p: PartitionRecord): unknown[] {
+  return [p.nlist, p.dim, p.centroidsBytes, p.centroidsCrc, Array.from(p.listStart)];
+}
+
+/** Value of `lists` for key slot: the list id, sealed with the slot like a chunk. */
+export function encodeListOf(codec: ValueCodec, slot: number, list: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeInt32LE(list);
+  return codec.encodeChunk(slot, b);
+}
+
+/** The list id of a `lists` value, or null when it is not one (length, checksum). */
+export function decodeListOf(codec: ValueCodec, slot: number, value: Uint8Array): number | null {
+  const p = codec.decodeChunk(slot, value);
+  return p && p.byteLength === 4 ? p.readInt32LE(0) : null;
 }
 
 /** What changes with each committed add/remove (`meta/state`). */
@@ -298,4 +340,10 @@ export interface IndexState {
    * generation reloads its model and its arena whole.
    */
   trainedAt?: number;
+  /**
+   * Generation committed by the last partition or regrouping compaction of a
+   * partitioned index (format 3; absent: flat). A holder of an older one reloads
+   * the partition (centroids, list offsets, tail lists) with its arena.
+   */
+  partitionedAt?: number;
 }

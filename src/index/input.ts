@@ -15,6 +15,7 @@ import {
   MAX_SEARCH_RESULTS,
   MAX_THREADS,
   OPEN_OPTIONS,
+  PARTITION_OPTIONS,
   SEARCH_OPTIONS,
   TRAIN_OPTIONS,
   type IdsInput,
@@ -22,6 +23,7 @@ import {
   type IndexTrainOptions,
   type IndexOpenOptions,
   type MetadataInput,
+  type PartitionOptions,
   type SearchOptions,
   type VectorsInput,
 } from './options';
@@ -158,6 +160,20 @@ export function checkSearchArgs(k: unknown, options: SearchOptions | undefined):
   if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`k must be an integer, got ${String(k)}`);
   if (k < 1) throw new RangeError(`k must be ≥ 1, got ${k}`);
   if (k > MAX_SEARCH_RESULTS) throw new RangeError(`k must be ≤ ${MAX_SEARCH_RESULTS} (2^24), got ${k}`);
+  const nprobe = options?.nprobe;
+  if (nprobe !== undefined && nprobe !== 'all') {
+    if (typeof nprobe !== 'number' || !Number.isInteger(nprobe)) throw new TypeError(`options.nprobe must be an integer ≥ 1 or 'all', got ${typeof nprobe === 'string' ? `'${nprobe}'` : String(nprobe)}`);
+    if (nprobe < 1) throw new RangeError(`options.nprobe must be ≥ 1 (or 'all'), got ${nprobe}`);
+  }
+}
+
+/** Checks the options of Index.partition. */
+export function checkPartitionArgs(options: PartitionOptions): void {
+  assertKnownOptions('partition', options, PARTITION_OPTIONS);
+  if (options.nlist !== undefined) {
+    if (typeof options.nlist !== 'number' || !Number.isInteger(options.nlist)) throw new TypeError(`options.nlist must be an integer ≥ 1, got ${String(options.nlist)}`);
+    if (options.nlist < 1) throw new RangeError(`options.nlist must be ≥ 1, got ${options.nlist}`);
+  }
 }
 
 /** Throws unless nq × k results fit in one search. */

@@ -102,6 +102,27 @@ export interface SearchOptions {
    * k matching vectors are live. A vector without metadata is matched as `{}`.
    */
   where?: Where;
+
+  /**
+   * Partitioned index: how many of the lists nearest the query to scan, an integer
+   * ≥ 1 (more than nlist scans them all), or `'all'` for the exhaustive scan of
+   * every code (exactly the flat index's answers). Default DEFAULT_NPROBE. A flat
+   * or untrained index scans everything and ignores it. With `refine`, the
+   * candidates come from the probed lists.
+   */
+  nprobe?: number | 'all';
+}
+
+/** Options of Index.partition. */
+export interface PartitionOptions {
+  /** Number of lists (default about 4·√n, see defaultNlist); at most the live vectors. */
+  nlist?: number;
+}
+
+/** What Index.partition did. */
+export interface PartitionReport {
+  /** Lists built; 0 when the index stays flat (fewer than FLAT_BELOW live vectors). */
+  nlist: number;
 }
 
 /**
@@ -151,11 +172,14 @@ export interface TrainReport {
   /** Wall-clock seconds: fitting, then coding and switching. */
   fitSeconds: number;
   codeSeconds: number;
+  /** Lists of the partition rebuilt after the switch (0: flat; only an index partitioned before is re-partitioned). */
+  nlist: number;
 }
 
 export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['dim', 'metric', 'dtype', 'storeVectors', 'catalyzer', 'quantizer', 'loadCatalyzer', 'threads', 'compactAt', 'fields'];
 export const OPEN_OPTIONS: readonly (keyof IndexOpenOptions)[] = ['readOnly', 'loadCatalyzer', 'threads', 'compactAt'];
-export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = ['refine', 'where'];
+export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = ['refine', 'where', 'nprobe'];
+export const PARTITION_OPTIONS: readonly (keyof PartitionOptions)[] = ['nlist'];
 export const TRAIN_OPTIONS: readonly (keyof IndexTrainOptions)[] = ['sampleSize', 'epochs', 'dint', 'dout', 'quantizer', 'lambda', 'seed', 'onProgress'];
 
 /**

@@ -10,6 +10,10 @@
  *   from LMDB's memory map for `refine`, `get` and retraining.
  * The store returns what each commit changed and the arena applies it.
  *
+ * A trained index may be partitioned (partition(): IVF lists over the catalyzer's
+ * sphere, ./partition-view.ts beside the arena): a search then scans the slot
+ * ranges of each query's nprobe nearest lists in the same one kernel call.
+ *
  * Memory per vector when trained: the code itself (codeBytes) plus one bit of
  * removed-slot bitmap. Ids are not kept in memory: the winners of each query are
  * resolved slot → id by LMDB lookups in the same read snapshot as the arena.
@@ -24,15 +28,19 @@
 import { IndexStore, type ArenaUpdate, type VerifyReport } from '../../storage/index-store';
 import type { IndexConfig, ModelConfig } from '../../storage/layout';
 import { ClosedError, DimensionMismatchError, ReadOnlyError } from '../errors';
-import { quantizeEncodeAsync } from '../lattice/zn-native';
+import { decodeAsync, quantizeEncodeAsync } from '../lattice/zn-native';
+import { assignLists, defaultNlist, DEFAULT_NPROBE, FLAT_BELOW, trainCoarse } from '../ivf/coarse';
+import { groupOrder } from '../ivf/layout';
 import { radiusForBits } from '../lattice/sphere-count';
 import { decodeScan } from '../kernels/scan-native';
 import { flatScan } from '../kernels/flat-scan-native';
 import { CallOrder } from './call-order';
 import { CodeArena } from './code-arena';
+import { PartitionView } from './partition-view';
 import {
   checkCreateArgs,
   checkOpenArgs,
+  checkPartitionArgs,
   checkRefine,
   checkSearchArgs,
   checkSearchSize,
@@ -56,6 +64,8 @@ import {
   type MetadataInput,
   type MetadataPatch,
   type Metric,
+  type PartitionOptions,
+  type PartitionReport,
   type SearchOptions,
   type SearchResult,
   type TrainReport,
@@ -76,6 +86,8 @@ export type {
   MetadataInput,
   MetadataPatch,
   Metric,
+  PartitionOptions,
+  PartitionReport,
   SearchOptions,
   SearchResult,
   TrainProgress,
@@ -84,6 +96,7 @@ export type {
   VectorsInput,
 } from './options';
 export { COMPACT_MIN_SLOTS, DEFAULT_COMPACT_AT, MAX_SEARCH_RESULTS } from './options';
+export { DEFAULT_NPROBE, FLAT_BELOW } from '../ivf/coarse';
 
 async function defaultLoader(source: string | Uint8Array): Promise<IndexEncoder> {
   // Loaded lazily: an untrained index, or one whose caller passes its own encoder,
@@ -116,6 +129,8 @@ export class Index {
   private readonly loader: (checkpoint: Uint8Array) => Promise<IndexEncoder>;
   /** Codes (trained) or float32 vectors (untrained): what search scans. */
   private arena: CodeArena;
+  /** The partition of the arena's slots into lists (null: flat), in step with the arena. */
+  private ivf: PartitionView | null = null;
   private readonly threads: number | undefined;
   private readonly compactAt: CompactAt;
   private readonly order = new CallOrder();
@@ -295,10 +310,23 @@ export class Index {
   /**
    * Bytes the in-memory arena holds (codes and removed bitmap, spare capacity
    * included; untrained: the float32 vectors). Removed and replaced slots count until
-   * compact() reclaims them. Stored vectors live in LMDB's memory map, not here.
+   * compact() reclaims them. Partitioned: plus the centroids, list offsets and one
+   * Int32 list id per tail slot. Stored vectors live in LMDB's memory map, not here.
    */
   get memoryBytes(): number {
-    return this.arena.bytesAllocated;
+    return this.arena.bytesAllocated + (this.ivf?.bytesAllocated ?? 0);
+  }
+
+  /** Whether the codes are partitioned into lists (partition()); false while flat. */
+  get partitioned(): boolean {
+    this.live();
+    return this.ivf !== null;
+  }
+
+  /** Number of lists of the partition; 0 while flat. */
+  get nlist(): number {
+    this.live();
+    return this.ivf?.nlist ?? 0;
   }
 
   /** Catalyzer output for n rows, checked: n × dout finite values. */
@@ -318,8 +346,18 @@ export class Index {
 
   /** The codes of n rows under `model`: catalyzer, then the Zn quantizer (both off the turn). */
   private async encodeCodes(model: Model, x: Float32Array | Uint8Array, n: number): Promise<Uint8Array> {
+    return (await this.encodeRows(model, x, n)).codes;
+  }
+
+  /** The catalyzer outputs of n rows under `model` and their codes. */
+  private async encodeRows(model: Model, x: Float32Array | Uint8Array, n: number): Promise<{ units: Float32Array; codes: Uint8Array }> {
     const units = await this.encodeWith(model, x, n, 'vectors');
-    return quantizeEncodeAsync(model.config.dout, model.config.r2, units);
+    return { units, codes: await quantizeEncodeAsync(model.config.dout, model.config.r2, units) };
+  }
+
+  /** The list of each of n rows (catalyzer outputs) in `partition`: its nearest centroid. */
+  private listsOf(partition: PartitionView, units: Float32Array, n: number): Promise<Int32Array> {
+    return assignLists(units, n, partition.dim, partition.centroids, this.threads);
   }
 
   /**
@@ -349,18 +387,29 @@ export class Index {
     } catch (e) {
       return Promise.reject(e);
     }
-    // Coded now with the current model; coded again in the turn if a training
-    // switched the model meanwhile.
+    // Coded (and, partitioned, assigned to lists) now with the current model and
+    // partition; again in the turn if a training or partition changed them meanwhile.
     const model = this.model;
-    const prepared = n === 0 || !model ? Promise.resolve(null) : this.encodeCodes(model, rows, n).then((codes) => ({ model, codes }));
+    const partition = this.ivf;
+    const prepared =
+      n === 0 || !model
+        ? Promise.resolve(null)
+        : this.encodeRows(model, rows, n).then(async ({ units, codes }) => ({ model, units, codes, partition, lists: partition ? await this.listsOf(partition, units, n) : null }));
     return this.order.write(prepared, async (p) => {
       if (n === 0) return new BigInt64Array(0);
       const store = this.storeOf();
       this.refresh(store);
       let codes: Uint8Array | null = null;
-      if (this.model) codes = p && p.model === this.model ? p.codes : await this.encodeCodes(this.model, rows, n);
-      const commit = store.commitAdd(this.arena.generation, { n, codes, vectors: this.config.storeVectors ? stored : null, metadata: records }, parsed);
+      let lists: Int32Array | null = null;
+      if (this.model) {
+        const fresh = p && p.model === this.model ? p : { ...(await this.encodeRows(this.model, rows, n)), partition: null, lists: null };
+        codes = fresh.codes;
+        const now = this.ivf;
+        if (now) lists = fresh.partition === now ? fresh.lists : await this.listsOf(now, fresh.units, n);
+      }
+      const commit = store.commitAdd(this.arena.generation, { n, codes, vectors: this.config.storeVectors ? stored : null, lists, metadata: records }, parsed);
       this.apply(commit.update);
+      if (lists) this.ivf!.setTail(commit.update.nslots - n, lists);
       this.compactIfDue(store);
       return BigInt64Array.from(commit.ids);
     });
@@ -397,6 +446,8 @@ export class Index {
    * Other processes' readers reload their arena whole at their next search. Answers
    * do not change. A write: it takes effect after every call made before it.
    * Resolves to the number of slots reclaimed (0, changing nothing, when none are dead).
+   * A partitioned index regroups its live slots by list, the tail merged in (also
+   * when none are dead but a tail exists); its answers do not change either.
    */
   compact(): Promise<number> {
     try {
@@ -413,9 +464,77 @@ export class Index {
 
   /** Compacts in the current write turn (no scan runs: writes wait for earlier searches). */
   private compactNow(store: IndexStore): number {
-    const commit = store.commitCompact(this.arena.generation);
-    if (commit.reclaimed > 0) this.apply(commit.update);
-    return commit.reclaimed;
+    const p = this.ivf;
+    if (!p) {
+      const commit = store.commitCompact(this.arena.generation);
+      if (commit.reclaimed > 0) this.apply(commit.update);
+      return commit.reclaimed;
+    }
+    // Partitioned: the live slots regroup by list, the tail merged in.
+    if (this.arena.live === this.arena.count && p.tailCount === 0) return 0;
+    const arena = this.arena;
+    const g = p.regroup(arena.count, (s) => arena.isRemoved(s));
+    return this.commitRegroup(store, g.order, g.layout.listStart, p.centroids).reclaimed;
+  }
+
+  /** Commits a regrouped layout (partition or compaction of a partitioned index) and takes it in. */
+  private commitRegroup(store: IndexStore, order: Int32Array, listStart: Int32Array, centroids: Float32Array): { reclaimed: number } {
+    const commit = store.commitCompact(this.arena.generation, { order, partition: { listStart, centroids } });
+    this.apply(commit.update);
+    this.ivf = new PartitionView(commit.update.generation, listStart, centroids, this.model!.config.dout);
+    return commit;
+  }
+
+  /**
+   * Partitions the codes into lists (IVF over the catalyzer's sphere): spherical
+   * k-means centroids on the decoded codes, then the live slots regrouped by their
+   * nearest centroid (like a compaction, dead slots reclaimed), all committed in one
+   * transaction; vectors added later join their nearest list. A search then scans
+   * only the `nprobe` lists nearest the query (SearchOptions.nprobe). Below
+   * FLAT_BELOW live vectors the index stays (or becomes) flat and this resolves to
+   * `{ nlist: 0 }`. Calling it again rebuilds the lists. A write in call order;
+   * needs a trained index (format 3).
+   */
+  partition(options: PartitionOptions = {}): Promise<PartitionReport> {
+    try {
+      const store = this.writable();
+      checkPartitionArgs(options);
+      if (!this.model) throw new RangeError('partition needs a trained index; call train() first');
+      if (store.version < 3) throw new RangeError(`the index at ${store.dir} has format ${store.version}, which cannot be partitioned; rebuild it with this version`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.order.write(Promise.resolve(), () => this.partitionTurn(options.nlist));
+  }
+
+  /** partition() inside a write turn. */
+  private async partitionTurn(nlistAsked: number | undefined): Promise<PartitionReport> {
+    const store = this.storeOf();
+    this.refresh(store);
+    const model = this.model;
+    if (!model) throw new RangeError('partition needs a trained index; call train() first');
+    const arena = this.arena;
+    const live = arena.live;
+    if (live < FLAT_BELOW) {
+      if (this.ivf) {
+        this.apply(store.commitCompact(arena.generation).update);
+        this.ivf = null;
+      }
+      return { nlist: 0 };
+    }
+    const nlist = nlistAsked ?? defaultNlist(live);
+    if (nlist > live) throw new RangeError(`options.nlist = ${nlist} exceeds the ${live} live vectors`);
+    const { dout } = model.config;
+    const slots = new Int32Array(live);
+    for (let s = 0, i = 0; s < arena.count; s++) if (!arena.isRemoved(s)) slots[i++] = s;
+    const units = this.config.storeVectors ? await this.unitsOfStored(store, model, slots) : await this.unitsOfCodes(model, slots);
+    const centroids = await trainCoarse(units, live, dout, nlist, { threads: this.threads });
+    const lists = await assignLists(units, live, dout, centroids, this.threads);
+    const all = new Int32Array(arena.count).fill(-1);
+    for (let i = 0; i < live; i++) all[slots[i]] = lists[i];
+    const g = groupOrder(all, nlist);
+    this.commitRegroup(store, g.order, g.layout.listStart, centroids);
+    return { nlist };
   }
 
   /**
@@ -458,10 +577,71 @@ export class Index {
     }
   }
 
+  /** Rows of stored vectors encoded at a time by unitsOfStored (bounds its float32 copy). */
+  private static readonly PARTITION_CHUNK = 65_536;
+
+  /**
+   * The catalyzer outputs of the stored vectors of `slots` (live, ascending): what the
+   * lists cluster when the index keeps its vectors. The same points a query and a
+   * later add are assigned by; measured on SIFT, 1-R@10 at nprobe 8 is 0.006 higher
+   * than with the decoded codes.
+   */
+  private async unitsOfStored(store: IndexStore, model: Model, slots: Int32Array): Promise<Float32Array> {
+    const dout = model.config.dout;
+    const units = new Float32Array(slots.length * dout);
+    for (let i = 0; i < slots.length; i += Index.PARTITION_CHUNK) {
+      const end = Math.min(slots.length, i + Index.PARTITION_CHUNK);
+      const txn = store.beginRead();
+      let piece;
+      try {
+        piece = store.liveVectors(txn, slots[i], slots[end - 1] + 1);
+      } finally {
+        txn.done();
+      }
+      if (piece.slots.length !== end - i) throw new RangeError(`the stored vectors of slots ${slots[i]}..${slots[end - 1]} changed during partition()`);
+      units.set(await this.encodeWith(model, piece.vectors, end - i, 'vectors'), i * dout);
+    }
+    return units;
+  }
+
+  /** The codes of `slots` decoded to the sphere (z/|z|, |z|² = r2): what the lists cluster without stored vectors. */
+  private async unitsOfCodes(model: Model, slots: Int32Array): Promise<Float32Array> {
+    const { dout, r2, codeBytes } = model.config;
+    const arena = this.arena;
+    const codes = new Uint8Array(slots.length * codeBytes);
+    for (let i = 0; i < slots.length; i++) codes.set(arena.codes.subarray(slots[i] * codeBytes, (slots[i] + 1) * codeBytes), i * codeBytes);
+    const units = await decodeAsync(dout, r2, codes, 'float32', this.threads ?? 0);
+    const scale = 1 / Math.sqrt(r2);
+    for (let i = 0; i < units.length; i++) units[i] *= scale;
+    return units;
+  }
+
   /** Brings the arena to the generation committed in `txn` (never back). */
   private catchUp(store: IndexStore, txn: ReadTxn): void {
     const update = store.readUpdate(this.arena, txn);
     if (update) this.apply(update);
+    this.syncPartition(store, txn);
+  }
+
+  /**
+   * Brings the partition to the snapshot `txn` once the arena is there: reloaded
+   * whole when another process partitioned, compacted or trained, the lists of new
+   * tail slots read otherwise (a no-op after this process's own commits).
+   */
+  private syncPartition(store: IndexStore, txn: ReadTxn): void {
+    const state = store.readState(txn);
+    if (state.generation !== this.arena.generation) return; // an older snapshot than the arena
+    if (state.partitionedAt === undefined || !this.model) {
+      this.ivf = null;
+      return;
+    }
+    if (this.ivf?.at !== state.partitionedAt) {
+      const p = store.partitionIn(txn)!;
+      this.ivf = new PartitionView(p.at, p.listStart, p.centroids, this.model.config.dout);
+    }
+    const p = this.ivf;
+    const held = p.groupedEnd + p.tailCount;
+    if (this.arena.count > held) p.setTail(held, store.tailLists(held, this.arena.count, p.nlist, txn));
   }
 
   /**
@@ -477,6 +657,7 @@ export class Index {
     let rows: Float32Array | Uint8Array, nq: number;
     const refine = options?.refine;
     let where: CompiledWhere | null = null;
+    const nprobe = options?.nprobe;
     try {
       const store = this.live();
       checkSearchArgs(k, options);
@@ -494,7 +675,7 @@ export class Index {
       return Promise.reject(e);
     }
     if (nq === 0) return Promise.resolve({ ids: new BigInt64Array(0), distances: new Float32Array(0), nq: 0, k });
-    return this.order.read(Promise.resolve(), () => this.searchTurn(rows, nq, k, refine, where));
+    return this.order.read(Promise.resolve(), () => this.searchTurn(rows, nq, k, refine, where, nprobe));
   }
 
   /** Throws a RangeError naming `what` when the index (format 1–2) holds no metadata. */
@@ -552,7 +733,7 @@ export class Index {
     }
   }
 
-  private async searchTurn(rows: Float32Array | Uint8Array, nq: number, k: number, refine: number | undefined, where: CompiledWhere | null): Promise<SearchResult> {
+  private async searchTurn(rows: Float32Array | Uint8Array, nq: number, k: number, refine: number | undefined, where: CompiledWhere | null, nprobe: number | 'all' | undefined): Promise<SearchResult> {
     const store = this.storeOf();
     let txn: ReadTxn | undefined = store.beginRead();
     try {
@@ -570,7 +751,12 @@ export class Index {
           return { ids, distances, nq, k };
         }
         const units = await this.encodeWith(model, rows, nq, 'queries');
-        const scan = this.codeScan(model, arena, skip);
+        // Partitioned: each query scans the slot ranges of its nprobe nearest lists; with
+        // a `where` filter, further lists until they hold the k (× refine) matches wanted.
+        const partition = this.ivf;
+        const np = nprobe === 'all' ? 0 : (nprobe ?? DEFAULT_NPROBE);
+        const ranges = !partition || np === 0 ? undefined : where ? partition.rangesOfAllowed(units, nq, np, k * (refine ?? 1), skip) : partition.rangesOf(units, nq, np);
+        const scan = this.codeScan(model, arena, skip, ranges);
         if (refine === undefined) {
           const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, live, idsOf);
           return { ids, distances, nq, k };
@@ -606,11 +792,11 @@ export class Index {
     };
   }
 
-  /** The decode-and-scan of a code arena, skipping the slots set in `skip`. */
-  private codeScan(model: Model, arena: CodeArena, skip: Uint8Array): Scan {
+  /** The decode-and-scan of a code arena, skipping the slots set in `skip`, over `ranges` when given. */
+  private codeScan(model: Model, arena: CodeArena, skip: Uint8Array, ranges?: { ranges: Int32Array; rangeOffsets: Int32Array }): Scan {
     return (q, kk) => {
       this.scans++;
-      return decodeScan({ codes: arena.codes, n: arena.count, removed: skip, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads });
+      return decodeScan({ codes: arena.codes, n: arena.count, removed: skip, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads, ...ranges });
     };
   }
 
@@ -796,6 +982,7 @@ export class Index {
     const encoder = await this.loader(fit.checkpoint);
     const quantizer = options.quantizer ?? this.config.quantizer ?? defaultQuantizer(fit.dout);
     let committed = false;
+    let wasPartitioned = false;
     try {
       const { r2, codec } = parseQuantizer(quantizer, fit.dout);
       const config: ModelConfig = { dout: fit.dout, quantizer, r2, nbit: codec.nbit, codeBytes: codec.codeBytes };
@@ -835,12 +1022,16 @@ export class Index {
         model.trainedAt = commit.update.generation;
         this.model = model;
         committed = true;
+        wasPartitioned = this.ivf !== null;
+        this.ivf = null; // the commit dropped it: its centroids were in the old catalyzer's space
         this.apply(commit.update);
         options.onProgress?.({ phase: 'coding', epoch: fit.epochs, epochs: fit.epochs, done: n, total: n });
         if (old?.ownsEncoder) await old.encoder.close();
-        return { trainSize: fit.trainSize, coded, epochs: fit.epochs, din, dout: fit.dout, quantizer, fitSeconds: (t1 - t0) / 1000, codeSeconds: 0 };
+        return { trainSize: fit.trainSize, coded, epochs: fit.epochs, din, dout: fit.dout, quantizer, fitSeconds: (t1 - t0) / 1000, codeSeconds: 0, nlist: 0 };
       });
       report.codeSeconds = (performance.now() - t1) / 1000;
+      // A second write: a crash before it leaves the index trained and flat, which is valid.
+      if (wasPartitioned) report.nlist = (await this.order.write(Promise.resolve(), () => this.partitionTurn(undefined))).nlist;
       return report;
     } finally {
       if (!committed) await encoder.close();

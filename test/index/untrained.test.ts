@@ -170,7 +170,7 @@ test('bad input to an untrained index: clear errors, the index unchanged', async
   for (const refine of [0, 1.5, -2, '3']) {
     await assert.rejects(index.search(Float32Array.from([1, 0, 0]), 1, { refine: refine as never }), refine === '3' || refine === 1.5 ? TypeError : RangeError);
   }
-  await assert.rejects(index.search(Float32Array.from([1, 0, 0]), 1, { nprobe: 3 } as never), /unknown option 'nprobe'/);
+  await assert.rejects(index.search(Float32Array.from([1, 0, 0]), 1, { nprobes: 3 } as never), /unknown option 'nprobes'/);
   await assert.rejects(index.train({ epoch: 3 } as never), /unknown option 'epoch'/);
   assert.equal(index.size, 2);
   const r = await index.search(Float32Array.from([1, 1, 0]), 2, { refine: 4 });
