@@ -90,6 +90,7 @@ export function checkTrainArgs(options: IndexTrainOptions | undefined): void {
     throw new RangeError(`options.quantizer must be 'zn_<r2>' (e.g. 'zn_79'), got ${JSON.stringify(options.quantizer)}`);
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
+  if (options.partition !== undefined && typeof options.partition !== 'boolean') throw new TypeError(`options.partition must be a boolean, got ${typeof options.partition}`);
 }
 
 /** Throws unless `path` and `options` are a valid Index.open call. */

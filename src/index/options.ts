@@ -147,6 +147,12 @@ export interface IndexTrainOptions {
   quantizer?: string;
   lambda?: number;
   seed?: number;
+  /**
+   * Partition the new codes into IVF lists after the switch (default true; an index
+   * below FLAT_BELOW vectors stays flat either way). `false` leaves it flat: every
+   * search scans every code.
+   */
+  partition?: boolean;
   /** Called as training goes (phases: neighbours, epoch, coding). */
   onProgress?: (p: TrainProgress) => void;
 }
@@ -172,7 +178,7 @@ export interface TrainReport {
   /** Wall-clock seconds: fitting, then coding and switching. */
   fitSeconds: number;
   codeSeconds: number;
-  /** Lists of the partition rebuilt after the switch (0: flat; only an index partitioned before is re-partitioned). */
+  /** Lists of the partition built after the switch (0: flat, below FLAT_BELOW vectors or `partition: false`). */
   nlist: number;
 }
 
@@ -180,7 +186,7 @@ export const CREATE_OPTIONS: readonly (keyof IndexCreateOptions)[] = ['dim', 'me
 export const OPEN_OPTIONS: readonly (keyof IndexOpenOptions)[] = ['readOnly', 'loadCatalyzer', 'threads', 'compactAt'];
 export const SEARCH_OPTIONS: readonly (keyof SearchOptions)[] = ['refine', 'where', 'nprobe'];
 export const PARTITION_OPTIONS: readonly (keyof PartitionOptions)[] = ['nlist'];
-export const TRAIN_OPTIONS: readonly (keyof IndexTrainOptions)[] = ['sampleSize', 'epochs', 'dint', 'dout', 'quantizer', 'lambda', 'seed', 'onProgress'];
+export const TRAIN_OPTIONS: readonly (keyof IndexTrainOptions)[] = ['sampleSize', 'epochs', 'dint', 'dout', 'quantizer', 'lambda', 'seed', 'partition', 'onProgress'];
 
 /**
  * Most entries (nq × k) one search returns: 2^24, about 200 MB of ids and distances.

@@ -982,7 +982,6 @@ export class Index {
     const encoder = await this.loader(fit.checkpoint);
     const quantizer = options.quantizer ?? this.config.quantizer ?? defaultQuantizer(fit.dout);
     let committed = false;
-    let wasPartitioned = false;
     try {
       const { r2, codec } = parseQuantizer(quantizer, fit.dout);
       const config: ModelConfig = { dout: fit.dout, quantizer, r2, nbit: codec.nbit, codeBytes: codec.codeBytes };
@@ -1022,7 +1021,6 @@ export class Index {
         model.trainedAt = commit.update.generation;
         this.model = model;
         committed = true;
-        wasPartitioned = this.ivf !== null;
         this.ivf = null; // the commit dropped it: its centroids were in the old catalyzer's space
         this.apply(commit.update);
         options.onProgress?.({ phase: 'coding', epoch: fit.epochs, epochs: fit.epochs, done: n, total: n });
@@ -1030,8 +1028,9 @@ export class Index {
         return { trainSize: fit.trainSize, coded, epochs: fit.epochs, din, dout: fit.dout, quantizer, fitSeconds: (t1 - t0) / 1000, codeSeconds: 0, nlist: 0 };
       });
       report.codeSeconds = (performance.now() - t1) / 1000;
-      // A second write: a crash before it leaves the index trained and flat, which is valid.
-      if (wasPartitioned) report.nlist = (await this.order.write(Promise.resolve(), () => this.partitionTurn(undefined))).nlist;
+      // A second write: a crash before it leaves the index trained and flat, which is
+      // valid. Below FLAT_BELOW vectors partitionTurn keeps it flat.
+      if (options.partition ?? true) report.nlist = (await this.order.write(Promise.resolve(), () => this.partitionTurn(undefined))).nlist;
       return report;
     } finally {
       if (!committed) await encoder.close();

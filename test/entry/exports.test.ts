@@ -40,7 +40,7 @@ const ROOT_TYPES = [
   'CatalyzerOptions', 'CheckpointData', 'DecodedType', 'EncoderLoader', 'FieldType', 'IdsInput', 'IndexCreateOptions', 'IndexEncoder',
   'IndexErrorCode', 'IndexOpenOptions', 'IndexTrainOptions', 'Matrix', 'Metadata', 'MetadataInput', 'MetadataPatch', 'MetadataValue', 'NpyArray', 'NpyDtype',
   'RowRange', 'Schema', 'SearchOptions', 'SearchResult', 'StateErrorCode', 'TorchDtype', 'TorchTensor', 'VecsFormat', 'VecsInfo',
-  'VectorsInput', 'VerifyReport', 'Where', 'Metric', 'VectorType', 'TrainProgress', 'TrainReport',
+  'VectorsInput', 'VerifyReport', 'Where', 'Metric', 'VectorType', 'TrainProgress', 'TrainReport', 'PartitionOptions', 'PartitionReport',
 ];
 
 test('the root exports exactly the curated types, the filter types among them', () => {

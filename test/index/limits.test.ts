@@ -72,7 +72,7 @@ test('unknown option names are refused with a TypeError naming them', async () =
   await assert.rejects(Index.open(dir, { threads: 5000, loadCatalyzer: loadTestEncoder }), /options\.threads must be ≤ 1024, got 5000/);
   const again = await Index.open(dir, { loadCatalyzer: loadTestEncoder });
   const q = randomRows(1, DIN, 5);
-  await assert.rejects(again.search(q, 2, { nprobes: 4 } as never), (e: Error) => e instanceof TypeError && /search: unknown option 'nprobes' \(options are refine, nprobe\)/.test(e.message));
+  await assert.rejects(again.search(q, 2, { nprobes: 4 } as never), (e: Error) => e instanceof TypeError && /search: unknown option 'nprobes' \(options are refine, where, nprobe\)/.test(e.message));
   await assert.rejects(again.search(q, 2, 'fast' as never), /search: options must be an object/);
   assert.equal((await again.search(q, 2, {})).ids.length, 2);
   await again.close();

@@ -27,14 +27,17 @@ function agreement(a: SearchResult, b: SearchResult): number {
   return hit / a.nq;
 }
 
-test('retraining a partitioned index rebuilds its partition on the new codes; reopen keeps it', async () => {
+test('train() partitions the new codes (unless partition: false); retraining rebuilds the partition; reopen keeps it', async () => {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-partition-train-')), 'idx');
   const index = await Index.create(dir, { dim: 128, dtype: 'uint8' });
   await index.add(base);
   await assert.rejects(index.partition(), { name: 'RangeError', message: /trained index/ });
-  const first = await index.train({ ...FAST, seed: 3 });
-  assert.equal(first.nlist, 0, 'a flat index stays flat after training');
+  const flat = await index.train({ ...FAST, seed: 3, partition: false });
+  assert.equal(flat.nlist, 0, 'partition: false keeps the index flat');
   assert.equal(index.partitioned, false);
+  const first = await index.train({ ...FAST, seed: 3 });
+  assert.equal(first.nlist, 400, 'train() partitions at the defaults');
+  assert.equal(index.partitioned, true);
   const { nlist } = await index.partition();
   assert.equal(nlist, 400);
   const report = await index.train({ ...FAST, epochs: 1, seed: 9 });
