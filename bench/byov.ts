@@ -8,7 +8,7 @@
  *   data set's exact ground truth;
  * - resident bytes per vector before and after training.
  *
- *   npx tsx bench/byov.ts [--n 329945] [--queries 1000] [--epochs E] [--dint D] [--sample S] [--threads T]
+ *   npx tsx bench/byov.ts [--n 329945] [--queries 1000] [--epochs E] [--dint D] [--sample S] [--threads T] [--nprobes 8,16,32]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -84,10 +84,34 @@ async function main(): Promise<void> {
       `fit ${report.fitSeconds.toFixed(1)} s, coding + switch ${report.codeSeconds.toFixed(1)} s; resident ${(index.memoryBytes / n).toFixed(2)} B/vector`,
   );
 
-  t = performance.now();
-  const codes = await index.search(queries.data, 100);
-  const codesS = (performance.now() - t) / 1000;
-  console.log(`codes: ${nq} queries (k 100) in ${codesS.toFixed(2)} s; 1-recall@1/10/100 ${recalls(codes, gt, gtK)}`);
+  console.log(`partition after training: ${report.nlist} lists`);
+  for (const nprobe of ['all', undefined] as const) {
+    t = performance.now();
+    const codes = await index.search(queries.data, 100, nprobe ? { nprobe } : undefined);
+    const codesS = (performance.now() - t) / 1000;
+    console.log(`codes (nprobe ${nprobe ?? 'default'}): ${nq} queries (k 100) in ${codesS.toFixed(2)} s; 1-recall@1/10/100 ${recalls(codes, gt, gtK)}`);
+  }
+  // The nprobe sweep behind DEFAULT_NPROBE (recall and single-query latency per value).
+  for (const np of (process.argv.includes('--nprobes') ? process.argv[process.argv.indexOf('--nprobes') + 1] : '').split(',').filter(Boolean).map(Number)) {
+    const r = await index.search(queries.data, 100, { nprobe: np });
+    const one: number[] = [];
+    for (let i = 0; i < Math.min(nq, 200); i++) {
+      const t0 = performance.now();
+      await index.search(queries.data.subarray(i * 128, (i + 1) * 128), 10, { nprobe: np });
+      one.push(performance.now() - t0);
+    }
+    one.sort((a, b) => a - b);
+    const rr = await index.search(queries.data, 1, { nprobe: np, refine: 10 });
+    console.log(`nprobe ${np}: 1-recall@1/10/100 ${recalls(r, gt, gtK)}; refine 10 1-recall@1 ${recall(rr, gt, gtK, 1).toFixed(4)}; single query p50 ${one[one.length >> 1].toFixed(2)} ms`);
+  }
+  const lat: number[] = [];
+  for (let i = 0; i < Math.min(nq, 300); i++) {
+    const t0 = performance.now();
+    await index.search(queries.data.subarray(i * 128, (i + 1) * 128), 10);
+    lat.push(performance.now() - t0);
+  }
+  lat.sort((a, b) => a - b);
+  console.log(`trained single query (k 10, default nprobe): p50 ${lat[Math.floor(lat.length / 2)].toFixed(2)} ms, p95 ${lat[Math.floor(lat.length * 0.95)].toFixed(2)} ms over ${lat.length}`);
   for (const refine of [10, numberArg('refine', 0)].filter((r) => r > 0)) {
     t = performance.now();
     const r = await index.search(queries.data, 100 / 10, { refine });
