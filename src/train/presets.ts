@@ -1,0 +1,28 @@
+/**
+ * Named option sets of `spreadvec train --preset`: a preset fills the options the
+ * user did not give; any option given explicitly wins over it.
+ */
+import type { TrainOptions } from './trainer';
+
+/** The options a preset may set. */
+export type TrainPreset = Readonly<Partial<Omit<TrainOptions, 'database' | 'checkpointDir' | 'initName'>>>;
+
+/**
+ * The presets, by name.
+ * - `paper`: the paper's recipe as the project reproduces it (docs/BENCHMARKS.md):
+ *   150,000 learn vectors, dint 1024, dout 24, λ 0.02, 8 epochs, validation on a
+ *   50,000-vector base with 50,000 queries taken from the learn set.
+ * - `best`: the best recipe measured on sift-debian-small within an hour of
+ *   training on the project's 2-core machine (docs/BENCHMARKS.md, "Beyond the
+ *   paper's recall").
+ */
+export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
+  paper: { numLearn: 150_000, sizeBase: 50_000, querySize: 50_000, dint: 1024, dout: 24, lambdaUniform: 0.02, epochs: 8 },
+};
+
+/** The preset called `name`; the RangeError lists the known names. */
+export function trainPreset(name: string): TrainPreset {
+  const p = Object.prototype.hasOwnProperty.call(TRAIN_PRESETS, name) ? TRAIN_PRESETS[name] : undefined;
+  if (!p) throw new RangeError(`--preset must be one of ${Object.keys(TRAIN_PRESETS).join(', ')}, got '${name}'`);
+  return p;
+}
