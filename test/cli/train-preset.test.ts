@@ -30,6 +30,10 @@ test('--preset paper is the recipe of docs/BENCHMARKS.md; options given explicit
   assert.equal(q.epochs, 3);
   assert.equal(q.lambdaUniform, 0.05);
   assert.equal(q.numLearn, 150_000);
+  // best: the paper's recipe with the 12 epochs measured best so far.
+  const b = parsed(['--database', 'sift-debian-small', '--preset', 'best']);
+  assert.deepEqual({ ...b, epochs: 8 }, p);
+  assert.equal(b.epochs, 12);
   // No preset: the paper's train.py defaults.
   assert.equal(parsed(['--database', 'x']).epochs, 160);
 });
@@ -39,7 +43,7 @@ test('every preset names only options of spreadvec train, and a bad name is refu
     const p = parsed(['--database', 'x', '--preset', name]);
     for (const [k, v] of Object.entries(TRAIN_PRESETS[name])) assert.deepEqual(p[k as keyof typeof p], v, `${name}.${k}`);
   }
-  assert.throws(() => trainPreset('fast'), /--preset must be one of paper.*, got 'fast'/);
+  assert.throws(() => trainPreset('fast'), /--preset must be one of paper, best, got 'fast'/);
   assert.throws(() => parsed(['--database', 'x', '--preset', 'toString']), /--preset must be one of/);
 });
 
