@@ -7,6 +7,7 @@
 
 #include "gemm.h"
 #include "parallel.h"
+#include "zn_codec.h"
 
 namespace spreadvec {
 
@@ -219,6 +220,16 @@ void MlpTrainer::reset_momentum() {
   has_momentum_ = false;
 }
 
+void MlpTrainer::set_straight_through(int r2) {
+  if (r2 == 0) {
+    ste_ = nullptr;
+    ste_r2_ = 0;
+    return;
+  }
+  ste_ = &zn_codec(dout_, r2);  // throws std::invalid_argument for an unserved sphere
+  ste_r2_ = r2;
+}
+
 void MlpTrainer::forward_train(int n) {
   const int rows = 3 * n;
   std::vector<float> tmp;
@@ -327,7 +338,23 @@ MlpStepStats MlpTrainer::step(const float* x, const int32_t* anchors, const int3
   istd2_.resize(3 * static_cast<size_t>(dint_));
 
   forward_train(n);
-  MlpStepStats st = triplet_koleo_loss(f_.data(), n, dout_, lambda, df_.data());
+  const float* f_loss = f_.data();
+  if (ste_) {
+    // Anchors stay continuous (the queries of an asymmetric search); positives and
+    // negatives take their lattice points, as the database vectors will. backward()
+    // reads the continuous f_ and receives df_ at the lattice points unchanged:
+    // that identity Jacobian is the straight-through estimator.
+    fq_.assign(f_.begin(), f_.end());
+    zq_.resize(dout_);
+    const float inv_r = 1.f / std::sqrt(static_cast<float>(ste_r2_));
+    for (size_t i = static_cast<size_t>(n); i < rows; i++) {
+      float* q = fq_.data() + i * dout_;
+      ste_->quantize(q, zq_.data());  // max <x, z>: the scale of x does not matter
+      for (int k = 0; k < dout_; k++) q[k] = static_cast<float>(zq_[k]) * inv_r;
+    }
+    f_loss = fq_.data();
+  }
+  MlpStepStats st = triplet_koleo_loss(f_loss, n, dout_, lambda, df_.data());
   backward(n);
 
   // SGD with momentum, PyTorch's formulation: buf = m·buf + g; p -= lr·buf.

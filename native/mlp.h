@@ -10,6 +10,8 @@
 
 namespace spreadvec {
 
+class ZnSphereCodec;
+
 // Loss terms of one batch (means over its n anchors) and the number of triplets
 // with a positive loss ("offending" in the paper's log line).
 struct MlpStepStats {
@@ -54,6 +56,15 @@ class MlpTrainer {
   // Forgets the momentum buffers (a fresh optimizer).
   void reset_momentum();
 
+  // Straight-through lattice quantizer (the paper's --quantizer_train zn_<r2>): from
+  // now on step() computes the loss with the positives and negatives replaced by
+  // their nearest points z/|z| of the sphere |z|^2 = r2 in Z^dout, and passes the
+  // loss gradient at those points back unchanged to the unquantized outputs (the
+  // paper's `q(x) + x - x.detach()`). r2 = 0 turns it off. Throws
+  // std::invalid_argument when the sphere has no codec (see ZnSphereCodec).
+  void set_straight_through(int r2);
+  int straight_through() const { return ste_r2_; }
+
  private:
   void forward_train(int n);
   void backward(int n);
@@ -66,6 +77,11 @@ class MlpTrainer {
   // Gradients and momentum buffers, same order as trainable().
   std::vector<std::vector<float>> grad_, mom_;
   bool has_momentum_ = false;
+  // Straight-through quantizer (nullptr: off), its r2, and the quantized outputs.
+  const ZnSphereCodec* ste_ = nullptr;
+  int ste_r2_ = 0;
+  std::vector<float> fq_;
+  std::vector<int32_t> zq_;
   // Activations of the current step (rows = 3n).
   std::vector<float> x_, xhat1_, a1_, xhat2_, a2_, o_, f_, df_, istd1_, istd2_;
   std::vector<float> d1_, d2_;  // backward scratch (rows×dint)

@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "async_job.h"
@@ -170,6 +171,7 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
                         InstanceMethod("getNumBatchesTracked", &MlpTrainerWrap::GetNbt),
                         InstanceMethod("setNumBatchesTracked", &MlpTrainerWrap::SetNbt),
                         InstanceMethod("resetMomentum", &MlpTrainerWrap::ResetMomentum),
+                        InstanceMethod("setStraightThrough", &MlpTrainerWrap::SetStraightThrough),
                         InstanceMethod("step", &MlpTrainerWrap::Step),
                         InstanceMethod("trainBatches", &MlpTrainerWrap::TrainBatches),
                         InstanceMethod("forwardEval", &MlpTrainerWrap::ForwardEval),
@@ -261,6 +263,23 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
     return Guarded(env, [&]() -> Napi::Value {
       Ready();
       trainer_->reset_momentum();
+      return env.Undefined();
+    });
+  }
+
+  // setStraightThrough(r2): the straight-through zn_<r2> quantizer of step(); 0 = off.
+  Napi::Value SetStraightThrough(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      int64_t r2 = IntAtLeastArg(info, 0, kNoFn, "r2", 0);
+      if (r2 > (int64_t{1} << 30)) RangeFail(kNoFn, "setStraightThrough: r2 must be at most 2^30, got " + std::to_string(r2));
+      try {
+        trainer_->set_straight_through(static_cast<int>(r2));
+      } catch (const std::invalid_argument& e) {
+        RangeFail(kNoFn, std::string("setStraightThrough: zn_") + std::to_string(r2) + " at dout " +
+                             std::to_string(trainer_->dout()) + ": " + e.what());
+      }
       return env.Undefined();
     });
   }

@@ -24,6 +24,7 @@ export interface RawMlpTrainer {
   getNumBatchesTracked(): [number, number];
   setNumBatchesTracked(first: number, second: number): void;
   resetMomentum(): void;
+  setStraightThrough(r2: number): void;
   step(x: F32, anchors: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, momentum: number, lambda: number): RawStepStats;
   trainBatches(
     x: F32, anchors: Int32Array, positives: Int32Array, negatives: Int32Array,

@@ -81,6 +81,17 @@ export class NativeMlpTrainer {
     this.raw.resetMomentum();
   }
 
+  /**
+   * Trains through the spherical Zn quantizer zn_<r2> with the straight-through
+   * estimator (the paper's --quantizer_train): each step's loss sees the positives
+   * and negatives at their lattice points z/|z|, and the gradient there flows back
+   * to the continuous outputs unchanged. `r2` = 0 turns it off.
+   * @throws RangeError when the sphere of radius² `r2` in dimension dout has no codec
+   */
+  setStraightThrough(r2: number): void {
+    this.raw.setStraightThrough(r2);
+  }
+
   /** One SGD step on the batch whose rows of `x` (rows of din) the three index arrays name. */
   step(x: Float32Array, anchors: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, momentum: number, lambda: number): StepStats {
     return this.raw.step(x, anchors, positives, negatives, lr, momentum, lambda);

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StepStats } from '../kernels/mlp-native';
 import { nearestOtherRow, PDIST_EPS } from './losses';
+import type { ZnCodec } from '../lattice/zn-codec';
 import { FLOAT_PARAMS, paramShapes, type CatalyzerState, type MlpDims, type StateTensor } from './state';
 
 const BN_EPS = 1e-5;
@@ -33,6 +34,28 @@ const linear = tf.customGrad(((...args: any[]) => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 }) as any) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
+/**
+ * The straight-through estimator of a lattice quantizer (the paper's
+ * `q(x) + x - x.detach()`): the value is each row's nearest point z/|z| of the
+ * codec's sphere, the gradient passes through unchanged.
+ */
+export function straightThrough(codec: ZnCodec): (x: tf.Tensor2D) => tf.Tensor2D {
+  const inv = 1 / Math.sqrt(codec.r2);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return tf.customGrad(((...args: any[]) => {
+    const x = args[0] as tf.Tensor2D;
+    const [rows, d] = x.shape;
+    const v = x.dataSync();
+    const q = new Float32Array(rows * d);
+    for (let i = 0; i < rows; i++) {
+      const z = codec.quantize(v.subarray(i * d, (i + 1) * d));
+      for (let k = 0; k < d; k++) q[i * d + k] = z[k] * inv;
+    }
+    return { value: tf.tensor2d(q, [rows, d]), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor] };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  }) as any) as (x: tf.Tensor2D) => tf.Tensor2D;
+}
+
 /** A catalyzer trained with TensorFlow.js on its current backend. */
 export class TfjsMlpTrainer {
   readonly dims: MlpDims;
@@ -40,8 +63,15 @@ export class TfjsMlpTrainer {
   private readonly running = new Map<string, Float32Array>();
   private readonly momentumBufs = new Map<string, tf.Tensor>();
   private numBatchesTracked: [number, number] = [0, 0];
+  private readonly quantize?: (x: tf.Tensor2D) => tf.Tensor2D;
 
-  constructor(state: CatalyzerState) {
+  /**
+   * @param steCodec when given, each step's positives and negatives go
+   *   through this lattice quantizer with the straight-through estimator, as
+   *   NativeMlpTrainer.setStraightThrough does
+   */
+  constructor(state: CatalyzerState, steCodec?: ZnCodec) {
+    if (steCodec) this.quantize = straightThrough(steCodec);
     const w = state['0.weight'].shape;
     this.dims = { din: w[1], dint: w[0], dout: state['6.weight'].shape[0] };
     const shapes = paramShapes(this.dims);
@@ -94,8 +124,9 @@ export class TfjsMlpTrainer {
       const dist = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.sqrt(tf.sum(tf.square(tf.add(tf.sub(a, b), PDIST_EPS)), 1));
       const { value, grads } = tf.variableGrads(() => {
         const fa = this.forwardTrain(xa, stats);
-        const fp = this.forwardTrain(xp, stats);
-        const fn = this.forwardTrain(xn, stats);
+        const q = this.quantize ?? ((t: tf.Tensor2D) => t);
+        const fp = q(this.forwardTrain(xp, stats));
+        const fn = q(this.forwardTrain(xn, stats));
         const perPoint = tf.relu(tf.sub(dist(fa, fp), dist(fa, fn)));
         const triplet = tf.mean(perPoint);
         result.offending = (perPoint.dataSync() as Float32Array).reduce((c, v) => c + (v > 0 ? 1 : 0), 0);

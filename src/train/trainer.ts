@@ -23,6 +23,7 @@ import { checkQuantizerSpec, quantizerSyntax } from '../quantizers';
 import { radiusForBits } from '../lattice/sphere-count';
 import { parseZnSpec } from '../lattice/zn-spec';
 import { MAX_DIM } from '../lattice/limits';
+import { quantize as znQuantize } from '../lattice/zn-native';
 
 /** 1-recall at ranks 1, 10, 100 per validation quantizer (the paper's `logs[i].val`). */
 export type ValidationResult = Record<string, [number, number, number]>;
@@ -64,13 +65,19 @@ export interface TrainOptions {
   /** Checkpoint to start from. */
   initName: string;
   seed: number;
+  /**
+   * `zn_<r2>`: train through that lattice quantizer with the straight-through
+   * estimator (the paper's --quantizer_train; meant for fine-tuning a trained
+   * checkpoint given by `initName`). Empty or absent: plain training.
+   */
+  quantizerTrain?: string;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
   database: '', numLearn: 500000, sizeBase: 1000000, querySize: 100000, dint: 1024, dout: 24,
   lambdaUniform: 0.05, batchSize: 64, epochs: 160, momentum: 0.9, rankPositive: 10, rankNegative: 50,
   lrSchedule: '0.1,0.1,0.05,0.01', valFreq: 10, validationQuantizers: '', saveBestCriterion: '',
-  checkpointDir: '', initName: '', seed: 1234,
+  checkpointDir: '', initName: '', seed: 1234, quantizerTrain: '',
 };
 
 /** One epoch's record, as the paper's trainer keeps it in `logs`. */
@@ -133,6 +140,7 @@ export function resolveOptions(opts: TrainOptions): TrainOptions & { quantizers:
  */
 export function checkValidationSetup(options: TrainOptions): void {
   const opts = resolveOptions(options);
+  straightThroughRadius(opts);
   for (const q of opts.quantizers) {
     try {
       checkQuantizerSpec(q, opts.dout);
@@ -148,6 +156,33 @@ export function checkValidationSetup(options: TrainOptions): void {
     throw new RangeError(
       `--save_best_criterion '${opts.saveBestCriterion}' names no validation quantizer at dout ${opts.dout} (valid: ${criteria.join(' ')})`,
     );
+  }
+}
+
+/**
+ * r2 of `quantizerTrain` (0 when empty), checked against `dout` before any data is
+ * loaded: a RangeError names --quantizer_train and what it accepts.
+ */
+export function straightThroughRadius(opts: Pick<TrainOptions, 'quantizerTrain' | 'dout'>): number {
+  const q = opts.quantizerTrain ?? '';
+  if (q === '') return 0;
+  const r2 = parseZnSpec(q);
+  const zn = znExamples(opts.dout);
+  if (r2 === undefined) throw new RangeError(`--quantizer_train must be 'zn_<r2>' (e.g. ${zn || 'zn_79'}), got '${q}'`);
+  try {
+    checkQuantizerSpec(q, opts.dout);
+  } catch (e) {
+    throw new RangeError(`--quantizer_train: ${(e as Error).message}${zn ? ` (at dout ${opts.dout}: ${zn} are the 16/32/64-bit ones)` : ''}`);
+  }
+  return r2;
+}
+
+/** The 16/32/64-bit zn names at `dout` for messages ('' where they do not exist). */
+function znExamples(dout: number): string {
+  try {
+    return dout <= MAX_DIM ? radiiFor(dout).map((r) => `zn_${r}`).join(', ') : '';
+  } catch {
+    return ''; // tiny dims: 16 bits need more than the radii scanned
   }
 }
 
@@ -231,6 +266,12 @@ export interface EpochSetup {
   lambda: number;
   /** Draws the positives and the batch order (advanced by each epoch). */
   rng: Rng;
+  /**
+   * r2 of the straight-through quantizer the trainer was set to (0 or absent: none).
+   * Hard negatives are then searched among the quantized outputs, as the paper's
+   * train.py does with --quantizer_train.
+   */
+  straightThroughR2?: number;
   threads?: number;
   /** Draw progress bars (the CLI). */
   progress?: boolean;
@@ -255,9 +296,12 @@ export async function trainEpoch(s: EpochSetup, epoch: number, lr: number): Prom
   const negatives = new Int32Array(nt);
   for (let i = 0; i < nt; i++) positives[i] = gtNN[i * kpos + rng.int(kpos)];
   // Hard negatives: the rank_negative-th neighbour in output space, exact, by the
-  // native exact k-NN kernel (native/knn.cc; knnL2 returns the indices only).
+  // native exact k-NN kernel (native/knn.cc; knnL2 returns the indices only). When
+  // training through the quantizer, the base holds the quantized outputs (what a
+  // search would compare the continuous queries with).
   const f = await trainer.forwardEval(xt, threads);
-  const I = await neighboursWithBar(s.progress, `epoch ${epoch} hard negatives`, f, dout, rankNegative, (q) => knnL2(q, f, dout, rankNegative, threads));
+  const base = s.straightThroughR2 ? quantizeToSphere(f, dout, s.straightThroughR2) : f;
+  const I = await neighboursWithBar(s.progress, `epoch ${epoch} hard negatives`, f, dout, rankNegative, (q) => knnL2(q, base, dout, rankNegative, threads));
   for (let i = 0; i < nt; i++) negatives[i] = I[i * rankNegative + rankNegative - 1];
   const t1 = performance.now();
 
@@ -291,6 +335,15 @@ export async function trainEpoch(s: EpochSetup, epoch: number, lr: number): Prom
   };
 }
 
+/** Rows of unit vectors → their nearest points z/|z| on the zn_<r2> sphere (native codec). */
+export function quantizeToSphere(f: Float32Array, dout: number, r2: number): Float32Array {
+  const z = znQuantize(dout, r2, f);
+  const inv = 1 / Math.sqrt(r2);
+  const out = new Float32Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = z[i] * inv;
+  return out;
+}
+
 /** The paper's training loop on a loaded split. */
 export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, reporter: TrainReporter, threads?: number): Promise<TrainResult> {
   checkValidationSetup(options);
@@ -317,6 +370,12 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
   const dims = dimsOfState(state);
   const trainer = new NativeMlpTrainer(dims.din, dims.dint, dims.dout);
   loadStateIntoTrainer(trainer, state);
+  // With init_name the network's dout may differ from --dout: check the quantizer there.
+  const steR2 = straightThroughRadius({ quantizerTrain: opts.quantizerTrain, dout: dims.dout });
+  if (steR2 > 0) {
+    reporter.log(`training through the straight-through quantizer ${opts.quantizerTrain}`);
+    trainer.setStraightThrough(steR2);
+  }
 
   reporter.log('computing training ground truth');
   const kpos = opts.rankPositive;
@@ -328,7 +387,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
   let bestState: CatalyzerState | undefined;
   const setup: EpochSetup = {
     trainer, xt, dout: dims.dout, gtNN, rankPositive: kpos, rankNegative: opts.rankNegative, batchSize: opts.batchSize,
-    momentum: opts.momentum, lambda: opts.lambdaUniform, rng, threads, progress: reporter.progress,
+    momentum: opts.momentum, lambda: opts.lambdaUniform, rng, threads, progress: reporter.progress, straightThroughR2: steR2,
   };
 
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
@@ -374,7 +433,7 @@ export function checkpointArgs(opts: TrainOptions & { quantizers: string[] }): R
     database: opts.database, size_base: opts.sizeBase, num_learn: opts.numLearn, dint: opts.dint, dout: opts.dout,
     lambda_uniform: opts.lambdaUniform, batch_size: opts.batchSize, epochs: opts.epochs, momentum: opts.momentum,
     rank_positive: opts.rankPositive, rank_negative: opts.rankNegative, seed: opts.seed, checkpoint_dir: opts.checkpointDir,
-    init_name: opts.initName, save_best_criterion: opts.saveBestCriterion, quantizer_train: '', lr_schedule: opts.lrSchedule,
+    init_name: opts.initName, save_best_criterion: opts.saveBestCriterion, quantizer_train: opts.quantizerTrain ?? '', lr_schedule: opts.lrSchedule,
     device: 'cpu', val_freq: opts.valFreq, validation_quantizers: opts.quantizers,
   };
 }

@@ -16,7 +16,7 @@ export function registerCrossvalidate(program: Command): void {
     .description('train one catalyzer per lambda concurrently, keep the best validation score, evaluate it on the test split; checkpoints in <checkpoint_dir>/lambda_<λ>/')
     .option('--lambdas <list>', 'values of lambda_uniform to try', lambdaList, DEFAULT_LAMBDAS)
     .option('--workers <n>', 'concurrent trainings (default: the cores)', integerOption('workers', { min: 1, max: 1024 }));
-  addTrainOptions(cmd, ['lambda_uniform']).action(async (o: Record<string, unknown>) => {
+  addTrainOptions(cmd, ['lambda_uniform', 'preset']).action(async (o: Record<string, unknown>) => {
     const opts = { ...toTrainOptions({ ...o, lambda_uniform: 0 }), lambdas: o.lambdas as number[], workers: o.workers as number | undefined };
     checkValidationSetup(opts); // before the data is loaded
     resolveDataset(opts.database);

@@ -3,6 +3,8 @@ import { runTraining } from '../../train/run';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../../train/trainer';
 import { integerOption, numberOption, parseNumber } from '../options';
 import { progressBars } from '../../eval/progress-bars';
+import { parseZnSpec } from '../../lattice/zn-spec';
+import { trainPreset, TRAIN_PRESETS, type TrainPreset } from '../../train/presets';
 
 /** Default checkpoint folder of the command line (the library writes none unless asked). */
 export const DEFAULT_CHECKPOINT_DIR = './checkpoint';
@@ -31,6 +33,8 @@ export function addTrainOptions(cmd: Command, skip: string[] = []): Command {
     ['--checkpoint_dir <dir>', 'where checkpoint.pth and checkpoint.pth.best are written', DEFAULT_CHECKPOINT_DIR],
     ['--init_name <file>', 'checkpoint to start from', d.initName],
     ['--seed <n>', 'random seed', d.seed, integerOption('seed', { min: 0, max: 2 ** 32 - 1 })],
+    ['--quantizer_train <zn_r2>', 'fine-tune through this Zn quantizer with the straight-through estimator (e.g. zn_79, from --init_name)', d.quantizerTrain, quantizerTrain],
+    ['--preset <name>', `named option set (${Object.keys(TRAIN_PRESETS).join(', ')}); options given explicitly win over it`, undefined, presetName],
   ];
   for (const [flag, desc, def, parse] of opts) {
     if (skip.some((s) => flag.startsWith(`--${s} `))) continue;
@@ -39,6 +43,41 @@ export function addTrainOptions(cmd: Command, skip: string[] = []): Command {
     else cmd.option(flag, desc);
   }
   return cmd;
+}
+
+/** `--quantizer_train`: empty or a `zn_<r2>` name (its sphere at dout is checked before training). */
+function quantizerTrain(v: string): string {
+  if (v !== '' && parseZnSpec(v) === undefined) throw new RangeError(`--quantizer_train must be 'zn_<r2>' (e.g. zn_79), got '${v}'`);
+  return v;
+}
+
+/** `--preset`: a name of TRAIN_PRESETS. */
+function presetName(v: string): string {
+  trainPreset(v);
+  return v;
+}
+
+/** commander's option names (snake case) of each TrainOptions field a preset sets. */
+const PRESET_FLAGS: Record<keyof TrainPreset, string> = {
+  numLearn: 'num_learn', sizeBase: 'size_base', querySize: 'query_size', dint: 'dint', dout: 'dout',
+  lambdaUniform: 'lambda_uniform', batchSize: 'batch_size', epochs: 'epochs', momentum: 'momentum',
+  rankPositive: 'rank_positive', rankNegative: 'rank_negative', lrSchedule: 'lr_schedule', valFreq: 'val_freq',
+  validationQuantizers: 'validation_quantizers', saveBestCriterion: 'save_best_criterion', seed: 'seed',
+  quantizerTrain: 'quantizer_train',
+};
+
+/**
+ * The option record with `--preset` applied: each preset value replaces the one
+ * whose source is not the command line (`isExplicit(flag)` false).
+ */
+export function applyPreset(o: Record<string, unknown>, isExplicit: (flag: string) => boolean): Record<string, unknown> {
+  if (o.preset === undefined) return o;
+  const out = { ...o };
+  for (const [key, value] of Object.entries(trainPreset(String(o.preset)))) {
+    const flag = PRESET_FLAGS[key as keyof TrainPreset];
+    if (!isExplicit(flag)) out[flag] = value;
+  }
+  return out;
 }
 
 /** `--lr_schedule`: comma-separated finite decimal numbers ≥ 0. */
@@ -57,7 +96,7 @@ export function toTrainOptions(o: Record<string, unknown>): TrainOptions {
     epochs: o.epochs as number, momentum: o.momentum as number, rankPositive: o.rank_positive as number, rankNegative: o.rank_negative as number,
     lrSchedule: o.lr_schedule as string, valFreq: o.val_freq as number, validationQuantizers: o.validation_quantizers as string,
     saveBestCriterion: o.save_best_criterion as string, checkpointDir: o.checkpoint_dir as string, initName: o.init_name as string,
-    seed: o.seed as number,
+    seed: o.seed as number, quantizerTrain: (o.quantizer_train as string | undefined) ?? '',
   };
 }
 
@@ -66,7 +105,8 @@ export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description("train a catalyzer with the paper's triplet + KoLeo loss (native C++ step); writes <checkpoint_dir>/checkpoint.pth(.best), ./checkpoint by default");
-  addTrainOptions(cmd).action(async (o: Record<string, unknown>) => {
+  addTrainOptions(cmd).action(async (raw: Record<string, unknown>, self: Command) => {
+    const o = applyPreset(raw, (flag) => self.getOptionValueSource(flag) === 'cli');
     const opts = toTrainOptions(o);
     process.stdout.write(`${JSON.stringify(opts)}\n`);
     const bars = progressBars();
