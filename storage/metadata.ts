@@ -21,6 +21,7 @@ import {
 import { corruptError } from './errors';
 import { DB, seal } from './layout';
 import { boundRange, decodeRecord, encodeRecord, equalRange, fieldSelection, fieldTypePrefix, type FieldSelection, indexKey, slotOfKey } from './metadata-codec';
+import { popcount } from '../src/bitmap';
 
 export const METADATA_DB = { records: DB.metadata, index: DB.metadataIndex } as const;
 
@@ -435,14 +436,3 @@ function intersect(bits: Uint8Array, cand: Uint8Array | null): Uint8Array {
   return out;
 }
 
-function popcount(bits: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < bits.length; i++) {
-    let x = bits[i];
-    while (x) {
-      x &= x - 1;
-      n++;
-    }
-  }
-  return n;
-}

@@ -74,6 +74,7 @@ import {
 import { exactDistances, rankCandidates } from './refine';
 import { topKByDistanceThenId, type Scan } from './tie-rule';
 import { checkSchema, compileWhere, type CompiledWhere, type Metadata, type Schema } from '../filter';
+import { popcount } from '../bitmap';
 
 export type {
   CompactAt,
@@ -800,6 +801,19 @@ export class Index {
     };
   }
 
+  /** A read in call order, in one fresh read snapshot of the store. */
+  private snapshotRead<T>(fn: (store: IndexStore, txn: ReadTxn) => T): Promise<T> {
+    return this.order.read(Promise.resolve(), () => {
+      const store = this.storeOf();
+      const txn = store.beginRead();
+      try {
+        return fn(store, txn);
+      } finally {
+        txn.done();
+      }
+    });
+  }
+
   /**
    * The stored vectors of `ids`, ids.length × dim in the index's dtype (Float32Array,
    * or Uint8Array for `uint8`; under `cosine` the normalized vectors). An id not
@@ -814,18 +828,9 @@ export class Index {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.order.read(Promise.resolve(), () => {
-      const store = this.storeOf();
-      const txn = store.beginRead();
-      try {
-        const slots = store.slotsOfIds(parsed, txn);
-        const missing = slots.findIndex((s) => s < 0);
-        if (missing >= 0) throw new RangeError(`ids[${missing}] = ${parsed[missing]} is not in the index`);
-        const rows = store.vectorsOfSlots(slots, txn);
-        return this.config.dtype === 'uint8' ? Uint8Array.from(rows) : rows;
-      } finally {
-        txn.done();
-      }
+    return this.snapshotRead((store, txn) => {
+      const rows = store.vectorsOfSlots(slotsPresent(store, parsed, txn), txn);
+      return this.config.dtype === 'uint8' ? Uint8Array.from(rows) : rows;
     });
   }
 
@@ -869,18 +874,7 @@ export class Index {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.order.read(Promise.resolve(), () => {
-      const store = this.storeOf();
-      const txn = store.beginRead();
-      try {
-        const slots = store.slotsOfIds(parsed, txn);
-        const missing = slots.findIndex((s) => s < 0);
-        if (missing >= 0) throw new RangeError(`ids[${missing}] = ${parsed[missing]} is not in the index`);
-        return store.metadataOfSlots(slots, txn);
-      } finally {
-        txn.done();
-      }
-    });
+    return this.snapshotRead((store, txn) => store.metadataOfSlots(slotsPresent(store, parsed, txn), txn));
   }
 
   /** Whether `id` is in the index. A read in call order. */
@@ -892,15 +886,7 @@ export class Index {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.order.read(Promise.resolve(), () => {
-      const store = this.storeOf();
-      const txn = store.beginRead();
-      try {
-        return store.slotsOfIds(parsed, txn)[0] >= 0;
-      } finally {
-        txn.done();
-      }
-    });
+    return this.snapshotRead((store, txn) => store.slotsOfIds(parsed, txn)[0] >= 0);
   }
 
   /**
@@ -913,15 +899,7 @@ export class Index {
     let after: bigint | null = null;
     for (;;) {
       const from: bigint | null = after;
-      const page: bigint[] = await this.order.read(Promise.resolve(), (): bigint[] => {
-        const store = this.storeOf();
-        const txn = store.beginRead();
-        try {
-          return store.idsPage(from, IDS_PAGE, txn);
-        } finally {
-          txn.done();
-        }
-      });
+      const page: bigint[] = await this.snapshotRead((store, txn) => store.idsPage(from, IDS_PAGE, txn));
       for (const id of page) yield id;
       if (page.length < IDS_PAGE) return;
       after = page[page.length - 1];
@@ -960,15 +938,7 @@ export class Index {
     const { fitCatalyzer, MIN_FIT_VECTORS } = require('../train/fit') as typeof import('../train/fit');
     const din = this.config.din;
     // The vectors as of every call made before train().
-    const snap = await this.order.read(Promise.resolve(), () => {
-      const store = this.storeOf();
-      const txn = store.beginRead();
-      try {
-        return store.liveVectors(txn);
-      } finally {
-        txn.done();
-      }
-    });
+    const snap = await this.snapshotRead((store, txn) => store.liveVectors(txn));
     const n = snap.slots.length;
     if (n < MIN_FIT_VECTORS) throw new RangeError(`train needs at least ${MIN_FIT_VECTORS} stored vectors, the index has ${n}`);
     const t0 = performance.now();
@@ -1076,17 +1046,13 @@ function copyRecord(r: Metadata): Metadata {
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? [...(v as unknown[])] : v])) as Metadata;
 }
 
-/** Set bits of a bitmap. */
-function popcount(bits: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < bits.length; i++) {
-    let x = bits[i];
-    while (x) {
-      x &= x - 1;
-      n++;
-    }
-  }
-  return n;
+
+/** The slots of `ids` in `txn`; an id not present is a RangeError naming it. */
+function slotsPresent(store: IndexStore, ids: readonly bigint[], txn: ReadTxn): Int32Array {
+  const slots = store.slotsOfIds(ids, txn);
+  const missing = slots.findIndex((s) => s < 0);
+  if (missing >= 0) throw new RangeError(`ids[${missing}] = ${ids[missing]} is not in the index`);
+  return slots;
 }
 
 /** The quantizer of 64-bit codes at dimension `dout` (zn_79 at 24). */

@@ -5,6 +5,18 @@ import { createHash } from 'node:crypto';
 import { clusteredVectors } from '../../src/data/synthetic';
 import { knnReference } from '../../src/knn/knn-reference';
 
+/** Mean nearest-neighbour distance over the mean distance of fixed pseudo-random pairs. */
+function nnToRandomPair(x: Float32Array, n: number, dim: number): number {
+  const { distances } = knnReference(x, x, dim, 2, 'l2');
+  let nn = 0, rnd = 0;
+  for (let i = 0; i < n; i++) {
+    nn += distances[i * 2 + 1];
+    const j = (i * 7919 + 13) % n;
+    for (let d = 0; d < dim; d++) rnd += (x[i * dim + d] - x[j * dim + d]) ** 2;
+  }
+  return nn / rnd;
+}
+
 function sha(x: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex');
 }
@@ -28,15 +40,8 @@ test('clusteredVectors: golden bytes (the stream must not change across platform
 
 test('clusteredVectors: clustered — a vector’s nearest neighbour is much nearer than a random pair', () => {
   const dim = 32, n = 400;
-  const x = clusteredVectors({ n, dim, clusters: 8, seed: 3 });
-  const { distances } = knnReference(x, x, dim, 2, 'l2');
-  let nn = 0, rnd = 0;
-  for (let i = 0; i < n; i++) {
-    nn += distances[i * 2 + 1];
-    const j = (i * 7919 + 13) % n;
-    for (let d = 0; d < dim; d++) rnd += (x[i * dim + d] - x[j * dim + d]) ** 2;
-  }
-  assert.ok(nn * 3 < rnd, `mean nn distance ${nn / n} vs random pair ${rnd / n}`);
+  const ratio = nnToRandomPair(clusteredVectors({ n, dim, clusters: 8, seed: 3 }), n, dim);
+  assert.ok(ratio * 3 < 1, `mean nn distance / random pair distance ${ratio}`);
 });
 
 test('clusteredVectors: bad options are refused, naming them', () => {
@@ -52,16 +57,7 @@ const GOLDEN_SHA = '31976c704ec8d13387898b0d6d22e073fdcddd6cf24ce2d08ab6b5d0fb40
 
 test('clusteredVectors: intrinsicDim spreads clusters along low-dimensional subspaces — neighbours far nearer than isotropic ones', () => {
   const dim = 48, n = 600;
-  const ratio = (x: Float32Array) => {
-    const { distances } = knnReference(x, x, dim, 2, 'l2');
-    let nn = 0, rnd = 0;
-    for (let i = 0; i < n; i++) {
-      nn += distances[i * 2 + 1];
-      const j = (i * 7919 + 13) % n;
-      for (let d = 0; d < dim; d++) rnd += (x[i * dim + d] - x[j * dim + d]) ** 2;
-    }
-    return nn / rnd;
-  };
+  const ratio = (x: Float32Array) => nnToRandomPair(x, n, dim);
   const iso = clusteredVectors({ n, dim, clusters: 4, seed: 5 });
   const low = clusteredVectors({ n, dim, clusters: 4, seed: 5, intrinsicDim: 4 });
   assert.ok(ratio(low) < 0.5 * ratio(iso), `nn / random-pair distance ${ratio(low)} (intrinsic 4) vs ${ratio(iso)} (isotropic)`);

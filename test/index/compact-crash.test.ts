@@ -1,14 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 
 import { Index } from '../../src/index/vector-index';
-import { DATA_FILE } from '../../storage/layout';
 import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
+import { indexCopy, runAndKill } from '../helpers/kill-child';
 
 const DIN = 10;
 const DOUT = 16;
@@ -16,32 +14,10 @@ const BATCH = 20000;
 const TRIALS = 5;
 const opts = { loadCatalyzer: loadTestEncoder, compactAt: false as const };
 
-/** A copy of the index directory at `dir` (the data file only; LMDB makes a new lock file). */
-function copyOf(dir: string): string {
-  const to = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-compact-crash-')), 'idx');
-  fs.mkdirSync(to);
-  fs.copyFileSync(path.join(dir, DATA_FILE), path.join(to, DATA_FILE));
-  return to;
-}
 
-/** Runs the compacting child on `dir` and SIGKILLs it `delayMs` after it is ready; resolves to whether it reported the compaction. */
+/** The crash-compactor child on `dir`, SIGKILLed `delayMs` after it is ready. */
 function killDuringCompact(dir: string, delayMs: number): Promise<boolean> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'crash-compactor.ts'), dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  let reported = false;
-  readline.createInterface({ input: child.stdout }).on('line', (line) => {
-    if (line === 'ready') setTimeout(() => child.kill('SIGKILL'), delayMs);
-    if (line.startsWith('compacted ')) reported = true;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL' || code === 0) resolve(reported);
-      else reject(new Error(`child exited with ${code}: ${stderr}`));
-    });
-  });
+  return runAndKill('crash-compactor', [dir], delayMs, 'compacted ').then((r) => r.reported);
 }
 
 test('a process killed (SIGKILL) while compacting leaves the index as before or as after: same answers, verify passes', async (t) => {
@@ -58,7 +34,7 @@ test('a process killed (SIGKILL) while compacting leaves the index as before or 
   await index.close();
 
   // The compaction's length, measured on a copy, spreads the kills over it.
-  const probe = await Index.open(copyOf(base), opts);
+  const probe = await Index.open(indexCopy(base, 'spreadvec-compact-crash-'), opts);
   const t0 = performance.now();
   assert.equal(await probe.compact(), old.removed);
   const compactMs = performance.now() - t0;
@@ -66,7 +42,7 @@ test('a process killed (SIGKILL) while compacting leaves the index as before or 
 
   const outcomes: string[] = [];
   for (let trial = 0; trial < TRIALS; trial++) {
-    const dir = copyOf(base);
+    const dir = indexCopy(base, 'spreadvec-compact-crash-');
     const reported = await killDuringCompact(dir, (trial / (TRIALS - 1)) * 1.5 * compactMs);
     const after = await Index.open(dir, opts);
     const report = await after.verify();

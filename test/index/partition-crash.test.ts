@@ -5,15 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 
 import { Index } from '../../src/index/vector-index';
-import { DATA_FILE } from '../../storage/layout';
 import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
+import { indexCopy, runAndKill } from '../helpers/kill-child';
 
 const DIN = 10;
 const DOUT = 16;
@@ -22,31 +20,10 @@ const NLIST = 200;
 const TRIALS = 4;
 const opts = { loadCatalyzer: loadTestEncoder, compactAt: false as const };
 
-function copyOf(dir: string): string {
-  const to = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-partition-crash-')), 'idx');
-  fs.mkdirSync(to);
-  fs.copyFileSync(path.join(dir, DATA_FILE), path.join(to, DATA_FILE));
-  return to;
-}
 
-/** Runs the partitioning child on `dir`, SIGKILLs it `delayMs` after it is ready; resolves to whether it reported the partition. */
+/** The crash-partitioner child on `dir`, SIGKILLed `delayMs` after it is ready. */
 function killDuringPartition(dir: string, delayMs: number): Promise<boolean> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'crash-partitioner.ts'), dir, String(NLIST)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  let reported = false;
-  readline.createInterface({ input: child.stdout }).on('line', (line) => {
-    if (line === 'ready') setTimeout(() => child.kill('SIGKILL'), delayMs);
-    if (line.startsWith('partitioned ')) reported = true;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL' || code === 0) resolve(reported);
-      else reject(new Error(`child exited with ${code}: ${stderr}`));
-    });
-  });
+  return runAndKill('crash-partitioner', [dir, String(NLIST)], delayMs, 'partitioned ').then((r) => r.reported);
 }
 
 test('a process killed (SIGKILL) while partitioning leaves the index flat or partitioned whole: verify passes, exhaustive answers unchanged', async (t) => {
@@ -59,7 +36,7 @@ test('a process killed (SIGKILL) while partitioning leaves the index flat or par
   const old = await index.verify();
   await index.close();
 
-  const probe = await Index.open(copyOf(base), opts);
+  const probe = await Index.open(indexCopy(base, 'spreadvec-partition-crash-'), opts);
   const t0 = performance.now();
   assert.equal((await probe.partition({ nlist: NLIST })).nlist, NLIST);
   const partitionMs = performance.now() - t0;
@@ -67,7 +44,7 @@ test('a process killed (SIGKILL) while partitioning leaves the index flat or par
 
   const outcomes: string[] = [];
   for (let trial = 0; trial < TRIALS; trial++) {
-    const dir = copyOf(base);
+    const dir = indexCopy(base, 'spreadvec-partition-crash-');
     const reported = await killDuringPartition(dir, (trial / (TRIALS - 1)) * 1.5 * partitionMs);
     const after = await Index.open(dir, opts);
     const report = await after.verify();

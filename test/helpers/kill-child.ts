@@ -1,0 +1,43 @@
+/**
+ * The crash tests' child process: runs a helper script (test/helpers/<script>.ts)
+ * with `args`, SIGKILLs it `delayMs` after it prints `ready` (a negative delay lets
+ * it finish), and reports whether it printed its done line (a line starting with
+ * `donePrefix`) before it died, and how long it ran after `ready`. Any other exit is
+ * the child's own failure and rejects with its stderr.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+import { DATA_FILE } from '../../storage/layout';
+
+export function runAndKill(script: string, args: string[], delayMs: number, donePrefix: string): Promise<{ reported: boolean; ms: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, `${script}.ts`), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let reported = false;
+  let readyAt = performance.now();
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line === 'ready') {
+      readyAt = performance.now();
+      if (delayMs >= 0) setTimeout(() => child.kill('SIGKILL'), delayMs);
+    }
+    if (line.startsWith(donePrefix)) reported = true;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL' || code === 0) resolve({ reported, ms: performance.now() - readyAt });
+      else reject(new Error(`child exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** A copy of the index directory at `dir` (the data file only; LMDB makes a new lock file). */
+export function indexCopy(dir: string, prefix: string): string {
+  const to = path.join(fs.mkdtempSync(path.join(os.tmpdir(), prefix)), 'idx');
+  fs.mkdirSync(to);
+  fs.copyFileSync(path.join(dir, DATA_FILE), path.join(to, DATA_FILE));
+  return to;
+}
