@@ -60,7 +60,7 @@ export function registerDemo(program: Command): void {
         bars.stop();
         out(
           `trained on ${report.trainSize} vectors: ${report.epochs} epochs, ${report.din} → ${report.dout}, ${report.quantizer} ` +
-            `(${index.codeBytes * 8}-bit codes) in ${report.fitSeconds.toFixed(1)} s, coded in ${report.codeSeconds.toFixed(1)} s; ${(index.memoryBytes / o.n).toFixed(1)} B/vector in memory`,
+            `(${index.codeBytes * 8}-bit codes) in ${report.fitSeconds.toFixed(1)} s, coded${report.nlist ? ` and partitioned into ${report.nlist} lists` : ''} in ${report.codeSeconds.toFixed(1)} s; ${(index.memoryBytes / o.n).toFixed(1)} B/vector in memory`,
         );
         const codes = await index.search(q, 100);
         const refined = await index.search(q, 10, { refine: 10 });

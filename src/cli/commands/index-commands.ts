@@ -62,7 +62,7 @@ export function registerIndexCommands(program: Command): void {
         if (o.train) {
           const t = await index.train({ epochs: o.epochs, onProgress: trainProgressReporter(bars) });
           bars.stop();
-          trainLine = `; trained on ${t.trainSize} vectors in ${t.fitSeconds.toFixed(1)} s (${t.epochs} epochs, ${t.din} → ${t.dout}, ${t.quantizer}), coded ${t.coded} in ${t.codeSeconds.toFixed(1)} s`;
+          trainLine = `; trained on ${t.trainSize} vectors in ${t.fitSeconds.toFixed(1)} s (${t.epochs} epochs, ${t.din} → ${t.dout}, ${t.quantizer}), coded ${t.coded} in ${t.codeSeconds.toFixed(1)} s, ${t.nlist ? `partitioned into ${t.nlist} lists` : 'flat'}`;
         }
         process.stdout.write(`${dir}: added ${m.rows} vectors from ${o.input}; ${index.size} live, ${index.trained ? `trained (${index.quantizer})` : 'untrained (exact search)'}${trainLine}\n`);
       } finally {
@@ -117,6 +117,7 @@ export function registerIndexCommands(program: Command): void {
           trained: index.trained,
           quantizer: index.quantizer,
           codeBytes: index.codeBytes,
+          nlist: index.nlist,
           size: index.size,
           slots: report.slots,
           storedVectors: report.vectors,
