@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { DEFAULT_COMPACT_AT, Index, type CompactAt, type IndexEncoder } from '../src/index/vector-index';
-import { numberArg as arg, rng } from './util';
+import { numberArg as arg, rng, unitRows } from './util';
 
 const N = arg('n', 100_000);
 const BIG = arg('big', 1_000_000);
@@ -24,22 +24,6 @@ const DIM = 24;
 const ROUNDS = 8;
 const BATCH = 100_000;
 
-/** n random unit vectors (Gaussian directions). */
-function unitRows(n: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = new Float32Array(n * DIM);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let d = 0; d < DIM; d++) {
-      const g = Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-      x[i * DIM + d] = g;
-      s += g * g;
-    }
-    const inv = 1 / Math.sqrt(s);
-    for (let d = 0; d < DIM; d++) x[i * DIM + d] *= inv;
-  }
-  return x;
-}
 
 const identity: IndexEncoder = {
   din: DIM,
@@ -68,7 +52,7 @@ async function upsert(index: Index, rows: Float32Array, n: number): Promise<numb
 
 async function main(): Promise<void> {
   console.log(`compact bench: ${ROUNDS} upsert rounds of n=${N} (zn_79, d=${DIM}, 8-byte codes), compact() at ${BIG} live + ${BIG} dead, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`);
-  const rows = unitRows(N, 1);
+  const rows = unitRows(N, DIM, 1);
   const one = await fresh(false);
   await upsert(one, rows, N);
   const freshBytes = one.memoryBytes;
@@ -94,7 +78,7 @@ async function main(): Promise<void> {
   await auto.close();
 
   if (BIG > 0) {
-    const bigRows = unitRows(BIG, 2);
+    const bigRows = unitRows(BIG, DIM, 2);
     const big = await fresh(false);
     await upsert(big, bigRows, BIG);
     await upsert(big, bigRows, BIG);
@@ -105,7 +89,7 @@ async function main(): Promise<void> {
     const wall = (performance.now() - t0) / 1000;
     const used = process.cpuUsage(c0);
     console.log(`compact() of ${BIG} live + ${n} dead codes: ${wall.toFixed(2)} s wall, ${((used.user + used.system) / 1e6).toFixed(2)} CPU-s; arena ${(before / 2 ** 20).toFixed(1)} → ${(big.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
-    const q = unitRows(1, 3);
+    const q = unitRows(1, DIM, 3);
     const s0 = performance.now();
     await big.search(q, 10);
     console.log(`(a search after it: ${(performance.now() - s0).toFixed(0)} ms)`);

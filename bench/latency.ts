@@ -39,7 +39,7 @@ import { decodeScan, decodeScanSync, type ScanResult } from '../src/kernels/scan
 import { knnNative } from '../src/knn/knn-native';
 import { quantizeEncode } from '../src/lattice/zn-native';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
-import { numberArg as arg, rng, stringArg } from './util';
+import { numberArg as arg, rng, stringArg, unitRows } from './util';
 
 const DATA = stringArg('data') ?? '/work/shared/data/sift-debian-small';
 const CKPT = stringArg('catalyzer') ?? path.join(__dirname, '../test/fixtures/pth/paper_zip.pth');
@@ -345,21 +345,6 @@ function singleLatencyD(nq: number, d: number, queries: Float32Array, run: (q: F
   return percentiles(ms);
 }
 
-function unitRows(n: number, dim: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) {
-      const g = Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-      x[i * dim + d] = g;
-      s += g * g;
-    }
-    const inv = 1 / Math.sqrt(s);
-    for (let d = 0; d < dim; d++) x[i * dim + d] *= inv;
-  }
-  return x;
-}
 
 async function main(): Promise<void> {
   console.log(`latency bench: ISA ${activeIsa()}, ${os.cpus().length} cores, scan threads ${THREADS}, load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}, nprobes ${NPROBES.join(',')}, ${NSINGLE} single queries`);

@@ -26,7 +26,7 @@ import { decodeScan, type ScanInput } from '../src/kernels/scan-native';
 import { decodeScanReference } from '../test/reference/scan';
 import { Index, type IndexEncoder } from '../src/index/vector-index';
 import { Catalyzer } from '../src/catalyzer/catalyzer';
-import { numberArg as arg, rng, stringArg } from './util';
+import { numberArg as arg, rng, stringArg, unitRows } from './util';
 
 const N = arg('n', 1_000_000);
 const NQ = arg('queries', 1000);
@@ -34,22 +34,6 @@ const K = 10;
 const DIM = 24;
 const R2 = 79;
 
-/** n random unit vectors (Gaussian directions). */
-function unitRows(n: number, dim: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) {
-      const g = Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-      x[i * dim + d] = g;
-      s += g * g;
-    }
-    const inv = 1 / Math.sqrt(s);
-    for (let d = 0; d < dim; d++) x[i * dim + d] *= inv;
-  }
-  return x;
-}
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t = performance.now();

@@ -22,3 +22,20 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** n random unit vectors (Gaussian directions), the same for the same seed. */
+export function unitRows(n: number, dim: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const x = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) {
+      const g = Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+      x[i * dim + d] = g;
+      s += g * g;
+    }
+    const inv = 1 / Math.sqrt(s);
+    for (let d = 0; d < dim; d++) x[i * dim + d] *= inv;
+  }
+  return x;
+}
