@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { DEFAULT_COMPACT_AT, Index, type CompactAt, type IndexEncoder } from '../src/index/vector-index';
-import { numberArg as arg, rng, unitRows } from './util';
+import { numberArg as arg, unitRows } from './util';
 
 const N = arg('n', 100_000);
 const BIG = arg('big', 1_000_000);

@@ -39,7 +39,7 @@ import { decodeScan, decodeScanSync, type ScanResult } from '../src/kernels/scan
 import { knnNative } from '../src/knn/knn-native';
 import { quantizeEncode } from '../src/lattice/zn-native';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
-import { numberArg as arg, rng, stringArg, unitRows } from './util';
+import { numberArg as arg, stringArg, unitRows } from './util';
 
 const DATA = stringArg('data') ?? '/work/shared/data/sift-debian-small';
 const CKPT = stringArg('catalyzer') ?? path.join(__dirname, '../test/fixtures/pth/paper_zip.pth');
