@@ -206,6 +206,10 @@ export function parseRows(name: string, vectors: VectorsInput, din: number): { x
   let x: Float32Array | Uint8Array;
   if (vectors instanceof Float32Array || vectors instanceof Uint8Array) {
     x = vectors;
+  } else if (vectors instanceof Float64Array) {
+    // NumPy's default dtype (readNpy of a float64 .npy): converted, and checked below
+    // after the conversion (a value beyond float32's range becomes Infinity).
+    x = Float32Array.from(vectors);
   } else if (Array.isArray(vectors)) {
     x = new Float32Array(vectors.length * din);
     vectors.forEach((row, i) => {
@@ -218,12 +222,12 @@ export function parseRows(name: string, vectors: VectorsInput, din: number): { x
       }
     });
   } else {
-    throw new TypeError(`${name} must be a Float32Array, a Uint8Array or an array of rows`);
+    throw new TypeError(`${name} must be a Float32Array, a Float64Array, a Uint8Array or an array of rows`);
   }
   if (x.length % din !== 0) {
     throw new DimensionMismatchError(`${name} has ${x.length} values, not a multiple of the index dimension ${din}`);
   }
-  // (Rows given as arrays are checked after their float32 conversion, which may overflow.)
+  // (Rows given as arrays or float64 are checked after their float32 conversion, which may overflow.)
   if (x instanceof Float32Array) assertFinite(name, x);
   const n = x.length / din;
   // A zero vector has no direction: the sphere has no nearest point to give it.

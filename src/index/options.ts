@@ -198,8 +198,11 @@ export const MAX_SEARCH_RESULTS = 1 << 24;
 /** Most search threads (the native kernels' own bound). */
 export const MAX_THREADS = 1024;
 
-/** Input vectors: n × din row-major numbers (Float32Array, Uint8Array or rows). */
-export type VectorsInput = Float32Array | Uint8Array | readonly (readonly number[])[];
+/**
+ * Input vectors: n × din row-major numbers (Float32Array, Uint8Array, rows, or
+ * Float64Array — NumPy's default dtype — converted to float32).
+ */
+export type VectorsInput = Float32Array | Float64Array | Uint8Array | readonly (readonly number[])[];
 /** Ids: non-negative integers below 2^63. */
 export type IdsInput = readonly bigint[] | readonly number[] | BigInt64Array;
 

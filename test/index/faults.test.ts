@@ -57,7 +57,7 @@ test('bad vectors, ids and k raise errors that say what is wrong, and change not
   await rejectsUnchanged(index, () => index.add(good, [1n, -2n, 3n]), /ids\[1\] must be in \[0, 2\^63 − 1\], got -2/);
   await rejectsUnchanged(index, () => index.add(good, [1n, 2n, 1n << 63n]), /ids\[2\] must be in \[0, 2\^63 − 1\]/);
   await rejectsUnchanged(index, () => index.remove([1n, 'x' as unknown as bigint]), /ids\[1\] must be an integer/);
-  await rejectsUnchanged(index, () => index.add('abc' as unknown as Float32Array), /vectors must be a Float32Array, a Uint8Array or an array of rows/);
+  await rejectsUnchanged(index, () => index.add('abc' as unknown as Float32Array), /vectors must be a Float32Array, a Float64Array, a Uint8Array or an array of rows/);
   await index.close();
 });
 

@@ -178,3 +178,22 @@ test('bad input to an untrained index: clear errors, the index unchanged', async
   assert.ok(Math.abs(r.distances[0] - (1 - Math.SQRT1_2)) < 1e-6);
   await index.close();
 });
+
+test('float64 rows (a NumPy-written .npy read by readNpy) are taken as their float32 values; a value beyond float32 is refused', async () => {
+  const { readNpy } = await import('../../src/data/npy');
+  const m = readNpy(path.join(__dirname, '..', 'fixtures', 'npy', 'vectors_float64.npy'));
+  assert.ok(m.data instanceof Float64Array);
+  const [n, dim] = m.shape;
+  const x64 = m.data as Float64Array;
+  const a = await Index.create(tmpDir(), { dim });
+  const b = await Index.create(tmpDir(), { dim });
+  await a.add(x64);
+  await b.add(Float32Array.from(x64));
+  assert.deepEqual(await a.get([0n, BigInt(n - 1)]), await b.get([0n, BigInt(n - 1)]));
+  assert.deepEqual(await a.search(x64.subarray(0, 3 * dim), 5), await b.search(Float32Array.from(x64.subarray(0, 3 * dim)), 5));
+  const huge = Float64Array.from({ length: dim }, (_, i) => (i === 2 ? 1e300 : 1));
+  await assert.rejects(a.add(huge), /non-finite value \(Infinity\) at index 2/);
+  assert.equal(a.size, n);
+  await a.close();
+  await b.close();
+});
