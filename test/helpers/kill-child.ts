@@ -41,3 +41,34 @@ export function indexCopy(dir: string, prefix: string): string {
   fs.copyFileSync(path.join(dir, DATA_FILE), path.join(to, DATA_FILE));
   return to;
 }
+
+/**
+ * The writer crash tests' child: runs a helper script that prints `committed <b>`
+ * after each batch it adds, and SIGKILLs it at a random moment of a later batch
+ * (its encode, quantize or LMDB transaction), judging the batch's length by the last
+ * one. Resolves to the number of batches the child reported as committed.
+ */
+export function killWriterMidBatch(script: string, args: string[]): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, `${script}.ts`), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<number>((resolve, reject) => {
+    let last = -1;
+    const times: number[] = [];
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^committed (\d+)$/.exec(line);
+      if (m) {
+        last = Number(m[1]);
+        times.push(performance.now());
+      }
+      if (last >= 2 && !child.killed) {
+        const batchMs = times[times.length - 1] - times[times.length - 2];
+        setTimeout(() => child.kill('SIGKILL'), Math.random() * batchMs);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(last + 1);
+      else reject(new Error(`child exited with ${code} before the kill: ${stderr}`));
+    });
+  });
+}

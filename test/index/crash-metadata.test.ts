@@ -4,13 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Index } from '../../src/index/vector-index';
 import { randomRows } from '../helpers/test-encoder';
+import { killWriterMidBatch } from '../helpers/kill-child';
 
 const DIN = 8;
 const BATCH = 5000;
@@ -20,37 +20,7 @@ test('a writer killed during adds with metadata leaves whole batches: vectors an
   const created = await Index.create(dir, { dim: DIN, fields: { batch: 'number' } });
   await created.close();
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'crash-metadata-writer.ts'), dir, String(BATCH), '1000'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const reported = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    let last = -1;
-    const times: number[] = [];
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const lines = out.split('\n');
-      out = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /^committed (\d+)$/.exec(line);
-        if (m) {
-          last = Number(m[1]);
-          times.push(performance.now());
-        }
-      }
-      // Kill at a random moment of a later batch (most of it is its transaction).
-      if (last >= 2 && !child.killed) {
-        const batchMs = times[times.length - 1] - times[times.length - 2];
-        setTimeout(() => child.kill('SIGKILL'), Math.random() * batchMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(last + 1);
-      else reject(new Error(`child exited with ${code} before the kill: ${stderr}`));
-    });
-  });
+  const reported = await killWriterMidBatch('crash-metadata-writer', [dir, String(BATCH), '1000']);
 
   const index = await Index.open(dir);
   try {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Index } from '../../src/index/vector-index';
 import { TestEncoder, loadTestEncoder, randomRows } from '../helpers/test-encoder';
+import { killWriterMidBatch } from '../helpers/kill-child';
 
 const DIN = 10;
 const DOUT = 16;
@@ -17,38 +17,7 @@ test('a writer killed (SIGKILL) in the middle of a large add leaves exactly its 
   const created = await Index.create(dir, { catalyzer: new TestEncoder(DIN, DOUT, 7), quantizer: 'zn_30', loadCatalyzer: loadTestEncoder });
   await created.close();
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'crash-writer.ts'), dir, String(BATCH), '1000'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const reported = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    let last = -1;
-    const times: number[] = [];
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const lines = out.split('\n');
-      out = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /^committed (\d+)$/.exec(line);
-        if (m) {
-          last = Number(m[1]);
-          times.push(performance.now());
-        }
-      }
-      // Kill at a random moment of a later batch (its encode, quantize or LMDB
-      // transaction), judging its length by the last one.
-      if (last >= 2 && !child.killed) {
-        const batchMs = times[times.length - 1] - times[times.length - 2];
-        setTimeout(() => child.kill('SIGKILL'), Math.random() * batchMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(last + 1);
-      else reject(new Error(`child exited with ${code} before the kill: ${stderr}`));
-    });
-  });
+  const reported = await killWriterMidBatch('crash-writer', [dir, String(BATCH), '1000']);
 
   const index = await Index.open(dir, { loadCatalyzer: loadTestEncoder });
   // The child may have committed one batch more than it got to report before dying,
