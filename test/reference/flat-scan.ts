@@ -6,6 +6,7 @@
  */
 import type { FlatScanInput } from '../../src/kernels/flat-scan-native';
 import type { ScanResult } from '../../src/kernels/scan-native';
+import { placeTopK } from './topk';
 
 export function flatScanReference(input: FlatScanInput): ScanResult {
   const { base, n, removed, dim, queries, k, metric } = input;
@@ -25,12 +26,7 @@ export function flatScanReference(input: FlatScanInput): ScanResult {
       }
       return { dist: Math.fround(acc), slot: s };
     });
-    hits.sort((a, b) => a.dist - b.dist || a.slot - b.slot);
-    for (let j = 0; j < Math.min(k, hits.length); j++) {
-      slots[qi * k + j] = hits[j].slot;
-      distances[qi * k + j] = hits[j].dist;
-    }
-    for (let j = k; j < hits.length && hits[j].dist === hits[k - 1].dist; j++) ties.push(hits[j].slot);
+    placeTopK(hits, k, qi, slots, distances, ties);
     tieOffsets[qi + 1] = ties.length;
   }
   return { slots, distances, tieSlots: Int32Array.from(ties), tieOffsets };

@@ -8,6 +8,7 @@
  */
 import { ZnCodec } from '../../src/lattice/zn-codec';
 import type { ScanInput, ScanResult } from '../../src/kernels/scan-native';
+import { placeTopK } from './topk';
 
 const codecs = new Map<string, ZnCodec>();
 
@@ -37,12 +38,7 @@ export function decodeScanReference(input: ScanInput): ScanResult {
       for (let d = 0; d < dim; d++) ip += queries[qi * dim + d] * (z[s * dim + d] * scale);
       return { dist: Math.fround(2 - 2 * ip), slot: s };
     });
-    hits.sort((a, b) => a.dist - b.dist || a.slot - b.slot);
-    for (let j = 0; j < Math.min(k, hits.length); j++) {
-      slots[qi * k + j] = hits[j].slot;
-      distances[qi * k + j] = hits[j].dist;
-    }
-    for (let j = k; j < hits.length && hits[j].dist === hits[k - 1].dist; j++) ties.push(hits[j].slot);
+    placeTopK(hits, k, qi, slots, distances, ties);
     tieOffsets[qi + 1] = ties.length;
   }
   return { slots, distances, tieSlots: Int32Array.from(ties), tieOffsets };
