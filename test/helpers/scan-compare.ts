@@ -1,9 +1,11 @@
 /**
  * The comparison of a native decode-and-scan against its TS reference
- * (test/reference/scan.ts), shared by the flat and the ranged scan tests.
+ * (test/reference/scan.ts), shared by the flat and the ranged scan tests, and the
+ * ISA list and unit-row helper every scan property test uses.
  */
 import assert from 'node:assert/strict';
 
+import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
 import { decodeScanSync, type ScanInput } from '../../src/kernels/scan-native';
 import { decodeScanReference } from '../reference/scan';
 
@@ -45,3 +47,21 @@ export function assertSameScan(input: ScanInput): void {
   }
 }
 
+
+/** The SIMD levels this machine can run (each scan property runs on every one). */
+export const isas: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
+  const ok = setIsa(isa);
+  setIsa(detectedIsa());
+  return ok;
+});
+
+/** Rows of x scaled to unit length, in place. */
+export function normalizeRows(x: Float32Array, dim: number): Float32Array {
+  for (let i = 0; i < x.length / dim; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += x[i * dim + d] ** 2;
+    const inv = 1 / Math.sqrt(s);
+    for (let d = 0; d < dim; d++) x[i * dim + d] *= inv;
+  }
+  return x;
+}

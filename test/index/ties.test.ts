@@ -10,11 +10,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Index } from '../../src/index/vector-index';
-import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { detectedIsa, setIsa } from '../../src/kernels/addon';
 import { quantizeEncode } from '../../src/lattice/zn-native';
 import { decodeScanSync, decodeScan, type ScanInput, type ScanResult } from '../../src/kernels/scan-native';
 import { decodeScanReference } from '../reference/scan';
 import { TestEncoder, loadTestEncoder, randomRows, rng } from '../helpers/test-encoder';
+import { isas } from '../helpers/scan-compare';
 
 const DIM = 16;
 const R2 = 10;
@@ -38,11 +39,6 @@ function rowsOf(r: ScanResult, nq: number, k: number) {
   }));
 }
 
-const isas: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
-  const ok = setIsa(isa);
-  setIsa(detectedIsa());
-  return ok;
-});
 
 test('decodeScan reports the ties at the k-th distance like the reference, every ISA and split', async () => {
   // 24 distinct codes, each in ~125 slots spread over the arena; some slots removed.

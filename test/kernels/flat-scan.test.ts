@@ -2,16 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
-import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { detectedIsa, setIsa } from '../../src/kernels/addon';
 import { flatScan, flatScanSync, type FlatScanInput } from '../../src/kernels/flat-scan-native';
 import { flatScanReference } from '../reference/flat-scan';
 import { lcgUint32 } from '../helpers/random';
+import { isas } from '../helpers/scan-compare';
 
-const isas: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
-  const ok = setIsa(isa);
-  setIsa(detectedIsa());
-  return ok;
-});
 
 /**
  * A case on the integer grid {-4..4}^dim: every distance is a small integer, which

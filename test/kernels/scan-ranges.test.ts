@@ -8,28 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
-import { detectedIsa, setIsa, type Isa } from '../../src/kernels/addon';
+import { detectedIsa, setIsa } from '../../src/kernels/addon';
 import { quantizeEncode } from '../../src/lattice/zn-native';
 import { decodeScan, decodeScanSync, type ScanInput, type ScanResult } from '../../src/kernels/scan-native';
-import { assertSameScan } from '../helpers/scan-compare';
+import { assertSameScan, isas, normalizeRows } from '../helpers/scan-compare';
 import { lcgUint32 } from '../helpers/random';
 import { randomRows } from '../helpers/test-encoder';
 
-function normalizeRows(x: Float32Array, dim: number): Float32Array {
-  for (let i = 0; i < x.length / dim; i++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += x[i * dim + d] ** 2;
-    const inv = 1 / Math.sqrt(s);
-    for (let d = 0; d < dim; d++) x[i * dim + d] *= inv;
-  }
-  return x;
-}
 
-const isas: Isa[] = (['scalar', 'avx2', 'avx512'] as Isa[]).filter((isa) => {
-  const ok = setIsa(isa);
-  setIsa(detectedIsa());
-  return ok;
-});
 
 /**
  * Per query: cut [0, n) at random points (repeated cuts give empty ranges, neighbours
