@@ -7,6 +7,8 @@ measures 1-recall@1/10/100 against the true neighbours, single-query latency
 percentiles (k = 10) and the time of one batch of 1000 queries (k = 100), on the
 requested threads. Prints one JSON object.
 usage: faiss_ivf.py BASE.bvecs QUERY.bvecs GT.ivecs NLIST NPROBES THREADS NSINGLE
+       faiss_ivf.py --raw BASE.f32 QUERY.f32 GT.i32 D GTK NLIST NPROBES THREADS NSINGLE
+       (raw little-endian float32 rows of D values and int32 rows of GTK ids: bench/million.ts)
 """
 import json
 import sys
@@ -48,8 +50,17 @@ def measure(index, queries, gt, nsingle):
 
 
 def main():
-    base, query, gtf = bvecs(sys.argv[1]), bvecs(sys.argv[2]), ivecs(sys.argv[3])
-    nlist, nprobes, threads, nsingle = int(sys.argv[4]), [int(v) for v in sys.argv[5].split(",")], int(sys.argv[6]), int(sys.argv[7])
+    argv = sys.argv[1:]
+    if argv[0] == "--raw":
+        d, gtk = int(argv[4]), int(argv[5])
+        base = np.fromfile(argv[1], dtype=np.float32).reshape(-1, d)
+        query = np.fromfile(argv[2], dtype=np.float32).reshape(-1, d)
+        gtf = np.fromfile(argv[3], dtype=np.int32).reshape(-1, gtk)
+        argv = argv[6:]
+    else:
+        base, query, gtf = bvecs(argv[0]), bvecs(argv[1]), ivecs(argv[2])
+        argv = argv[3:]
+    nlist, nprobes, threads, nsingle = int(argv[0]), [int(v) for v in argv[1].split(",")], int(argv[2]), int(argv[3])
     faiss.omp_set_num_threads(threads)
     out = {"version": faiss.__version__, "threads": threads, "n": len(base), "nlist": nlist, "ivf": [], "pq": None}
     t0 = time.perf_counter()

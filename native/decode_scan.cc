@@ -14,16 +14,32 @@ namespace spreadvec {
 namespace {
 
 constexpr int kBlock = 256;  // codes decoded per block (a 24-d block is 24 KiB: L1)
+constexpr size_t kFinePartsBelow = 8;  // batches of at most this many queries are cut finer
+constexpr int kPartsPerWorker = 4;
+
+// One block's buffers, allocated once per worker (a probed list is often shorter
+// than a block: allocating per range would cost more than scanning it).
+struct Scratch {
+  std::vector<uint8_t> live_codes;
+  std::vector<float> rows, xt;
+  std::vector<int64_t> slots;
+  explicit Scratch(const ZnSphereCodec& codec)
+      : live_codes(static_cast<size_t>(kBlock) * codec.code_bytes()),
+        rows(static_cast<size_t>(kBlock) * codec.dim()),
+        xt(static_cast<size_t>(kBlock) * codec.dim()),
+        slots(kBlock) {}
+};
 
 // Scans slots [begin, end) for queries q (nq rows), offering hits to heaps.
 void scan_range(const ZnSphereCodec& codec, const uint8_t* codes, size_t begin, size_t end,
-                const uint8_t* removed, const float* q, size_t nq, TopK* heaps, ScoreBlockFn score) {
+                const uint8_t* removed, const float* q, size_t nq, TopK* heaps, ScoreBlockFn score,
+                Scratch& scratch) {
   const int dim = codec.dim();
   const int cb = codec.code_bytes();
-  std::vector<uint8_t> live_codes(static_cast<size_t>(kBlock) * cb);
-  std::vector<float> rows(static_cast<size_t>(kBlock) * dim);
-  std::vector<float> xt(static_cast<size_t>(kBlock) * dim);
-  std::vector<int64_t> slots(kBlock);
+  std::vector<uint8_t>& live_codes = scratch.live_codes;
+  std::vector<float>& rows = scratch.rows;
+  std::vector<float>& xt = scratch.xt;
+  std::vector<int64_t>& slots = scratch.slots;
   size_t s = begin;
   while (s < end) {
     // Gather up to kBlock live codes (skipping removed slots) into a contiguous run.
@@ -120,7 +136,8 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
     sets.reserve(threads);
     for (int t = 0; t < threads; t++) sets.emplace_back(nq, kk);
     parallel_for(n, kBlock, threads, [&](size_t b, size_t e, int w) {
-      scan_range(codec, codes, b, e, removed, queries, nq, sets[w].data(), score);
+      Scratch scratch(codec);
+      scan_range(codec, codes, b, e, removed, queries, nq, sets[w].data(), score, scratch);
     });
     merge_sets(sets, 0, nq);
     for (size_t i = 0; i < nq; i++) {
@@ -131,7 +148,8 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
     // Few codes: split the queries instead (each worker decodes all codes).
     TopKSet heaps(nq, kk);
     parallel_for(nq, 1, threads, [&](size_t b, size_t e, int) {
-      scan_range(codec, codes, 0, n, removed, queries + b * dim, e - b, heaps.data() + b, score);
+      Scratch scratch(codec);
+      scan_range(codec, codes, 0, n, removed, queries + b * dim, e - b, heaps.data() + b, score, scratch);
     });
     for (size_t i = 0; i < nq; i++) {
       emit_ties(heaps[i], tie_slots, tie_offsets);
@@ -243,32 +261,34 @@ void decode_scan_ranges(const ZnSphereCodec& codec, const uint8_t* codes, size_t
   if (kk > 0) build_segments(nq, ranges, range_offsets, &segs, &seg_queries);
   double weight = 0;
   for (const Segment& s : segs) weight += static_cast<double>(s.end - s.begin) * (s.q1 - s.q0);
-  // Thread start-up costs tens of microseconds: split only work of a few blocks each.
+  // Waking a pool helper costs microseconds: split work of at least a block per thread.
+  // A small batch (the single query) is cut finer than the threads, so that the
+  // caller takes over the parts of a helper that starts late (a busy core).
   threads = std::max(threads, 1);
-  const int workers = weight >= 2.0 * threads * kBlock ? threads : 1;
-  const auto plan = split_pieces(segs, workers);
+  const int workers = weight >= static_cast<double>(threads) * kBlock ? threads : 1;
+  const int parts = workers > 1 && nq <= kFinePartsBelow ? workers * kPartsPerWorker : workers;
+  const auto plan = split_pieces(segs, parts);
   std::vector<TopKSet> sets;
-  sets.reserve(workers);
-  for (int t = 0; t < workers; t++) sets.emplace_back(nq, kk);
-  parallel_for(static_cast<size_t>(workers), 1, workers, [&](size_t b, size_t e, int) {
+  sets.reserve(parts);
+  for (int t = 0; t < parts; t++) sets.emplace_back(nq, kk);
+  parallel_chunks(static_cast<size_t>(parts), workers, [&](size_t w) {
     std::vector<float> qbuf;
     std::vector<TopK> heaps;
-    for (size_t w = b; w < e; w++) {
-      for (const Piece& p : plan[w]) {
-        const Segment& s = segs[p.seg];
-        const size_t m = s.q1 - s.q0;
-        qbuf.resize(m * dim);
-        heaps.resize(m);
-        // The segment's queries and heaps side by side (swapped in and back out: a
-        // TopK owns its tie list).
-        for (size_t j = 0; j < m; j++) {
-          const size_t qi = static_cast<size_t>(seg_queries[s.q0 + j]);
-          std::memcpy(qbuf.data() + j * dim, queries + qi * dim, dim * sizeof(float));
-          std::swap(heaps[j], sets[w][qi]);
-        }
-        scan_range(codec, codes, p.begin, p.end, removed, qbuf.data(), m, heaps.data(), score);
-        for (size_t j = 0; j < m; j++) std::swap(heaps[j], sets[w][static_cast<size_t>(seg_queries[s.q0 + j])]);
+    Scratch scratch(codec);
+    for (const Piece& p : plan[w]) {
+      const Segment& s = segs[p.seg];
+      const size_t m = s.q1 - s.q0;
+      qbuf.resize(m * dim);
+      heaps.resize(m);
+      // The segment's queries and heaps side by side (swapped in and back out: a
+      // TopK owns its tie list).
+      for (size_t j = 0; j < m; j++) {
+        const size_t qi = static_cast<size_t>(seg_queries[s.q0 + j]);
+        std::memcpy(qbuf.data() + j * dim, queries + qi * dim, dim * sizeof(float));
+        std::swap(heaps[j], sets[w][qi]);
       }
+      scan_range(codec, codes, p.begin, p.end, removed, qbuf.data(), m, heaps.data(), score, scratch);
+      for (size_t j = 0; j < m; j++) std::swap(heaps[j], sets[w][static_cast<size_t>(seg_queries[s.q0 + j])]);
     }
   });
   merge_sets(sets, 0, nq);

@@ -23,6 +23,9 @@ constexpr int64_t kQueryBlock = 256;
 constexpr int64_t kBaseBlock = 1024;
 // Queries sharing one transposed base block (heaps: kGroupQueries × k candidates).
 constexpr int64_t kGroupQueries = 8 * kQueryBlock;
+// The direct path: at most this many queries, over at most this many base values.
+constexpr int64_t kDirectMaxQueries = 4;
+constexpr int64_t kDirectMaxValues = int64_t(1) << 20;
 
 // The heaps (topk.h) rank candidates by a key, smaller is better: L2 |b|² - 2<q,b>
 // (|q|² is added back in emit), IP -<q,b>. Equal keys: the smaller index is better.
@@ -68,6 +71,18 @@ void transpose_block(const float* x, int64_t n, int d, float* out) {
   }
 }
 
+// <a, b> over d values in 8 interleaved partial sums (the compiler keeps them in one
+// vector register), then the rest.
+inline float dot_lanes(const float* a, const float* b, int d) {
+  float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+  int c = 0;
+  for (; c + 8 <= d; c += 8)
+    for (int l = 0; l < 8; l++) acc[l] += a[c + l] * b[c + l];
+  float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; c < d; c++) s += a[c] * b[c];
+  return s;
+}
+
 void row_norms(const float* x, int64_t n, int d, int threads, float* out) {
   parallel_for(static_cast<size_t>(n), 4096, threads, [&](size_t b, size_t e, int) {
     for (size_t i = b; i < e; i++) {
@@ -110,6 +125,25 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
     row_norms(queries, nq, d, threads, qnorm.data());
   }
 
+  // A few queries over a small base (the coarse probe of one query): plain dot
+  // products straight from the rows; the transposes and the sgemm tile of the
+  // blocked path cost more than the products themselves.
+  if (nq <= kDirectMaxQueries && nb * d <= kDirectMaxValues) {
+    std::vector<float> scores(std::min<int64_t>(nb, kBaseBlock));
+    const float* bn_all = metric == KnnMetric::L2 ? bnorm.data() : nullptr;
+    for (int64_t q = 0; q < nq; q++) {
+      const float* qv = queries + q * d;
+      TopKSet heap(1, k);
+      for (int64_t b0 = 0; b0 < nb; b0 += kBaseBlock) {
+        const int64_t bn = std::min(kBaseBlock, nb - b0);
+        for (int64_t j = 0; j < bn; j++) scores[j] = dot_lanes(qv, base + (b0 + j) * d, d);
+        fold_row(heap[0], scores.data(), bn_all ? bn_all + b0 : nullptr, b0, bn, scan);
+      }
+      emit(heap[0], k, qnorm[q], metric, out_idx + q * k, out_dist + q * k);
+    }
+    return;
+  }
+
   // Work = query groups × base slices. Enough queries: split the queries evenly
   // into groups (a multiple of the thread count, ≤ ~8 tiles each), every group
   // scanning the whole base. Few queries: one group, and the base is cut into
@@ -132,8 +166,10 @@ void knn_search(const float* queries, int64_t nq, const float* base, int64_t nb,
     for (int64_t s = 0; s < slices; s++) partial.emplace_back(nq, k);
   }
 
+  // Rows of the score tile a group can fill (a few queries, as a probe, need a small one).
+  const int64_t tile_rows = std::min<int64_t>(kQueryBlock, (nq + groups - 1) / groups);
   parallel_for(static_cast<size_t>(tasks), 1, threads, [&](size_t tb, size_t te, int) {
-    std::vector<float> tile(kQueryBlock * kBaseBlock), bt(static_cast<size_t>(kBaseBlock) * d);
+    std::vector<float> tile(tile_rows * kBaseBlock), bt(static_cast<size_t>(kBaseBlock) * d);
     for (size_t t = tb; t < te; t++) {
       const int64_t g = static_cast<int64_t>(t) / slices, s = static_cast<int64_t>(t) % slices;
       const int64_t g0 = nq * g / groups, g1 = nq * (g + 1) / groups;

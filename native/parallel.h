@@ -1,10 +1,23 @@
-// Minimal fork-join helper shared by the kernels: split [0, n) into contiguous
-// chunks over worker threads. Threads are created per call: kernels call it for
-// work of milliseconds or more, where the creation cost does not matter.
+// Fork-join helper shared by the kernels: split [0, n) into contiguous chunks run
+// by the calling thread and a process-wide pool of helper threads.
+//
+// The helpers are started once and kept (a sub-millisecond single-query scan cannot
+// pay tens of microseconds of thread creation per call), and they are shared by
+// every caller: concurrent kernels on libuv's workers queue their chunks instead of
+// each forking its own threads, so a process holds at most (largest `threads` asked
+// − 1) helpers. A caller never waits for a helper to start: it runs every chunk no
+// helper has claimed yet itself, and waits only for chunks already running. That
+// also makes nested calls safe.
 #pragma once
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -20,8 +33,128 @@ inline int default_threads() {
   return hc == 0 ? 1 : static_cast<int>(hc);
 }
 
+namespace parallel_detail {
+
+// One parallel_for call: chunks [0, chunks) claimed in order by whoever is free.
+struct Job {
+  const std::function<void(size_t)>* run;
+  size_t chunks;
+  size_t next = 0;  // next chunk to claim (under the pool's mutex)
+  size_t done = 0;  // chunks finished by helpers (under `m`)
+  std::mutex m;
+  std::condition_variable finished;
+};
+
+class Pool {
+ public:
+  static constexpr int kMaxHelpers = 255;
+
+  // The process's pool (never destroyed: its threads are detached and simply end with
+  // the process, so unloading or exiting never waits on them).
+  static Pool& get() {
+    static Pool* pool = new Pool();
+    return *pool;
+  }
+
+  // Runs job->run(c) for every chunk; helpers up to `helpers` may join.
+  void run(Job* job, int helpers) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      grow(std::min(helpers, kMaxHelpers));
+      queue_.push_back(job);
+      pending_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    wake_.notify_all();
+    size_t mine = 0;
+    for (;;) {
+      size_t c;
+      {
+        std::lock_guard<std::mutex> lock(m_);
+        if (job->next >= job->chunks) break;  // all claimed (and the job off the queue)
+        c = job->next++;
+        if (job->next >= job->chunks) {
+          queue_.erase(std::find(queue_.begin(), queue_.end(), job));
+          pending_.store(queue_.size(), std::memory_order_relaxed);
+        }
+      }
+      (*job->run)(c);
+      mine++;
+    }
+    std::unique_lock<std::mutex> lock(job->m);
+    job->finished.wait(lock, [&] { return job->done + mine == job->chunks; });
+  }
+
+  int helpers() {
+    std::lock_guard<std::mutex> lock(m_);
+    return started_;
+  }
+
+ private:
+  void grow(int want) {
+    for (; started_ < want; started_++) std::thread([this] { loop(); }).detach();
+  }
+
+  void loop() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      if (queue_.empty()) {
+        // Poll briefly before sleeping: a burst of small kernels (single queries one
+        // after another) then finds the helper awake instead of paying a wake-up each.
+        lock.unlock();
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+        while (pending_.load(std::memory_order_relaxed) == 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+        lock.lock();
+      }
+      wake_.wait(lock, [&] { return !queue_.empty(); });
+      // A queued job always has a chunk left: whoever claims its last one dequeues it.
+      Job* job = queue_.front();
+      const size_t c = job->next++;
+      if (job->next >= job->chunks) {
+        queue_.pop_front();
+        pending_.store(queue_.size(), std::memory_order_relaxed);
+      }
+      lock.unlock();
+      (*job->run)(c);
+      {
+        std::lock_guard<std::mutex> jl(job->m);
+        job->done++;
+        job->finished.notify_one();  // under the lock: the caller cannot free the job before we let go
+      }
+      lock.lock();
+    }
+  }
+
+  std::mutex m_;
+  std::condition_variable wake_;
+  std::deque<Job*> queue_;
+  std::atomic<size_t> pending_{0};  // queue_.size(), readable without the mutex
+  int started_ = 0;
+  static constexpr int kSpinMicros = 200;
+};
+
+}  // namespace parallel_detail
+
+// Helper threads started so far in this process (for tests and diagnostics).
+inline int parallel_helpers() { return parallel_detail::Pool::get().helpers(); }
+
+// Runs fn(c) for c in [0, chunks) with up to `threads` threads (the caller and
+// threads − 1 pool helpers); returns when all have finished.
+inline void parallel_chunks(size_t chunks, int threads, const std::function<void(size_t)>& fn) {
+  if (chunks == 0) return;
+  if (chunks == 1 || threads <= 1) {
+    for (size_t c = 0; c < chunks; c++) fn(c);
+    return;
+  }
+  parallel_detail::Job job;
+  job.run = &fn;
+  job.chunks = chunks;
+  parallel_detail::Pool::get().run(&job, static_cast<int>(std::min<size_t>(chunks, static_cast<size_t>(threads))) - 1);
+}
+
 // Calls fn(begin, end, worker) on disjoint chunks covering [0, n); chunk bounds are
-// multiples of `grain` (except the last). Runs inline when one chunk suffices.
+// multiples of `grain` (except the last), and `worker` numbers the chunks 0.. (at
+// most `threads` of them), so per-worker state indexed by it is never shared. Runs
+// inline when one chunk suffices.
 template <typename Fn>
 void parallel_for(size_t n, size_t grain, int threads, Fn fn) {
   if (n == 0) return;
@@ -33,13 +166,11 @@ void parallel_for(size_t n, size_t grain, int threads, Fn fn) {
     return;
   }
   size_t per = (blocks + nt - 1) / nt;
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < nt; t++) {
+  const std::function<void(size_t)> chunk = [&](size_t t) {
     size_t b = std::min(n, t * per * grain), e = std::min(n, (t + 1) * per * grain);
-    if (b < e) pool.emplace_back([=, &fn] { fn(b, e, static_cast<int>(t)); });
-  }
-  fn(size_t(0), std::min(n, per * grain), 0);
-  for (auto& th : pool) th.join();
+    if (b < e) fn(b, e, static_cast<int>(t));
+  };
+  parallel_chunks(nt, static_cast<int>(nt), chunk);
 }
 
 }  // namespace spreadvec

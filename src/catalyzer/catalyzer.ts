@@ -128,6 +128,21 @@ export class Catalyzer {
    * n×dout L2-normalized rows.
    */
   async encode(x: Float32Array | Uint8Array): Promise<Float32Array> {
+    const n = this.checkInput(x);
+    if (this.workers <= 1 || n < MIN_ROWS_FOR_POOL) return this.forward.run(x, n);
+    return this.encodeInPool(x, n);
+  }
+
+  /**
+   * The same as {@link encode} in the calling thread, without the worker pool: for a
+   * few rows (one query), where a thread round trip costs more than the pass itself.
+   */
+  encodeSync(x: Float32Array | Uint8Array): Float32Array {
+    return this.forward.runSync(x, this.checkInput(x));
+  }
+
+  /** The number of rows of x; throws on a closed catalyzer or on bad input. */
+  private checkInput(x: Float32Array | Uint8Array): number {
     if (this.closed) throw new ClosedError('Catalyzer is closed');
     if (!(x instanceof Float32Array) && !(x instanceof Uint8Array)) throw new TypeError('x must be a Float32Array or a Uint8Array');
     if (x.length % this.din !== 0) {
@@ -141,8 +156,7 @@ export class Catalyzer {
         }
       }
     }
-    if (this.workers <= 1 || n < MIN_ROWS_FOR_POOL) return this.forward.run(x, n);
-    return this.encodeInPool(x, n);
+    return n;
   }
 
   private async encodeInPool(x: Float32Array | Uint8Array, n: number): Promise<Float32Array> {

@@ -16,6 +16,8 @@ export interface ForwardPass {
   readonly dout: number;
   /** n×din float32 (or uint8, converted) → n×dout unit rows. */
   run(x: Float32Array | Uint8Array, n: number): Promise<Float32Array>;
+  /** The same in the calling thread (a few rows: no thread round trip). */
+  runSync(x: Float32Array | Uint8Array, n: number): Float32Array;
   dispose(): void;
 }
 
@@ -101,6 +103,10 @@ class NativeForward implements ForwardPass {
 
   run(x: Float32Array | Uint8Array, n: number): Promise<Float32Array> {
     return this.mlp.run(x.length === n * this.din ? x : x.subarray(0, n * this.din), this.threads);
+  }
+
+  runSync(x: Float32Array | Uint8Array, n: number): Float32Array {
+    return this.mlp.runSync(x.length === n * this.din ? x : x.subarray(0, n * this.din), this.threads);
   }
 
   dispose(): void {}

@@ -13,6 +13,12 @@ export interface IndexEncoder {
   readonly dout: number;
   /** n × din rows → n × dout unit rows. */
   encode(x: Float32Array | Uint8Array): Promise<Float32Array>;
+  /**
+   * Optional: the same in the calling thread. The Index uses it for a single query
+   * while no other search runs, where a thread round trip costs more than one row's
+   * forward pass (Catalyzer implements it).
+   */
+  encodeSync?(x: Float32Array | Uint8Array): Float32Array;
   /** Bytes from which the encoder is rebuilt when the index is reopened. */
   toCheckpoint(): Uint8Array;
   close(): Promise<void>;

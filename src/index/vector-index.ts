@@ -30,9 +30,9 @@ import type { IndexConfig, ModelConfig } from '../../storage/layout';
 import { ClosedError, DimensionMismatchError, ReadOnlyError } from '../errors';
 import { decodeAsync, quantizeEncodeAsync } from '../lattice/zn-native';
 import { assignLists, defaultNlist, DEFAULT_NPROBE, FLAT_BELOW, trainCoarse } from '../ivf/coarse';
-import { groupOrder } from '../ivf/layout';
+import { coveredSlots, groupOrder, type ScanRanges } from '../ivf/layout';
 import { radiusForBits } from '../lattice/sphere-count';
-import { decodeScan } from '../kernels/scan-native';
+import { decodeScan, decodeScanSync } from '../kernels/scan-native';
 import { flatScan } from '../kernels/flat-scan-native';
 import { CallOrder } from './call-order';
 import { CodeArena } from './code-arena';
@@ -121,6 +121,12 @@ interface Model {
 
 /** Ids per page of `ids()`. */
 const IDS_PAGE = 1024;
+/**
+ * Slots a single query's scan may cover and still run on the calling thread when the
+ * index is otherwise idle: about a millisecond of decoding on one core, less than the
+ * event loop already gives an LMDB read; beyond it the scan goes to a libuv worker.
+ */
+const INLINE_SCAN_MAX = 8192;
 
 export class Index {
   private store: IndexStore | null;
@@ -331,9 +337,9 @@ export class Index {
   }
 
   /** Catalyzer output for n rows, checked: n × dout finite values. */
-  private async encodeWith(model: Model, x: Float32Array | Uint8Array, n: number, name: string): Promise<Float32Array> {
+  private async encodeWith(model: Model, x: Float32Array | Uint8Array, n: number, name: string, inline = false): Promise<Float32Array> {
     const dout = model.config.dout;
-    const y = await model.encoder.encode(x);
+    const y = inline && model.encoder.encodeSync ? model.encoder.encodeSync(x) : await model.encoder.encode(x);
     if (y.length !== n * dout) {
       throw new DimensionMismatchError(`the catalyzer returned ${y.length} values for ${n} ${name}, expected ${n * dout}`);
     }
@@ -751,13 +757,17 @@ export class Index {
           const { ids, distances } = await topKByDistanceThenId(this.exactScan(arena, skip), Float32Array.from(rows), nq, k, live, idsOf);
           return { ids, distances, nq, k };
         }
-        const units = await this.encodeWith(model, rows, nq, 'queries');
+        // One query while no other search runs: encode and scan on this thread (the
+        // scan still splits over the pool's threads); with others in flight, off it,
+        // so that concurrent searches overlap.
+        const inline = nq === 1 && this.activeScans === 1;
+        const units = await this.encodeWith(model, rows, nq, 'queries', inline);
         // Partitioned: each query scans the slot ranges of its nprobe nearest lists; with
         // a `where` filter, further lists until they hold the k (× refine) matches wanted.
         const partition = this.ivf;
         const np = nprobe === 'all' ? 0 : (nprobe ?? DEFAULT_NPROBE);
         const ranges = !partition || np === 0 ? undefined : where ? partition.rangesOfAllowed(units, nq, np, k * (refine ?? 1), skip) : partition.rangesOf(units, nq, np);
-        const scan = this.codeScan(model, arena, skip, ranges);
+        const scan = this.codeScan(model, arena, skip, ranges, inline);
         if (refine === undefined) {
           const { ids, distances } = await topKByDistanceThenId(scan, units, nq, k, live, idsOf);
           return { ids, distances, nq, k };
@@ -794,10 +804,16 @@ export class Index {
   }
 
   /** The decode-and-scan of a code arena, skipping the slots set in `skip`, over `ranges` when given. */
-  private codeScan(model: Model, arena: CodeArena, skip: Uint8Array, ranges?: { ranges: Int32Array; rangeOffsets: Int32Array }): Scan {
+  private codeScan(model: Model, arena: CodeArena, skip: Uint8Array, ranges?: ScanRanges, inline = false): Scan {
     return (q, kk) => {
       this.scans++;
-      return decodeScan({ codes: arena.codes, n: arena.count, removed: skip, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads, ...ranges });
+      const input = { codes: arena.codes, n: arena.count, removed: skip, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads, ...ranges };
+      if (!inline || !ranges || coveredSlots(ranges) > INLINE_SCAN_MAX) return decodeScan(input);
+      try {
+        return Promise.resolve(decodeScanSync(input));
+      } catch (e) {
+        return Promise.reject(e);
+      }
     };
   }
 

@@ -105,3 +105,10 @@ export function rangesFor(probes: Int32Array, nprobe: number, layout: ListLayout
   }
   return { ranges: Int32Array.from(pairs), rangeOffsets };
 }
+
+/** Slots the ranges cover, all queries together (the work of a ranged scan). */
+export function coveredSlots(r: ScanRanges): number {
+  let n = 0;
+  for (let j = 0; j < r.ranges.length; j += 2) n += r.ranges[j + 1] - r.ranges[j];
+  return n;
+}
