@@ -16,7 +16,8 @@
  * p50/p95/p99 (k = 10, one caller, awaited one after another), and the batch time; at
  * the default nprobe, queries/s for 1 and 32 concurrent callers. Beside it in the same
  * run: Faiss IVF<nlist>,PQ8 (same nlist and nprobes) and IndexPQ from python3-faiss
- * when present, and usearch HNSW (f32) at growing expansion.
+ * when present, and usearch HNSW (f32) at growing expansion. Then the same index
+ * reopened with `cache: 'int8'` (the decoded cache), swept again.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -103,7 +104,7 @@ const fmt = (p: Point) =>
   `| ${p.method} | ${p.recall.map((r) => r.toFixed(3)).join(' / ')} | ${p.p50.toFixed(3)} | ${p.p95.toFixed(3)} | ${p.p99.toFixed(3)} | ${p.batchS.toFixed(3)} |` +
   (p.qps1 ? ` ${p.qps1.toFixed(0)} → ${p.qps32!.toFixed(0)} (×${(p.qps32! / p.qps1).toFixed(2)}) |` : ' |');
 
-async function indexPoints(data: Data, truth: BigInt64Array, index: Index): Promise<Point[]> {
+async function indexPoints(data: Data, truth: BigInt64Array, index: Index, label = 'spreadvec Index'): Promise<Point[]> {
   const { queries, nq, d } = data;
   const one = (i: number) => queries.subarray((i % nq) * d, ((i % nq) + 1) * d);
   const out: Point[] = [];
@@ -133,7 +134,7 @@ async function indexPoints(data: Data, truth: BigInt64Array, index: Index): Prom
     const r: SearchResult = await index.search(queries, K, opt);
     const batchS = (performance.now() - tb) / 1000;
     const [p50, p95, p99] = percentiles(ms);
-    const p: Point = { method: `spreadvec Index, nprobe ${np}${np === DEFAULT_NPROBE ? ' (default)' : ''}`, nprobe: np, recall: recalls(r.ids, K, truth, nq), p50, p95, p99, batchS, ...(qps32 ? { qps1, qps32 } : {}) };
+    const p: Point = { method: `${label}, nprobe ${np}${np === DEFAULT_NPROBE ? ' (default)' : ''}`, nprobe: np, recall: recalls(r.ids, K, truth, nq), p50, p95, p99, batchS, ...(qps32 ? { qps1, qps32 } : {}) };
     console.log(fmt(p));
     out.push(p);
   }
@@ -240,10 +241,17 @@ async function main(): Promise<void> {
   console.log('| method | 1-R@1 / @10 / @100 | p50 ms | p95 ms | p99 ms | 1000-query batch s | q/s 1 → 32 callers |\n|---|---|---|---|---|---|---|');
   const points = await indexPoints(data, truth, index);
   await index.close();
+  // The same index reopened with the decoded cache (24 more bytes per vector at dout 24).
+  t = performance.now();
+  const cached = await Index.open(dir, { threads: THREADS, cache: 'int8' });
+  const cacheLine = `reopened with cache 'int8' in ${((performance.now() - t) / 1000).toFixed(1)} s: memoryBytes ${(cached.memoryBytes / cached.size).toFixed(2)} B/vector`;
+  console.log(cacheLine);
+  points.push(...(await indexPoints(data, truth, cached, "spreadvec Index + cache 'int8'")));
+  await cached.close();
   fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   const faiss = faissPoints(data, truth, report.nlist ?? 1);
   const hnsw = await usearchPoints(data, truth);
-  if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ data: data.label, setup, loadavg: os.loadavg(), points, faiss, usearch: hnsw }, null, 1));
+  if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ data: data.label, setup, cache: cacheLine, loadavg: os.loadavg(), points, faiss, usearch: hnsw }, null, 1));
 }
 
 main().catch((e) => {

@@ -30,10 +30,18 @@ struct Scratch {
         slots(kBlock) {}
 };
 
+// The rows a scan reads: the codes, decoded block by block, or (a decoded cache) their
+// int8 lattice points, dim bytes per slot, turned into the same unit floats.
+struct Rows {
+  const uint8_t* codes;
+  const int8_t* decoded;  // null: decode the codes
+};
+
 // Scans slots [begin, end) for queries q (nq rows), offering hits to heaps.
-void scan_range(const ZnSphereCodec& codec, const uint8_t* codes, size_t begin, size_t end,
+void scan_range(const ZnSphereCodec& codec, Rows src, size_t begin, size_t end,
                 const uint8_t* removed, const float* q, size_t nq, TopK* heaps, ScoreBlockFn score,
                 Scratch& scratch) {
+  const uint8_t* codes = src.codes;
   const int dim = codec.dim();
   const int cb = codec.code_bytes();
   std::vector<uint8_t>& live_codes = scratch.live_codes;
@@ -44,13 +52,22 @@ void scan_range(const ZnSphereCodec& codec, const uint8_t* codes, size_t begin, 
   while (s < end) {
     // Gather up to kBlock live codes (skipping removed slots) into a contiguous run.
     int nb = 0;
-    for (; s < end && nb < kBlock; s++) {
-      if (slot_removed(removed, s)) continue;
-      std::memcpy(live_codes.data() + static_cast<size_t>(nb) * cb, codes + s * cb, cb);
-      slots[nb++] = static_cast<int64_t>(s);
+    if (src.decoded) {
+      for (; s < end && nb < kBlock; s++) {
+        if (slot_removed(removed, s)) continue;
+        codec.unit_of_int8(src.decoded + s * dim, dim, rows.data() + static_cast<size_t>(nb) * dim);
+        slots[nb++] = static_cast<int64_t>(s);
+      }
+      if (nb == 0) break;
+    } else {
+      for (; s < end && nb < kBlock; s++) {
+        if (slot_removed(removed, s)) continue;
+        std::memcpy(live_codes.data() + static_cast<size_t>(nb) * cb, codes + s * cb, cb);
+        slots[nb++] = static_cast<int64_t>(s);
+      }
+      if (nb == 0) break;
+      codec.decode_unit_batch(live_codes.data(), nb, rows.data());
     }
-    if (nb == 0) break;
-    codec.decode_unit_batch(live_codes.data(), nb, rows.data());
     // Transpose to dim rows of kBlock lanes; zero the tail lanes so that every
     // kernel may read whole vectors.
     for (int d = 0; d < dim; d++) {
@@ -107,7 +124,8 @@ void emit_ties(const TopK& heap, std::vector<int32_t>* tie_slots, std::vector<in
 void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
                  const uint8_t* removed, const float* queries, size_t nq, int k, int threads,
                  float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots,
-                 std::vector<int32_t>* tie_offsets) {
+                 std::vector<int32_t>* tie_offsets, const int8_t* decoded) {
+  const Rows src{codes, decoded};
   if (tie_slots) {
     tie_slots->clear();
     tie_offsets->assign(1, 0);
@@ -137,7 +155,7 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
     for (int t = 0; t < threads; t++) sets.emplace_back(nq, kk);
     parallel_for(n, kBlock, threads, [&](size_t b, size_t e, int w) {
       Scratch scratch(codec);
-      scan_range(codec, codes, b, e, removed, queries, nq, sets[w].data(), score, scratch);
+      scan_range(codec, src, b, e, removed, queries, nq, sets[w].data(), score, scratch);
     });
     merge_sets(sets, 0, nq);
     for (size_t i = 0; i < nq; i++) {
@@ -149,7 +167,7 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
     TopKSet heaps(nq, kk);
     parallel_for(nq, 1, threads, [&](size_t b, size_t e, int) {
       Scratch scratch(codec);
-      scan_range(codec, codes, 0, n, removed, queries + b * dim, e - b, heaps.data() + b, score, scratch);
+      scan_range(codec, src, 0, n, removed, queries + b * dim, e - b, heaps.data() + b, score, scratch);
     });
     for (size_t i = 0; i < nq; i++) {
       emit_ties(heaps[i], tie_slots, tie_offsets);
@@ -247,7 +265,8 @@ std::vector<std::vector<Piece>> split_pieces(const std::vector<Segment>& segs, i
 void decode_scan_ranges(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, const uint8_t* removed,
                         const float* queries, size_t nq, const int32_t* ranges, const int32_t* range_offsets,
                         int k, int threads, float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots,
-                        std::vector<int32_t>* tie_offsets) {
+                        std::vector<int32_t>* tie_offsets, const int8_t* decoded) {
+  const Rows src{codes, decoded};
   if (tie_slots) {
     tie_slots->clear();
     tie_offsets->assign(1, 0);
@@ -287,7 +306,7 @@ void decode_scan_ranges(const ZnSphereCodec& codec, const uint8_t* codes, size_t
         std::memcpy(qbuf.data() + j * dim, queries + qi * dim, dim * sizeof(float));
         std::swap(heaps[j], sets[w][qi]);
       }
-      scan_range(codec, codes, p.begin, p.end, removed, qbuf.data(), m, heaps.data(), score, scratch);
+      scan_range(codec, src, p.begin, p.end, removed, qbuf.data(), m, heaps.data(), score, scratch);
       for (size_t j = 0; j < m; j++) std::swap(heaps[j], sets[w][static_cast<size_t>(seg_queries[s.q0 + j])]);
     }
   });

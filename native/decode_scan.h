@@ -26,10 +26,13 @@ inline bool slot_removed(const uint8_t* removed, size_t slot) {
 // k-th distance, which the k places could not hold (query i's are
 // tie_slots[tie_offsets[i] .. tie_offsets[i + 1]), in no order): with them a caller
 // can break ties by another key without scanning again.
+// decoded (optional, the Index's decoded cache): n × dim int8 lattice points of the
+// codes (ZnSphereCodec::decode_int8); rows are then read from it instead of decoding
+// the codes, with the same results.
 void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
                  const uint8_t* removed, const float* queries, size_t nq, int k, int threads,
                  float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots = nullptr,
-                 std::vector<int32_t>* tie_offsets = nullptr);
+                 std::vector<int32_t>* tie_offsets = nullptr, const int8_t* decoded = nullptr);
 
 // Ranged form (the partitioned index: each query scans only its probed lists). Query i
 // scans the slots of its ranges, half-open pairs (ranges[2j], ranges[2j + 1]) for j in
@@ -42,6 +45,7 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
 void decode_scan_ranges(const ZnSphereCodec& codec, const uint8_t* codes, size_t n, const uint8_t* removed,
                         const float* queries, size_t nq, const int32_t* ranges, const int32_t* range_offsets,
                         int k, int threads, float* out_dist, int32_t* out_slot,
-                        std::vector<int32_t>* tie_slots = nullptr, std::vector<int32_t>* tie_offsets = nullptr);
+                        std::vector<int32_t>* tie_slots = nullptr, std::vector<int32_t>* tie_offsets = nullptr,
+                        const int8_t* decoded = nullptr);
 
 }  // namespace spreadvec

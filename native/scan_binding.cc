@@ -4,7 +4,9 @@
 // with two optional trailing arguments (ranges, rangeOffsets): Int32Arrays of
 // half-open slot pairs and nq + 1 offsets into the pairs; query i then scans only
 // its ranges (decode_scan_ranges). They are copied (small), so that no later change
-// can make a checked range unsafe.
+// can make a checked range unsafe. An optional 11th argument, decoded (Int8Array of
+// n × dim, or null), is the Index's decoded cache: rows are read from it instead of
+// decoding the codes (same results; any bytes are memory-safe).
 // codes: Uint8Array of n codes (code_bytes each); removed: Uint8Array bitmap or null;
 // queries: Float32Array nq × dim; results are nq × k (Float32Array / Int32Array,
 // +Infinity / -1 where fewer than k slots are live); tieSlots (Int32Array) holds the
@@ -44,6 +46,7 @@ struct ScanJob {
   InputView<uint8_t> codes;
   size_t n = 0;
   InputView<uint8_t> removed;  // empty: nothing removed
+  InputView<int8_t> decoded;   // empty: decode the codes
   InputView<float> queries;
   size_t nq = 0;
   int k = 0;
@@ -59,11 +62,12 @@ struct ScanJob {
     slots.resize(nq * static_cast<size_t>(k));
     if (ranged) {
       decode_scan_ranges(*codec, codes.data(), n, removed.data(), queries.data(), nq, ranges.data(),
-                         range_offsets.data(), k, threads, dist.data(), slots.data(), &tie_slots, &tie_offsets);
+                         range_offsets.data(), k, threads, dist.data(), slots.data(), &tie_slots, &tie_offsets,
+                         decoded.data());
       return;
     }
     decode_scan(*codec, codes.data(), n, removed.data(), queries.data(), nq, k, threads, dist.data(), slots.data(),
-                &tie_slots, &tie_offsets);
+                &tie_slots, &tie_offsets, decoded.data());
   }
 
   Napi::Object result(Napi::Env env) const {
@@ -131,7 +135,7 @@ void parse_ranges(const Napi::CallbackInfo& info, const std::string& fn, ScanJob
 // Borrow otherwise); throws ArgError on the first bad one.
 void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, ScanJob* job) {
   if (info.Length() < 7)
-    TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?, ranges?, rangeOffsets?)");
+    TypeFail(fn, "expected (codes, n, removed, dim, r2, queries, k, threads?, ranges?, rangeOffsets?, decoded?)");
   auto codes = TypedArrayArg<Napi::Uint8Array>(info, 0, fn, "codes");
   const int64_t n = IntArg(info, 1, fn, "n", 0, INT32_MAX);
   const int dim = static_cast<int>(IntArg(info, 3, fn, "dim", 1, 4096));
@@ -172,6 +176,15 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, Sc
                       " results exceed 2^26 per call; split the queries");
   job->n = static_cast<size_t>(n);
   parse_ranges(info, fn, job);
+  Napi::Int8Array decoded;
+  const size_t decoded_len = static_cast<size_t>(n) * static_cast<size_t>(dim);
+  if (info.Length() > 10 && !info[10].IsNull() && !info[10].IsUndefined()) {
+    if (!IsTypedArrayOf(info[10], napi_int8_array)) TypeFail(fn, "decoded must be an Int8Array or null");
+    decoded = info[10].As<Napi::Int8Array>();
+    if (decoded.ElementLength() < decoded_len)
+      RangeFail(fn, "decoded holds " + std::to_string(decoded.ElementLength()) + " values, fewer than n × dim = " +
+                        std::to_string(decoded_len));
+  }
   // Views last, once every check passed (a copy is made only for a call that runs).
   Napi::Env env = info.Env();
   const size_t code_len = static_cast<size_t>(n) * cb;
@@ -182,6 +195,9 @@ void parse(const Napi::CallbackInfo& info, const std::string& fn, bool async, Sc
                          : InputView<uint8_t>::Borrow(removed, removed_bytes);
   }
   job->queries = async ? InputView<float>::Hold(env, q) : InputView<float>::Borrow(q);
+  if (!decoded.IsEmpty()) {
+    job->decoded = async ? InputView<int8_t>::Hold(env, decoded, decoded_len) : InputView<int8_t>::Borrow(decoded, decoded_len);
+  }
 }
 
 // decodeScan (async: a libuv worker) and decodeScanSync (the calling thread).

@@ -176,6 +176,11 @@ void ZnSphereCodec::Impl::build(int d, int r) {
     unit_value.push_back(static_cast<float>(v / root));
     int8_value.push_back(static_cast<int8_t>(v <= 127 ? v : 0));
   }
+  // Negative coordinates decode to the negated float (decode_rank), so -unit_value.
+  for (int b = 0; b < 256; b++) {
+    const int v = static_cast<int8_t>(b), a = v < 0 ? -v : v;
+    int8_unit[b] = a > vmax ? 0.f : (v < 0 ? -unit_value[a] : unit_value[a]);
+  }
 }
 
 template <class R>
@@ -360,6 +365,11 @@ void ZnSphereCodec::decode_unit(const uint8_t* code, float* out) const {
 
 void ZnSphereCodec::decode_unit_batch(const uint8_t* codes, size_t n, float* out) const {
   kernels().zn_decoders->unit_batch(*impl_, codes, n, impl_->unit_value.data(), out);
+}
+
+void ZnSphereCodec::unit_of_int8(const int8_t* z, size_t n, float* out) const {
+  const float* t = impl_->int8_unit;
+  for (size_t i = 0; i < n; i++) out[i] = t[static_cast<uint8_t>(z[i])];
 }
 
 bool ZnSphereCodec::code_in_range(const uint8_t* code) const {

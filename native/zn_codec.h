@@ -55,6 +55,11 @@ class ZnSphereCodec {
   // n codes (n * code_bytes() bytes) to n * dim() floats z / sqrt(r2).
   void decode_unit_batch(const uint8_t* codes, size_t n, float* out) const;
   bool code_in_range(const uint8_t* code) const;  // rank < nv
+  // out[i] for the n int8 coordinates z[i] (as decode_int8 writes them): the float
+  // decode_unit gives for that coordinate, bit for bit, so that a scan of decoded
+  // int8 rows equals the scan of the codes. A byte no point of the sphere has (|z|
+  // above the largest coordinate) gives 0.
+  void unit_of_int8(const int8_t* z, size_t n, float* out) const;
 
   struct Impl;
 

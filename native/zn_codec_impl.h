@@ -97,6 +97,7 @@ struct ZnSphereCodec::Impl {
   std::vector<int32_t> int_value;  // value v -> v (decode to integers)
   std::vector<float> unit_value;   // value v -> float(v / sqrt(r2))
   std::vector<int8_t> int8_value;  // value v -> v when v <= 127 (else 0: never used)
+  float int8_unit[256];            // int8 coordinate (as uint8 byte) -> its unit float, 0 off the sphere
 
   void build(int d, int r);
   template <class R>

@@ -26,6 +26,7 @@ export type {
   TrainReport,
   MetadataInput,
   MetadataPatch,
+  CacheKind,
 } from './index/vector-index';
 export type { Where, Metadata, MetadataValue, Schema, FieldType } from './filter';
 export type { VerifyReport } from '../storage/index-store';

@@ -36,6 +36,13 @@ function checkCompactAt(v: unknown): void {
   }
 }
 
+/** Throws unless `v` is a valid cache option: 'none' or 'int8'. */
+function checkCache(v: unknown): void {
+  if (v !== undefined && v !== 'none' && v !== 'int8') {
+    throw new RangeError(`options.cache must be 'none' or 'int8', got ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+  }
+}
+
 /** Throws unless `path` and `options` are a valid Index.create call. */
 export function checkCreateArgs(path: unknown, options: IndexCreateOptions): void {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
@@ -63,6 +70,7 @@ export function checkCreateArgs(path: unknown, options: IndexCreateOptions): voi
   }
   if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
   checkCompactAt(options.compactAt);
+  checkCache(options.cache);
   if (options.quantizer !== undefined && typeof options.quantizer !== 'string') {
     throw new TypeError(`options.quantizer must be a string such as 'zn_79', got ${typeof options.quantizer}`);
   }
@@ -99,6 +107,7 @@ export function checkOpenArgs(path: unknown, options: IndexOpenOptions): void {
   assertKnownOptions('Index.open', options, OPEN_OPTIONS);
   if (options.threads !== undefined) assertInteger('options.threads', options.threads, 1, MAX_THREADS);
   checkCompactAt(options.compactAt);
+  checkCache(options.cache);
   if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') {
     throw new TypeError(`options.readOnly must be a boolean, got ${typeof options.readOnly}`);
   }

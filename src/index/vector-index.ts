@@ -36,6 +36,7 @@ import { decodeScan, decodeScanSync } from '../kernels/scan-native';
 import { flatScan } from '../kernels/flat-scan-native';
 import { CallOrder } from './call-order';
 import { CodeArena } from './code-arena';
+import { DecodedCache, type CacheKind } from './decoded-cache';
 import { PartitionView } from './partition-view';
 import {
   checkCreateArgs,
@@ -77,6 +78,7 @@ import { checkSchema, compileWhere, type CompiledWhere, type Metadata, type Sche
 import { popcount } from '../bitmap';
 
 export type {
+  CacheKind,
   CompactAt,
   EncoderLoader,
   IdsInput,
@@ -136,6 +138,9 @@ export class Index {
   private readonly loader: (checkpoint: Uint8Array) => Promise<IndexEncoder>;
   /** Codes (trained) or float32 vectors (untrained): what search scans. */
   private arena: CodeArena;
+  /** The `cache` option, and the decoded cache of the arena's codes it asks for (null: none, or untrained). */
+  private readonly cacheKind: CacheKind;
+  private decoded: DecodedCache | null = null;
   /** The partition of the arena's slots into lists (null: flat), in step with the arena. */
   private ivf: PartitionView | null = null;
   private readonly threads: number | undefined;
@@ -151,7 +156,7 @@ export class Index {
   /** The training in progress, if any (one at a time). */
   private training: Promise<TrainReport> | null = null;
 
-  private constructor(store: IndexStore, model: Model | null, loader: (cp: Uint8Array) => Promise<IndexEncoder>, threads?: number, compactAt: CompactAt = DEFAULT_COMPACT_AT) {
+  private constructor(store: IndexStore, model: Model | null, loader: (cp: Uint8Array) => Promise<IndexEncoder>, threads?: number, compactAt: CompactAt = DEFAULT_COMPACT_AT, cache: CacheKind = 'none') {
     this.store = store;
     this.config = store.config;
     this.model = model;
@@ -159,6 +164,7 @@ export class Index {
     this.arena = new CodeArena(this.rowBytes(model));
     this.threads = threads;
     this.compactAt = compactAt;
+    this.cacheKind = cache;
     this.refresh(store);
   }
 
@@ -206,7 +212,7 @@ export class Index {
       }
       const store = await IndexStore.create(path, config, stored);
       try {
-        return new Index(store, model, loader, options.threads, options.compactAt);
+        return new Index(store, model, loader, options.threads, options.compactAt, options.cache);
       } catch (e) {
         await store.close();
         throw e;
@@ -230,7 +236,7 @@ export class Index {
       } finally {
         txn.done();
       }
-      return new Index(store, model, loader, options.threads, options.compactAt);
+      return new Index(store, model, loader, options.threads, options.compactAt, options.cache);
     } catch (e) {
       if (model?.ownsEncoder) await model.encoder.close();
       await store.close();
@@ -321,7 +327,7 @@ export class Index {
    * Int32 list id per tail slot. Stored vectors live in LMDB's memory map, not here.
    */
   get memoryBytes(): number {
-    return this.arena.bytesAllocated + (this.ivf?.bytesAllocated ?? 0);
+    return this.arena.bytesAllocated + (this.ivf?.bytesAllocated ?? 0) + (this.decoded?.bytesAllocated ?? 0);
   }
 
   /** Whether the codes are partitioned into lists (partition()); false while flat. */
@@ -569,9 +575,24 @@ export class Index {
       const arena = new CodeArena(rowBytes);
       arena.apply(update);
       this.arena = arena;
+    } else {
+      this.arena.apply(update);
+    }
+    this.followCache(update);
+  }
+
+  /** Keeps the decoded cache (`cache: 'int8'`) in step with the arena after `update`. */
+  private followCache(update: ArenaUpdate): void {
+    const model = this.model;
+    if (this.cacheKind !== 'int8' || update.rows !== 'codes' || !model) {
+      this.decoded = null;
       return;
     }
-    this.arena.apply(update);
+    const { dout, r2 } = model.config;
+    const fresh = !this.decoded || this.decoded.dim !== dout || this.decoded.r2 !== r2 || update.reset;
+    if (fresh) this.decoded = new DecodedCache(dout, r2, this.threads);
+    const cb = this.arena.codeBytes;
+    this.decoded!.follow(this.arena, update.codes.map((c) => ({ from: c.from, n: c.bytes.byteLength / cb })), fresh);
   }
 
   /** Brings the arena to the latest committed generation. */
@@ -807,7 +828,9 @@ export class Index {
   private codeScan(model: Model, arena: CodeArena, skip: Uint8Array, ranges?: ScanRanges, inline = false): Scan {
     return (q, kk) => {
       this.scans++;
-      const input = { codes: arena.codes, n: arena.count, removed: skip, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads, ...ranges };
+      const cache = this.decoded;
+      const decoded = cache && cache.count === arena.count ? { decoded: cache.rows } : {};
+      const input = { codes: arena.codes, n: arena.count, removed: skip, dim: model.config.dout, r2: model.config.r2, queries: q, k: kk, threads: this.threads, ...ranges, ...decoded };
       if (!inline || !ranges || coveredSlots(ranges) > INLINE_SCAN_MAX) return decodeScan(input);
       try {
         return Promise.resolve(decodeScanSync(input));

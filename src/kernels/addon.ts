@@ -73,11 +73,11 @@ export interface RawAddon {
   // Decode-and-scan search (native/decode_scan.h).
   decodeScan(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
-    ranges?: Int32Array, rangeOffsets?: Int32Array,
+    ranges?: Int32Array, rangeOffsets?: Int32Array, decoded?: Int8Array,
   ): Promise<{ slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array }>;
   decodeScanSync(
     codes: Uint8Array, n: number, removed: Uint8Array | null, dim: number, r2: number, queries: F32, k: number, threads?: number,
-    ranges?: Int32Array, rangeOffsets?: Int32Array,
+    ranges?: Int32Array, rangeOffsets?: Int32Array, decoded?: Int8Array,
   ): { slots: Int32Array; distances: F32; tieSlots: Int32Array; tieOffsets: Int32Array };
 
   // Flat exact scan of raw vectors (native/flat_scan.h): same result shape as decodeScan.

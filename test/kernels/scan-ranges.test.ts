@@ -11,66 +11,8 @@ import fc from 'fast-check';
 import { detectedIsa, setIsa } from '../../src/kernels/addon';
 import { quantizeEncode } from '../../src/lattice/zn-native';
 import { decodeScan, decodeScanSync, type ScanInput, type ScanResult } from '../../src/kernels/scan-native';
-import { assertSameScan, isas, normalizeRows } from '../helpers/scan-compare';
-import { lcgUint32 } from '../helpers/random';
+import { assertSameScan, isas, normalizeRows, randomRanges, rangedCase } from '../helpers/scan-compare';
 import { randomRows } from '../helpers/test-encoder';
-
-
-
-/**
- * Per query: cut [0, n) at random points (repeated cuts give empty ranges, neighbours
- * are adjacent), keep a random share of the pieces, shuffle their order.
- */
-function randomRanges(n: number, nq: number, keep: number, seed: number): { ranges: Int32Array; rangeOffsets: Int32Array } {
-  const next = lcgUint32(seed);
-  const pairs: number[] = [];
-  const rangeOffsets = new Int32Array(nq + 1);
-  for (let q = 0; q < nq; q++) {
-    const ncuts = next() % 12;
-    const cuts = [0, n];
-    for (let i = 0; i < ncuts; i++) cuts.push(next() % (n + 1));
-    cuts.sort((a, b) => a - b);
-    const mine: [number, number][] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) if (next() % 1000 < keep * 1000) mine.push([cuts[i], cuts[i + 1]]);
-    for (let i = mine.length - 1; i > 0; i--) {
-      const j = next() % (i + 1);
-      [mine[i], mine[j]] = [mine[j], mine[i]];
-    }
-    for (const [b, e] of mine) pairs.push(b, e);
-    rangeOffsets[q + 1] = pairs.length / 2;
-  }
-  return { ranges: Int32Array.from(pairs), rangeOffsets };
-}
-
-const rangedCase = fc
-  .record({
-    dim: fc.integer({ min: 4, max: 24 }),
-    r2: fc.integer({ min: 1, max: 40 }),
-    n: fc.integer({ min: 0, max: 1500 }),
-    nq: fc.constantFrom(1, 1, 2, 5, 17),
-    k: fc.constantFrom(1, 3, 10, 50, 2000),
-    keep: fc.constantFrom(0, 0.3, 0.7, 1),
-    removedShare: fc.constantFrom(0, 0.1, 0.5, 1),
-    dupShare: fc.constantFrom(0, 0.3, 0.9),
-    threads: fc.constantFrom(1, 2),
-    seed: fc.integer({ min: 1, max: 1 << 30 }),
-  })
-  .map((c) => {
-    const points = normalizeRows(randomRows(c.n, c.dim, c.seed), c.dim);
-    // Duplicate rows so that exact distance ties occur, across ranges and threads.
-    for (let i = 1; i < c.n; i++) {
-      if ((i * 7919 + c.seed) % 100 < c.dupShare * 100) points.copyWithin(i * c.dim, 0, c.dim);
-    }
-    const codes = quantizeEncode(c.dim, c.r2, points);
-    const removed = new Uint8Array((c.n + 7) >> 3);
-    for (let i = 0; i < c.n; i++) if (((i * 2654435761 + c.seed) >>> 0) % 1000 < c.removedShare * 1000) removed[i >> 3] |= 1 << (i & 7);
-    const queries = normalizeRows(randomRows(c.nq, c.dim, c.seed + 1), c.dim);
-    const input: ScanInput = {
-      codes, n: c.n, removed, dim: c.dim, r2: c.r2, queries, k: c.k, threads: c.threads,
-      ...randomRanges(c.n, c.nq, c.keep, c.seed + 2),
-    };
-    return input;
-  });
 
 function sortedTies(r: ScanResult, q: number): number[] {
   return [...r.tieSlots.subarray(r.tieOffsets[q], r.tieOffsets[q + 1])].sort((a, b) => a - b);
