@@ -4,10 +4,10 @@ Builds IndexIVFPQ (index_factory "IVF<nlist>,PQ8": 8-byte codes, as the zn_79 co
 and IndexPQ (PQ8, exhaustive) on the raw SIFT base, trains the coarse quantizer as
 spreadvec does (at most 64 points per list, 10 iterations), and for each nprobe
 measures 1-recall@1/10/100 against the true neighbours, single-query latency
-percentiles (k = 10) and the time of one batch of 1000 queries (k = 100), on the
-requested threads. Prints one JSON object.
+percentiles (k = 10) and the time of one batch of 1000 queries (k = BATCH_K,
+default 100), on the requested threads. Prints one JSON object.
 usage: faiss_ivf.py BASE.bvecs QUERY.bvecs GT.ivecs NLIST NPROBES THREADS NSINGLE
-       faiss_ivf.py --raw BASE.f32 QUERY.f32 GT.i32 D GTK NLIST NPROBES THREADS NSINGLE
+       faiss_ivf.py --raw BASE.f32 QUERY.f32 GT.i32 D GTK NLIST NPROBES THREADS NSINGLE [BATCH_K]
        (raw little-endian float32 rows of D values and int32 rows of GTK ids: bench/million.ts)
 """
 import json
@@ -34,10 +34,10 @@ def recalls(ids, gt):
     return {str(r): float(np.mean([gt[i, 0] in ids[i, :r] for i in range(len(ids))])) for r in (1, 10, 100)}
 
 
-def measure(index, queries, gt, nsingle):
+def measure(index, queries, gt, nsingle, batch_k=100):
     index.search(queries[:10], 10)
     t0 = time.perf_counter()
-    _, ids = index.search(queries[:1000], 100)
+    _, ids = index.search(queries[:1000], batch_k)
     batch = time.perf_counter() - t0
     lat = []
     for i in range(nsingle):
@@ -61,6 +61,7 @@ def main():
         base, query, gtf = bvecs(argv[0]), bvecs(argv[1]), ivecs(argv[2])
         argv = argv[3:]
     nlist, nprobes, threads, nsingle = int(argv[0]), [int(v) for v in argv[1].split(",")], int(argv[2]), int(argv[3])
+    batch_k = int(argv[4]) if len(argv) > 4 else 100
     faiss.omp_set_num_threads(threads)
     out = {"version": faiss.__version__, "threads": threads, "n": len(base), "nlist": nlist, "ivf": [], "pq": None}
     t0 = time.perf_counter()
@@ -72,13 +73,13 @@ def main():
     out["ivf_build_s"] = time.perf_counter() - t0
     for nprobe in nprobes:
         ivf.nprobe = nprobe
-        out["ivf"].append(dict(nprobe=nprobe, **measure(ivf, query, gtf, nsingle)))
+        out["ivf"].append(dict(nprobe=nprobe, **measure(ivf, query, gtf, nsingle, batch_k)))
     t0 = time.perf_counter()
     pq = faiss.IndexPQ(base.shape[1], 8, 8)
     pq.train(base[:100000])
     pq.add(base)
     out["pq_build_s"] = time.perf_counter() - t0
-    out["pq"] = measure(pq, query, gtf, nsingle)
+    out["pq"] = measure(pq, query, gtf, nsingle, batch_k)
     print(json.dumps(out))
 
 

@@ -5,7 +5,10 @@
  *
  *   npx tsx bench/million.ts [--n 1000000] [--dim 96] [--clusters 1000] [--intrinsic 16]
  *     [--queries 1000] [--single 500] [--nprobes 8,16,24,32,48,64] [--threads 2]
- *     [--source generated|sift] [--no-faiss] [--no-usearch] [--json out.json]
+ *     [--source generated|sift] [--no-faiss] [--no-usearch] [--json out.json] [--dir DIR]
+ *
+ * --dir keeps the trained index and its truth in DIR; a later run with the same
+ * --dir (and data options) skips the build and only measures.
  *
  * Data: `generated` (the default) is clusteredVectors (src/data/synthetic.ts: Gaussian
  * clusters of a low intrinsic dimension, as embeddings have); `sift` is the 579,945 real
@@ -13,7 +16,8 @@
  * the query file. Truth: the untrained index's exact search (the same vectors, before
  * `train()`), k = 100.
  * Per nprobe: 1-recall@1/10/100 of the codes (1000-query batch, k = 100), single-query
- * p50/p95/p99 (k = 10, one caller, awaited one after another), and the batch time; at
+ * p50/p95/p99 (k = 10, one caller, awaited one after another), and the time of the
+ * 1000-query batch at k = 10; at
  * the default nprobe, queries/s for 1 and 32 concurrent callers. Beside it in the same
  * run: Faiss IVF<nlist>,PQ8 (same nlist and nprobes) and IndexPQ from python3-faiss
  * when present, and usearch HNSW (f32) at growing expansion. Then the same index
@@ -39,6 +43,7 @@ const THREADS = numberArg('threads', 2);
 const SOURCE = stringArg('source') ?? 'generated';
 const NPROBES = (stringArg('nprobes') ?? '8,16,24,32,48,64').split(',').map(Number);
 const JSON_OUT = stringArg('json');
+const KEEP = stringArg('dir');
 const has = (flag: string) => process.argv.includes(`--${flag}`);
 const SIFT = path.join(__dirname, '..', '..', 'shared', 'data', 'sift-debian-small');
 const K = 100;
@@ -131,8 +136,9 @@ async function indexPoints(data: Data, truth: BigInt64Array, index: Index, label
       qps32 = count / ((performance.now() - tc) / 1000);
     }
     const tb = performance.now();
-    const r: SearchResult = await index.search(queries, K, opt);
+    await index.search(queries, 10, opt);
     const batchS = (performance.now() - tb) / 1000;
+    const r: SearchResult = await index.search(queries, K, opt);
     const [p50, p95, p99] = percentiles(ms);
     const p: Point = { method: `${label}, nprobe ${np}${np === DEFAULT_NPROBE ? ' (default)' : ''}`, nprobe: np, recall: recalls(r.ids, K, truth, nq), p50, p95, p99, batchS, ...(qps32 ? { qps1, qps32 } : {}) };
     console.log(fmt(p));
@@ -153,7 +159,7 @@ function faissPoints(data: Data, truth: BigInt64Array, nlist: number): Point[] |
   };
   const gt = Int32Array.from(truth, (x) => Number(x));
   const args = [path.join(__dirname, 'faiss_ivf.py'), '--raw', write('base.f32', data.base), write('queries.f32', data.queries), write('gt.i32', gt),
-    String(data.d), String(K), String(nlist), NPROBES.join(','), String(THREADS), String(NSINGLE)];
+    String(data.d), String(K), String(nlist), NPROBES.join(','), String(THREADS), String(NSINGLE), '10'];
   const r = spawnSync(py, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   fs.rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) {
@@ -221,35 +227,49 @@ async function usearchPoints(data: Data, truth: BigInt64Array): Promise<Point[] 
 async function main(): Promise<void> {
   const data = loadData();
   console.log(`${data.label}; threads ${THREADS}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-million-')), 'idx');
-  const index = await Index.create(dir, { dim: data.d, threads: THREADS });
-  let t = performance.now();
-  const step = 100_000;
-  for (let i = 0; i < data.n; i += step) await index.add(data.base.subarray(i * data.d, Math.min(data.n, i + step) * data.d));
-  const addS = (performance.now() - t) / 1000;
-  t = performance.now();
-  const exact = await index.search(data.queries, K);
-  const truth = exact.ids;
-  console.log(`added ${data.n} in ${addS.toFixed(1)} s; exact truth (untrained search, ${data.nq} queries, k ${K}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  t = performance.now();
-  const report = await index.train();
-  const trainS = (performance.now() - t) / 1000;
+  const dir = KEEP ? path.join(KEEP, 'idx') : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-million-')), 'idx');
+  const truthFile = path.join(path.dirname(dir), 'truth.i64');
+  let index: Index, truth: BigInt64Array, setup: string;
+  if (KEEP && fs.existsSync(truthFile)) {
+    index = await Index.open(dir, { threads: THREADS });
+    truth = new BigInt64Array(new Uint8Array(fs.readFileSync(truthFile)).buffer);
+    setup = fs.readFileSync(path.join(path.dirname(dir), 'setup.txt'), 'utf8');
+    console.log(`reusing ${dir}: ${setup}`);
+  } else {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    index = await Index.create(dir, { dim: data.d, threads: THREADS });
+    let t = performance.now();
+    const step = 100_000;
+    for (let i = 0; i < data.n; i += step) await index.add(data.base.subarray(i * data.d, Math.min(data.n, i + step) * data.d));
+    const addS = (performance.now() - t) / 1000;
+    t = performance.now();
+    const exact = await index.search(data.queries, K);
+    truth = exact.ids;
+    console.log(`added ${data.n} in ${addS.toFixed(1)} s; exact truth (untrained search, ${data.nq} queries, k ${K}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+    const report = await index.train();
+    const trainS = (performance.now() - t) / 1000;
+    setup = `train() defaults: ${report.trainSize} training vectors, ${report.epochs} epochs, ${report.din} → ${report.dout}, ${report.quantizer}; ` +
+      `fit ${report.fitSeconds.toFixed(1)} s, coding ${report.codeSeconds.toFixed(1)} s, nlist ${report.nlist}; train() ${trainS.toFixed(1)} s in all (load average before ${os.loadavg()[0].toFixed(1)})`;
+    fs.writeFileSync(truthFile, new Uint8Array(truth.buffer));
+    fs.writeFileSync(path.join(path.dirname(dir), 'setup.txt'), setup);
+  }
   const bpv = index.memoryBytes / index.size;
-  const setup = `train() defaults: ${report.trainSize} training vectors, ${report.epochs} epochs, ${report.din} → ${report.dout}, ${report.quantizer}; ` +
-    `fit ${report.fitSeconds.toFixed(1)} s, coding ${report.codeSeconds.toFixed(1)} s, nlist ${report.nlist}; train() ${trainS.toFixed(1)} s in all; memoryBytes ${bpv.toFixed(2)} B/vector`;
+  setup += `; memoryBytes ${bpv.toFixed(2)} B/vector`;
   console.log(setup);
   console.log('| method | 1-R@1 / @10 / @100 | p50 ms | p95 ms | p99 ms | 1000-query batch s | q/s 1 → 32 callers |\n|---|---|---|---|---|---|---|');
   const points = await indexPoints(data, truth, index);
   await index.close();
   // The same index reopened with the decoded cache (24 more bytes per vector at dout 24).
-  t = performance.now();
+  let t = performance.now();
   const cached = await Index.open(dir, { threads: THREADS, cache: 'int8' });
   const cacheLine = `reopened with cache 'int8' in ${((performance.now() - t) / 1000).toFixed(1)} s: memoryBytes ${(cached.memoryBytes / cached.size).toFixed(2)} B/vector`;
   console.log(cacheLine);
   points.push(...(await indexPoints(data, truth, cached, "spreadvec Index + cache 'int8'")));
+  const nlist = cached.nlist;
   await cached.close();
-  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
-  const faiss = faissPoints(data, truth, report.nlist ?? 1);
+  if (!KEEP) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  const faiss = faissPoints(data, truth, nlist);
   const hnsw = await usearchPoints(data, truth);
   if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ data: data.label, setup, cache: cacheLine, loadavg: os.loadavg(), points, faiss, usearch: hnsw }, null, 1));
 }
