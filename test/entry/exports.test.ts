@@ -37,7 +37,7 @@ test('the root exports exactly the curated names', () => {
 
 /** The type names the root exports (types leave no runtime key: read from the barrel's source). */
 const ROOT_TYPES = [
-  'CatalyzerOptions', 'CheckpointData', 'DecodedType', 'EncoderLoader', 'FieldType', 'IdsInput', 'IndexCreateOptions', 'IndexEncoder',
+  'CacheKind', 'CatalyzerOptions', 'CheckpointData', 'DecodedType', 'EncoderLoader', 'FieldType', 'IdsInput', 'IndexCreateOptions', 'IndexEncoder',
   'IndexErrorCode', 'IndexOpenOptions', 'IndexTrainOptions', 'Matrix', 'Metadata', 'MetadataInput', 'MetadataPatch', 'MetadataValue', 'NpyArray', 'NpyDtype',
   'RowRange', 'Schema', 'SearchOptions', 'SearchResult', 'StateErrorCode', 'TorchDtype', 'TorchTensor', 'VecsFormat', 'VecsInfo',
   'VectorsInput', 'VerifyReport', 'Where', 'Metric', 'VectorType', 'TrainProgress', 'TrainReport', 'PartitionOptions', 'PartitionReport',

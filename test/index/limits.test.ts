@@ -61,7 +61,7 @@ test('unknown option names are refused with a TypeError naming them', async () =
   const enc = new TestEncoder(DIN, DOUT);
   await assert.rejects(
     Index.create(dir, { catalyzer: enc, quantiser: 'zn_8' } as never),
-    (e: Error) => e instanceof TypeError && /Index\.create: unknown option 'quantiser' \(options are dim, metric, dtype, storeVectors, catalyzer, quantizer, loadCatalyzer, threads, compactAt, fields\)/.test(e.message),
+    (e: Error) => e instanceof TypeError && /Index\.create: unknown option 'quantiser' \(options are dim, metric, dtype, storeVectors, catalyzer, quantizer, loadCatalyzer, threads, compactAt, cache, fields\)/.test(e.message),
   );
   assert.equal(fs.existsSync(dir), false);
   const index = await Index.create(dir, { catalyzer: enc, quantizer: 'zn_8' });
