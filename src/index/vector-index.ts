@@ -123,6 +123,20 @@ interface Model {
 
 /** Ids per page of `ids()`. */
 const IDS_PAGE = 1024;
+
+/** A clustering partition() did off the call order: the snapshot it read and what it found. */
+interface PartitionPlan {
+  model: Model;
+  /** The arena generation of the snapshot. */
+  generation: number;
+  /** The live slots of the snapshot, ascending, and the list of each. */
+  slots: Int32Array;
+  lists: Int32Array;
+  centroids: Float32Array;
+}
+
+/** The stored vectors of some slots were removed or moved while partition() read them off the call order. */
+class StaleSlotsError extends RangeError {}
 /**
  * Slots a single query's scan may cover and still run on the calling thread when the
  * index is otherwise idle: about a millisecond of decoding on one core, less than the
@@ -500,13 +514,20 @@ export class Index {
 
   /**
    * Partitions the codes into lists (IVF over the catalyzer's sphere): spherical
-   * k-means centroids on the decoded codes, then the live slots regrouped by their
-   * nearest centroid (like a compaction, dead slots reclaimed), all committed in one
+   * k-means centroids on the catalyzer outputs of the stored vectors (or on the
+   * decoded codes without them), then the live slots regrouped by their nearest
+   * centroid (like a compaction, dead slots reclaimed), all committed in one
    * transaction; vectors added later join their nearest list. A search then scans
    * only the `nprobe` lists nearest the query (SearchOptions.nprobe). Below
    * FLAT_BELOW live vectors the index stays (or becomes) flat and this resolves to
-   * `{ nlist: 0 }`. Calling it again rebuilds the lists. A write in call order;
-   * needs a trained index (format 3).
+   * `{ nlist: 0 }`. Calling it again rebuilds the lists. Needs a trained index
+   * (format 3).
+   *
+   * Like train(), the clustering runs off the call order, on the vectors of every
+   * call made before partition(): searches and writes go on meanwhile (searches see
+   * the previous layout). One write turn then assigns the vectors added meanwhile to
+   * their lists and commits; if a compaction, a training or another partition moved
+   * the slots meanwhile, that turn clusters again.
    */
   partition(options: PartitionOptions = {}): Promise<PartitionReport> {
     try {
@@ -517,11 +538,55 @@ export class Index {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.order.write(Promise.resolve(), () => this.partitionTurn(options.nlist));
+    return this.partitionRun(options.nlist);
   }
 
-  /** partition() inside a write turn. */
-  private async partitionTurn(nlistAsked: number | undefined): Promise<PartitionReport> {
+  private async partitionRun(nlistAsked: number | undefined): Promise<PartitionReport> {
+    // The live slots as of every call made before partition(), read in its turn.
+    const snap = await this.order.read(Promise.resolve(), () => {
+      const store = this.storeOf();
+      this.refresh(store);
+      return { model: this.model, generation: this.arena.generation, slots: this.liveSlots() };
+    });
+    let pre: PartitionPlan | null = null;
+    const n = snap.slots.length;
+    const nlist = nlistAsked ?? defaultNlist(n);
+    if (snap.model && n >= FLAT_BELOW && nlist <= n) {
+      try {
+        pre = { ...snap, model: snap.model, ...(await this.clusterSlots(this.storeOf(), snap.model, snap.slots, nlist)) };
+      } catch (e) {
+        // Removes or a compaction changed the vectors under it: the turn clusters again.
+        if (!(e instanceof StaleSlotsError)) throw e;
+      }
+    }
+    return this.order.write(Promise.resolve(), () => this.partitionTurn(nlistAsked, pre));
+  }
+
+  /** The live slots of the arena, ascending. */
+  private liveSlots(): Int32Array {
+    const arena = this.arena;
+    const slots = new Int32Array(arena.live);
+    for (let s = 0, i = 0; s < arena.count; s++) if (!arena.isRemoved(s)) slots[i++] = s;
+    return slots;
+  }
+
+  /** Centroids of nlist lists over the catalyzer outputs (or decoded codes) of `slots`, and each slot's list. */
+  private async clusterSlots(store: IndexStore, model: Model, slots: Int32Array, nlist: number): Promise<{ centroids: Float32Array; lists: Int32Array }> {
+    const units = await this.unitsOfSlots(store, model, slots);
+    const centroids = await trainCoarse(units, slots.length, model.config.dout, nlist, { threads: this.threads });
+    return { centroids, lists: await assignLists(units, slots.length, model.config.dout, centroids, this.threads) };
+  }
+
+  /** What the lists cluster for `slots` (live, ascending): catalyzer outputs of the stored vectors, else the decoded codes. */
+  private unitsOfSlots(store: IndexStore, model: Model, slots: Int32Array): Promise<Float32Array> {
+    return this.config.storeVectors ? this.unitsOfStored(store, model, slots) : this.unitsOfCodes(model, slots);
+  }
+
+  /**
+   * partition() inside its write turn: with `pre` (the clustering done off the order)
+   * still valid, only the slots added since are assigned; otherwise it clusters here.
+   */
+  private async partitionTurn(nlistAsked: number | undefined, pre: PartitionPlan | null): Promise<PartitionReport> {
     const store = this.storeOf();
     this.refresh(store);
     const model = this.model;
@@ -535,16 +600,32 @@ export class Index {
       }
       return { nlist: 0 };
     }
-    const nlist = nlistAsked ?? defaultNlist(live);
+    const state = store.readState();
+    // The plan's slots still mean the same vectors unless the model changed or a
+    // compaction (a partition is one) renumbered them since its snapshot.
+    const valid = pre !== null && pre.model === model && (state.compactedAt ?? 0) <= pre.generation && (state.trainedAt ?? 0) <= pre.generation;
+    const nlist = valid ? pre!.centroids.length / model.config.dout : (nlistAsked ?? defaultNlist(live));
     if (nlist > live) throw new RangeError(`options.nlist = ${nlist} exceeds the ${live} live vectors`);
-    const { dout } = model.config;
-    const slots = new Int32Array(live);
-    for (let s = 0, i = 0; s < arena.count; s++) if (!arena.isRemoved(s)) slots[i++] = s;
-    const units = this.config.storeVectors ? await this.unitsOfStored(store, model, slots) : await this.unitsOfCodes(model, slots);
-    const centroids = await trainCoarse(units, live, dout, nlist, { threads: this.threads });
-    const lists = await assignLists(units, live, dout, centroids, this.threads);
     const all = new Int32Array(arena.count).fill(-1);
-    for (let i = 0; i < live; i++) all[slots[i]] = lists[i];
+    let centroids: Float32Array;
+    if (valid) {
+      centroids = pre!.centroids;
+      const known = pre!.slots;
+      for (let i = 0; i < known.length; i++) if (!arena.isRemoved(known[i])) all[known[i]] = pre!.lists[i];
+      // Slots added since the snapshot: their nearest list.
+      const from = known.length > 0 ? known[known.length - 1] + 1 : 0;
+      const added = this.liveSlots().filter((s) => s >= from);
+      if (added.length > 0) {
+        const units = await this.unitsOfSlots(store, model, added);
+        const lists = await assignLists(units, added.length, model.config.dout, centroids, this.threads);
+        for (let i = 0; i < added.length; i++) all[added[i]] = lists[i];
+      }
+    } else {
+      const slots = this.liveSlots();
+      const c = await this.clusterSlots(store, model, slots, nlist);
+      centroids = c.centroids;
+      for (let i = 0; i < slots.length; i++) all[slots[i]] = c.lists[i];
+    }
     const g = groupOrder(all, nlist);
     this.commitRegroup(store, g.order, g.layout.listStart, centroids);
     return { nlist };
@@ -626,7 +707,7 @@ export class Index {
       } finally {
         txn.done();
       }
-      if (piece.slots.length !== end - i) throw new RangeError(`the stored vectors of slots ${slots[i]}..${slots[end - 1]} changed during partition()`);
+      if (piece.slots.length !== end - i) throw new StaleSlotsError(`the stored vectors of slots ${slots[i]}..${slots[end - 1]} changed during partition()`);
       units.set(await this.encodeWith(model, piece.vectors, end - i, 'vectors'), i * dout);
     }
     return units;
@@ -1037,9 +1118,9 @@ export class Index {
         return { trainSize: fit.trainSize, coded, epochs: fit.epochs, din, dout: fit.dout, quantizer, fitSeconds: (t1 - t0) / 1000, codeSeconds: 0, nlist: 0 };
       });
       report.codeSeconds = (performance.now() - t1) / 1000;
-      // A second write: a crash before it leaves the index trained and flat, which is
-      // valid. Below FLAT_BELOW vectors partitionTurn keeps it flat.
-      if (options.partition ?? true) report.nlist = (await this.order.write(Promise.resolve(), () => this.partitionTurn(undefined))).nlist;
+      // Then partition() (clustering off the order, a second write): a crash before it
+      // leaves the index trained and flat, which is valid. Below FLAT_BELOW vectors it stays flat.
+      if (options.partition ?? true) report.nlist = (await this.partitionRun(undefined)).nlist;
       return report;
     } finally {
       if (!committed) await encoder.close();

@@ -208,6 +208,40 @@ for (const storeVectors of [true, false]) test(`partitioned answers are the brut
   void enc;
 });
 
+for (const storeVectors of [true, false]) test(`partition() clusters off the call order: searches called after it do not wait, and adds and removes made meanwhile land in their lists (storeVectors: ${storeVectors})`, async () => {
+  const { index, model, enc } = await churned(tmpDir(), storeVectors);
+  // With stored vectors the clustering encodes them all: hold that pass until the
+  // searches and writes below are done, so that they surely come while it runs.
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const encode = enc.encode.bind(enc);
+  enc.encode = async (x) => {
+    if (x.length / DIN > 1000) await gate;
+    return encode(x);
+  };
+  let done = false;
+  const partitioned = index.partition({ nlist: 40 }).then((r) => ((done = true), r));
+  const q = randomRows(20, DIN, 31);
+  await index.search(q, 10);
+  if (storeVectors) {
+    assert.equal(done, false, 'a search called after partition() answered before its commit');
+    assert.equal(internals(index).ivf, null, 'and saw the previous (flat) layout');
+  }
+  // Writes called while it clusters: they commit first, and the partition takes them in.
+  const x = randomRows(300, DIN, 32);
+  await index.add(x);
+  model.add(x, null);
+  const gone = [...model.live.keys()].filter((_, i) => i % 50 === 0);
+  await index.remove(gone);
+  model.remove(gone);
+  if (storeVectors) assert.equal(done, false);
+  open();
+  assert.equal((await partitioned).nlist, 40);
+  model.partition(internals(index).ivf!.centroids, !storeVectors);
+  for (const nprobe of [1, 4]) assertSameHits(await index.search(q, 10, { nprobe }), model.search(q, 10, nprobe), 10, `nprobe ${nprobe}`);
+  await index.close();
+});
+
 test('memoryBytes counts the partition: one Int32 per tail slot, the centroids and offsets', async () => {
   const { index } = await churned(tmpDir());
   const flat = index.memoryBytes;
