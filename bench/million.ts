@@ -6,6 +6,7 @@
  *   npx tsx bench/million.ts [--n 1000000] [--dim 96] [--clusters 1000] [--intrinsic 16]
  *     [--queries 1000] [--single 500] [--nprobes 8,16,24,32,48,64] [--threads 2]
  *     [--source generated|sift] [--no-faiss] [--no-usearch] [--json out.json] [--dir DIR]
+ *     [--plot out.svg]   (or: --plot out.svg --from run.json, to draw a saved run only)
  *
  * --dir keeps the trained index and its truth in DIR; a later run with the same
  * --dir (and data options) skips the build and only measures.
@@ -31,6 +32,7 @@ import * as path from 'node:path';
 import { clusteredVectors } from '../src/data/synthetic';
 import { readVecs } from '../src/data/vecs';
 import { DEFAULT_NPROBE, Index, type SearchOptions, type SearchResult } from '../src/index/vector-index';
+import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
 import { numberArg, stringArg } from './util';
 
 const N = numberArg('n', 1_000_000);
@@ -44,6 +46,8 @@ const SOURCE = stringArg('source') ?? 'generated';
 const NPROBES = (stringArg('nprobes') ?? '8,16,24,32,48,64').split(',').map(Number);
 const JSON_OUT = stringArg('json');
 const KEEP = stringArg('dir');
+const PLOT = stringArg('plot');
+const FROM = stringArg('from');
 const has = (flag: string) => process.argv.includes(`--${flag}`);
 const SIFT = path.join(__dirname, '..', '..', 'shared', 'data', 'sift-debian-small');
 const K = 100;
@@ -224,7 +228,28 @@ async function usearchPoints(data: Data, truth: BigInt64Array): Promise<Point[] 
   return out;
 }
 
+interface Saved {
+  data: string;
+  points: Point[];
+  faiss: Point[] | null;
+  usearch: Point[] | null;
+}
+
+/** Single-query p50 against 1-recall@10, one line per method (the nprobe or ef sweep). */
+async function plot(run: Saved, file: string): Promise<void> {
+  const family = (m: string) => m.replace(/, (nprobe|ef) .*$/, '').replace(/ \(@100.*$/, '');
+  const points: RecallTimePoint[] = [...run.points.filter((p) => p.nprobe !== 'all'), ...(run.faiss ?? []).filter((p) => /IVF/.test(p.method)), ...(run.usearch ?? [])]
+    .map((p) => ({ method: family(p.method), msPerQuery: p.p50, recall: p.recall[1], rank: 10 }));
+  fs.writeFileSync(file, await recallTimeSvg(points, `1M vectors: single-query p50 vs 1-recall@10 (k = 10)`, 'single-query p50 (ms, log scale)'));
+  console.log(`plot: ${file}`);
+}
+
 async function main(): Promise<void> {
+  if (FROM) {
+    if (!PLOT) throw new RangeError('--from needs --plot');
+    await plot(JSON.parse(fs.readFileSync(FROM, 'utf8')) as Saved, PLOT);
+    return;
+  }
   const data = loadData();
   console.log(`${data.label}; threads ${THREADS}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   const dir = KEEP ? path.join(KEEP, 'idx') : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spreadvec-million-')), 'idx');
@@ -271,7 +296,9 @@ async function main(): Promise<void> {
   if (!KEEP) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   const faiss = faissPoints(data, truth, nlist);
   const hnsw = await usearchPoints(data, truth);
-  if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ data: data.label, setup, cache: cacheLine, loadavg: os.loadavg(), points, faiss, usearch: hnsw }, null, 1));
+  const run = { data: data.label, setup, cache: cacheLine, loadavg: os.loadavg(), points, faiss, usearch: hnsw };
+  if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(run, null, 1));
+  if (PLOT) await plot(run, PLOT);
 }
 
 main().catch((e) => {
