@@ -39,7 +39,7 @@ import { decodeScan, decodeScanSync, type ScanResult } from '../src/kernels/scan
 import { knnNative } from '../src/knn/knn-native';
 import { quantizeEncode } from '../src/lattice/zn-native';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
-import { numberArg as arg, stringArg, unitRows } from './util';
+import { buildUsearch, numberArg as arg, stringArg, timeSingles, unitRows } from './util';
 
 const DATA = stringArg('data') ?? '/work/shared/data/sift-debian-small';
 const CKPT = stringArg('catalyzer') ?? path.join(__dirname, '../test/fixtures/pth/paper_zip.pth');
@@ -203,20 +203,8 @@ async function indexRows(base: Uint8Array, n: number, queries: Uint8Array, nq: n
   const runs: [string, SearchOptions, number][] = [[`nprobe ${DEFAULT_NPROBE} (default)`, {}, NSINGLE], ['nprobe 16', { nprobe: 16 }, NSINGLE], ["nprobe 'all'", { nprobe: 'all' }, NSINGLE_FLAT]];
   for (const [label, opt, count] of runs) {
     for (let i = 0; i < 20; i++) await index.search(one(i), 10, opt); // warm-up
-    const ms: number[] = [];
-    const tq = performance.now();
-    for (let i = 0; i < count; i++) {
-      const t = performance.now();
-      await index.search(one(i), 10, opt);
-      ms.push(performance.now() - t);
-    }
-    const qps1 = count / ((performance.now() - tq) / 1000);
-    let next = 0;
-    const tc = performance.now();
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < count) await index.search(one(next++), 10, opt);
-    }));
-    const qps32 = count / ((performance.now() - tc) / 1000);
+    const { ms, qps1, qpsMany } = await timeSingles(count, (i) => index.search(one(i), 10, opt), 32);
+    const qps32 = qpsMany!;
     const nb = Math.min(BATCH, nq);
     const tb = performance.now();
     await index.search(queries.subarray(0, nb * d), 100, opt);
@@ -275,19 +263,11 @@ async function hnswRows(base: Float32Array, n: number, d: number, queries: Float
   const efs = [16, 32, 64, 128, 256];
   const nb = Math.min(BATCH, nq);
   // usearch: built once (threads), then viewed with each expansion_search.
-  const usearch = await import('usearch');
-  let t = performance.now();
-  const cfg = { dimensions: d, metric: usearch.MetricKind.L2sq, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 64, multi: false };
-  const u = new usearch.Index({ ...cfg, expansion_search: 64 });
-  const keys = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = BigInt(i);
-  u.add(keys, base, THREADS);
-  const file = path.join(os.tmpdir(), `spreadvec-latency-usearch-${process.pid}.usearch`);
-  u.save(file);
-  console.log(`usearch ${n} vectors (d ${d}, f32, M 16, ef_add 64) built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const { file, buildS, open } = await buildUsearch(base, n, d, THREADS, 'latency');
+  console.log(`usearch ${n} vectors (d ${d}, f32, M 16, ef_add 64) built in ${buildS.toFixed(1)} s`);
+  let t: number;
   for (const ef of efs) {
-    const v = new usearch.Index({ ...cfg, expansion_search: ef });
-    v.load(file);
+    const v = open(ef);
     t = performance.now();
     v.search(queries.subarray(0, nb * d), 10, THREADS);
     const batchS = (performance.now() - t) / 1000;

@@ -33,7 +33,7 @@ import { clusteredVectors } from '../src/data/synthetic';
 import { readVecs } from '../src/data/vecs';
 import { DEFAULT_NPROBE, Index, type SearchOptions, type SearchResult } from '../src/index/vector-index';
 import { recallTimeSvg, type RecallTimePoint } from './pq-plot';
-import { numberArg, stringArg } from './util';
+import { buildUsearch, numberArg, stringArg, timeSingles } from './util';
 
 const N = numberArg('n', 1_000_000);
 const DIM = numberArg('dim', 96);
@@ -122,23 +122,7 @@ async function indexPoints(data: Data, truth: BigInt64Array, index: Index, label
     const opt: SearchOptions = { nprobe: np };
     const count = np === 'all' ? Math.min(50, NSINGLE) : NSINGLE;
     for (let i = 0; i < 30; i++) await index.search(one(i), 10, opt);
-    const ms: number[] = [];
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) {
-      const t = performance.now();
-      await index.search(one(i), 10, opt);
-      ms.push(performance.now() - t);
-    }
-    const qps1 = count / ((performance.now() - t0) / 1000);
-    let qps32: number | undefined;
-    if (np === DEFAULT_NPROBE) {
-      let next = 0;
-      const tc = performance.now();
-      await Promise.all(Array.from({ length: 32 }, async () => {
-        while (next < count) await index.search(one(next++), 10, opt);
-      }));
-      qps32 = count / ((performance.now() - tc) / 1000);
-    }
+    const { ms, qps1, qpsMany: qps32 } = await timeSingles(count, (i) => index.search(one(i), 10, opt), np === DEFAULT_NPROBE ? 32 : 0);
     const tb = performance.now();
     await index.search(queries, 10, opt);
     const batchS = (performance.now() - tb) / 1000;
@@ -193,22 +177,13 @@ interface FaissRow {
 async function usearchPoints(data: Data, truth: BigInt64Array): Promise<Point[] | null> {
   if (has('no-usearch')) return null;
   const { base, n, queries, nq, d } = data;
-  const usearch = await import('usearch');
-  const cfg = { dimensions: d, metric: usearch.MetricKind.L2sq, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 64, multi: false };
-  let t = performance.now();
-  const u = new usearch.Index({ ...cfg, expansion_search: 64 });
-  const keys = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = BigInt(i);
-  u.add(keys, base, THREADS);
-  const file = path.join(os.tmpdir(), `spreadvec-million-usearch-${process.pid}.usearch`);
-  u.save(file);
-  console.log(`usearch: ${n} vectors built in ${((performance.now() - t) / 1000).toFixed(1)} s (${THREADS} threads), ${(fs.statSync(file).size / n).toFixed(1)} B/vector on disk`);
+  const { file, buildS, open } = await buildUsearch(base, n, d, THREADS, 'million');
+  console.log(`usearch: ${n} vectors built in ${buildS.toFixed(1)} s (${THREADS} threads), ${(fs.statSync(file).size / n).toFixed(1)} B/vector on disk`);
   const out: Point[] = [];
   for (const ef of [16, 32, 64, 128]) {
-    const v = new usearch.Index({ ...cfg, expansion_search: ef });
-    v.load(file);
+    const v = open(ef);
     const r = v.search(queries, K, THREADS);
-    t = performance.now();
+    const t = performance.now();
     v.search(queries, 10, THREADS);
     const batchS = (performance.now() - t) / 1000;
     const r10 = recalls(v.search(queries, 10, THREADS).keys, 10, truth, nq);

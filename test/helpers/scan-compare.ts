@@ -70,6 +70,31 @@ export function normalizeRows(x: Float32Array, dim: number): Float32Array {
   return x;
 }
 
+/** What a random scan case scans, from its parameters. */
+export interface ScanDataCase {
+  n: number;
+  nq: number;
+  dim: number;
+  r2: number;
+  /** Share of rows that copy row 0 (exact distance ties, broken by smaller slot). */
+  dupShare: number;
+  /** Share of slots marked removed. */
+  removedShare: number;
+  seed: number;
+}
+
+/** Codes of n random unit rows (some duplicated), a removed bitmap and nq unit queries. */
+export function scanData(c: ScanDataCase): { codes: Uint8Array; removed: Uint8Array; queries: Float32Array } {
+  const points = normalizeRows(randomRows(c.n, c.dim, c.seed), c.dim);
+  for (let i = 1; i < c.n; i++) {
+    if ((i * 7919 + c.seed) % 100 < c.dupShare * 100) points.copyWithin(i * c.dim, 0, c.dim);
+  }
+  const codes = quantizeEncode(c.dim, c.r2, points);
+  const removed = new Uint8Array((c.n + 7) >> 3);
+  for (let i = 0; i < c.n; i++) if (((i * 2654435761 + c.seed) >>> 0) % 1000 < c.removedShare * 1000) removed[i >> 3] |= 1 << (i & 7);
+  return { codes, removed, queries: normalizeRows(randomRows(c.nq, c.dim, c.seed + 1), c.dim) };
+}
+
 /**
  * Per query: cut [0, n) at random points (repeated cuts give empty ranges, neighbours
  * are adjacent), keep a random share of the pieces, shuffle their order.
@@ -109,17 +134,8 @@ export const rangedCase = fc
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   })
   .map((c) => {
-    const points = normalizeRows(randomRows(c.n, c.dim, c.seed), c.dim);
-    // Duplicate rows so that exact distance ties occur, across ranges and threads.
-    for (let i = 1; i < c.n; i++) {
-      if ((i * 7919 + c.seed) % 100 < c.dupShare * 100) points.copyWithin(i * c.dim, 0, c.dim);
-    }
-    const codes = quantizeEncode(c.dim, c.r2, points);
-    const removed = new Uint8Array((c.n + 7) >> 3);
-    for (let i = 0; i < c.n; i++) if (((i * 2654435761 + c.seed) >>> 0) % 1000 < c.removedShare * 1000) removed[i >> 3] |= 1 << (i & 7);
-    const queries = normalizeRows(randomRows(c.nq, c.dim, c.seed + 1), c.dim);
     const input: ScanInput = {
-      codes, n: c.n, removed, dim: c.dim, r2: c.r2, queries, k: c.k, threads: c.threads,
+      ...scanData(c), n: c.n, dim: c.dim, r2: c.r2, k: c.k, threads: c.threads,
       ...randomRanges(c.n, c.nq, c.keep, c.seed + 2),
     };
     return input;

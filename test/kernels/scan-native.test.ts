@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { detectedIsa, setIsa } from '../../src/kernels/addon';
 import { quantizeEncode } from '../../src/lattice/zn-native';
 import { decodeScan, decodeScanSync, type ScanInput } from '../../src/kernels/scan-native';
-import { assertSameScan, isas, normalizeRows } from '../helpers/scan-compare';
+import { assertSameScan, isas, normalizeRows, scanData } from '../helpers/scan-compare';
 import { randomRows } from '../helpers/test-encoder';
 
 
@@ -23,15 +23,7 @@ const scanCase = fc
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   })
   .map((c) => {
-    const points = normalizeRows(randomRows(c.n, c.dim, c.seed), c.dim);
-    // Duplicate some rows so that exact distance ties occur (broken by smaller slot).
-    for (let i = 1; i < c.n; i++) {
-      if ((i * 7919 + c.seed) % 100 < c.dupShare * 100) points.copyWithin(i * c.dim, 0, c.dim);
-    }
-    const codes = quantizeEncode(c.dim, c.r2, points);
-    const removed = new Uint8Array((c.n + 7) >> 3);
-    for (let i = 0; i < c.n; i++) if (((i * 2654435761 + c.seed) >>> 0) % 1000 < c.removedShare * 1000) removed[i >> 3] |= 1 << (i & 7);
-    const queries = normalizeRows(randomRows(c.nq, c.dim, c.seed + 1), c.dim);
+    const { codes, removed, queries } = scanData(c);
     const k = Math.max(1, c.n + c.kExtra > 0 && c.kExtra < 0 ? Math.min(c.n, 1 - c.kExtra) : c.n + c.kExtra);
     return { input: { codes, n: c.n, removed, dim: c.dim, r2: c.r2, queries, k, threads: c.threads } as ScanInput, c };
   });
