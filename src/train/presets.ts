@@ -14,15 +14,14 @@ export type TrainPreset = Readonly<Partial<Omit<TrainOptions, 'database' | 'chec
  *   50,000-vector base with 50,000 queries taken from the learn set.
  * - `best`: the best recipe measured on sift-debian-small within an hour of training
  *   on the 2-core machine (docs/BENCHMARKS.md, "Beyond the paper's recall at 64
- *   bits"): every learn vector but a small validation set (238,000 of 250,000;
- *   validation on a 10,000 base with 2,000 queries) and 30 epochs, the paper's
- *   dint, dout and λ otherwise: test 1-recall@10 0.855 against 0.837, 55 CPU-minutes.
- *   The curve behind it: epochs 8/12/20/30/40, 50k/150k/238k vectors, λ
- *   0.02/0.05/0.1, dout 24/32/40, straight-through fine-tuning.
+ *   bits"): the paper's with 40 epochs, test 1-recall@10 0.862 against 0.837, 37
+ *   CPU-minutes. The curve behind it: epochs 8/12/20/40, 50k/150k/238k vectors
+ *   (238k at 30 epochs: 0.855), λ 0.02/0.05/0.1, dout 24/32/40, straight-through
+ *   fine-tuning.
  */
 export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
   paper: { numLearn: 150_000, sizeBase: 50_000, querySize: 50_000, dint: 1024, dout: 24, lambdaUniform: 0.02, epochs: 8 },
-  best: { numLearn: 238_000, sizeBase: 10_000, querySize: 2_000, dint: 1024, dout: 24, lambdaUniform: 0.02, epochs: 30 },
+  best: { numLearn: 150_000, sizeBase: 50_000, querySize: 50_000, dint: 1024, dout: 24, lambdaUniform: 0.02, epochs: 40 },
 };
 
 /** The preset called `name`; the RangeError lists the known names. */

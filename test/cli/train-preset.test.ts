@@ -30,10 +30,10 @@ test('--preset paper is the recipe of docs/BENCHMARKS.md; options given explicit
   assert.equal(q.epochs, 3);
   assert.equal(q.lambdaUniform, 0.05);
   assert.equal(q.numLearn, 150_000);
-  // best: the paper's network and λ on every learn vector but a small validation set, 30 epochs.
+  // best: the paper's recipe with the 40 epochs measured best within the hour.
   const b = parsed(['--database', 'sift-debian-small', '--preset', 'best']);
-  assert.deepEqual({ ...b, epochs: 8, numLearn: 150_000, sizeBase: 50_000, querySize: 50_000 }, p);
-  assert.deepEqual([b.numLearn, b.sizeBase, b.querySize, b.epochs], [238_000, 10_000, 2_000, 30]);
+  assert.deepEqual({ ...b, epochs: 8 }, p);
+  assert.equal(b.epochs, 40);
   // No preset: the paper's train.py defaults.
   assert.equal(parsed(['--database', 'x']).epochs, 160);
 });
