@@ -111,6 +111,18 @@ void score_block_scalar(const float* q, size_t nq, int dim, const ScanBlock& blo
 
 namespace {
 
+// The start both scans share: empty tie lists; false when there is nothing to scan for.
+bool start_scan(size_t nq, int k, std::vector<int32_t>* tie_slots, std::vector<int32_t>* tie_offsets) {
+  if (tie_slots) {
+    tie_slots->clear();
+    tie_offsets->assign(1, 0);
+  }
+  return nq > 0 && k > 0;
+}
+
+// Hits kept per query: never more than n (k may exceed the database size).
+int hits_kept(int k, size_t n) { return static_cast<int>(std::min<size_t>(static_cast<size_t>(k), n)); }
+
 // Appends the ties of `heap` (slots beyond its k at its k-th distance) and closes the
 // query's range in `offsets`.
 void emit_ties(const TopK& heap, std::vector<int32_t>* tie_slots, std::vector<int32_t>* tie_offsets) {
@@ -126,14 +138,9 @@ void decode_scan(const ZnSphereCodec& codec, const uint8_t* codes, size_t n,
                  float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots,
                  std::vector<int32_t>* tie_offsets, const int8_t* decoded) {
   const Rows src{codes, decoded};
-  if (tie_slots) {
-    tie_slots->clear();
-    tie_offsets->assign(1, 0);
-  }
-  if (nq == 0 || k <= 0) return;
+  if (!start_scan(nq, k, tie_slots, tie_offsets)) return;
   const int dim = codec.dim();
-  // Never keep more than n hits per query: k may exceed the database size.
-  const int kk = static_cast<int>(std::min<size_t>(static_cast<size_t>(k), n));
+  const int kk = hits_kept(k, n);
   const ScoreBlockFn score = kernels().decode_scan_score_block;
   threads = std::max(threads, 1);
   const size_t nblocks = (n + kBlock - 1) / kBlock;
@@ -267,13 +274,9 @@ void decode_scan_ranges(const ZnSphereCodec& codec, const uint8_t* codes, size_t
                         int k, int threads, float* out_dist, int32_t* out_slot, std::vector<int32_t>* tie_slots,
                         std::vector<int32_t>* tie_offsets, const int8_t* decoded) {
   const Rows src{codes, decoded};
-  if (tie_slots) {
-    tie_slots->clear();
-    tie_offsets->assign(1, 0);
-  }
-  if (nq == 0 || k <= 0) return;
+  if (!start_scan(nq, k, tie_slots, tie_offsets)) return;
   const int dim = codec.dim();
-  const int kk = static_cast<int>(std::min<size_t>(static_cast<size_t>(k), n));
+  const int kk = hits_kept(k, n);
   const ScoreBlockFn score = kernels().decode_scan_score_block;
   std::vector<Segment> segs;
   std::vector<int32_t> seg_queries;
