@@ -35,10 +35,14 @@ inline int default_threads() {
 
 namespace parallel_detail {
 
-// One parallel_for call: chunks [0, chunks) claimed in order by whoever is free.
+// One parallel_for call: chunks [0, chunks) claimed in order by the caller and by
+// at most `helpers` pool threads at a time (so a call never runs on more than the
+// `threads` it asked for, whatever the pool's size).
 struct Job {
   const std::function<void(size_t)>* run;
   size_t chunks;
+  int helpers = 0;  // most pool threads on this job at once
+  int running = 0;  // pool threads on it now (under the pool's mutex)
   size_t next = 0;  // next chunk to claim (under the pool's mutex)
   size_t done = 0;  // chunks finished by helpers (under `m`)
   std::mutex m;
@@ -56,11 +60,12 @@ class Pool {
     return *pool;
   }
 
-  // Runs job->run(c) for every chunk; helpers up to `helpers` may join.
+  // Runs job->run(c) for every chunk, with up to `helpers` pool threads beside the caller.
   void run(Job* job, int helpers) {
+    job->helpers = std::min(helpers, kMaxHelpers);
     {
       std::lock_guard<std::mutex> lock(m_);
-      grow(std::min(helpers, kMaxHelpers));
+      grow(job->helpers);
       queue_.push_back(job);
       pending_.store(queue_.size(), std::memory_order_relaxed);
     }
@@ -84,11 +89,6 @@ class Pool {
     job->finished.wait(lock, [&] { return job->done + mine == job->chunks; });
   }
 
-  int helpers() {
-    std::lock_guard<std::mutex> lock(m_);
-    return started_;
-  }
-
  private:
   void grow(int want) {
     for (; started_ < want; started_++) std::thread([this] { loop(); }).detach();
@@ -105,16 +105,22 @@ class Pool {
         while (pending_.load(std::memory_order_relaxed) == 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
         lock.lock();
       }
-      wake_.wait(lock, [&] { return !queue_.empty(); });
+      Job* job = nullptr;
+      wake_.wait(lock, [&] { return (job = claimable()) != nullptr; });
       // A queued job always has a chunk left: whoever claims its last one dequeues it.
-      Job* job = queue_.front();
       const size_t c = job->next++;
+      job->running++;
       if (job->next >= job->chunks) {
-        queue_.pop_front();
+        queue_.erase(std::find(queue_.begin(), queue_.end(), job));
         pending_.store(queue_.size(), std::memory_order_relaxed);
       }
       lock.unlock();
       (*job->run)(c);
+      lock.lock();
+      job->running--;
+      // A place freed on a job with chunks left: another helper may take it.
+      if (job->next < job->chunks) wake_.notify_one();
+      lock.unlock();
       {
         std::lock_guard<std::mutex> jl(job->m);
         job->done++;
@@ -122,6 +128,13 @@ class Pool {
       }
       lock.lock();
     }
+  }
+
+  // The first queued job below its helper limit (under m_), or null.
+  Job* claimable() {
+    for (Job* j : queue_)
+      if (j->running < j->helpers) return j;
+    return nullptr;
   }
 
   std::mutex m_;
@@ -133,9 +146,6 @@ class Pool {
 };
 
 }  // namespace parallel_detail
-
-// Helper threads started so far in this process (for tests and diagnostics).
-inline int parallel_helpers() { return parallel_detail::Pool::get().helpers(); }
 
 // Runs fn(c) for c in [0, chunks) with up to `threads` threads (the caller and
 // threads − 1 pool helpers); returns when all have finished.

@@ -137,10 +137,12 @@ interface PartitionPlan {
 
 /** The stored vectors of some slots were removed or moved while partition() read them off the call order. */
 class StaleSlotsError extends RangeError {}
+
 /**
  * Slots a single query's scan may cover and still run on the calling thread when the
- * index is otherwise idle: about a millisecond of decoding on one core, less than the
- * event loop already gives an LMDB read; beyond it the scan goes to a libuv worker.
+ * index is otherwise idle: 2.6 ms of decoding at the measured 0.32 µs per code per
+ * core, about 1.9 ms split over this VM's two cores (×1.4); nprobe 16 on 1M codes is
+ * about 4,000 slots. Beyond it the scan goes to a libuv worker.
  */
 const INLINE_SCAN_MAX = 8192;
 

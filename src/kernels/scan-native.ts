@@ -58,11 +58,8 @@ export interface ScanResult {
 }
 
 function args(s: ScanInput): Parameters<RawAddon['decodeScan']> {
-  if (s.decoded !== undefined) return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads, s.ranges, s.rangeOffsets, s.decoded];
-  if (s.ranges === undefined && s.rangeOffsets === undefined) {
-    return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads];
-  }
-  return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads, s.ranges, s.rangeOffsets];
+  // Absent options travel as undefined: the binding treats them as not given.
+  return [s.codes, s.n, s.removed, s.dim, s.r2, s.queries, s.k, s.threads, s.ranges, s.rangeOffsets, s.decoded];
 }
 
 /**
