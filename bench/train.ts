@@ -9,6 +9,7 @@
  *   npx tsx bench/train.ts [--steps 200] [--tfjs-steps 10] [--backend wasm|cpu] [--python /usr/bin/python3]
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { activeIsa } from '../src/kernels/addon';
 import { NativeMlpTrainer, sgemm, sgemmReference } from '../src/kernels/mlp-native';
@@ -80,6 +81,15 @@ async function main() {
   let t0 = performance.now();
   for (const [a, p, n] of batches) native.step(x, a, p, n, 0.01, 0.9, 0.01);
   const nativeRate = steps / ((performance.now() - t0) / 1000);
+  // The same steps split over every core (what `spreadvec train` and Index.train() use).
+  const cores = availableParallelism();
+  const parallel = new NativeMlpTrainer(din, dint, dout);
+  loadStateIntoTrainer(parallel, init);
+  parallel.setThreads(cores);
+  for (let i = 0; i < 5; i++) parallel.step(x, batches[i][0], batches[i][1], batches[i][2], 0.01, 0.9, 0.01);
+  t0 = performance.now();
+  for (const [a, p, n] of batches) parallel.step(x, a, p, n, 0.01, 0.9, 0.01);
+  const parallelRate = steps / ((performance.now() - t0) / 1000);
 
   if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend(backend);
@@ -96,6 +106,7 @@ async function main() {
   console.log(`  native C++ (${activeIsa()}): ${nativeRate.toFixed(1)} steps/s  ${gflops(nativeRate)} GFLOP/s`);
   console.log(`  tfjs ${tf.getBackend()}:         ${tfjsRate.toFixed(2)} steps/s  ${gflops(tfjsRate)} GFLOP/s`);
   console.log(`  native / tfjs = ×${(nativeRate / tfjsRate).toFixed(1)}`);
+  console.log(`  native C++ on ${cores} threads: ${parallelRate.toFixed(1)} steps/s  ${gflops(parallelRate)} GFLOP/s (×${(parallelRate / nativeRate).toFixed(2)} one thread)`);
   const torchRate = pytorchSteps(arg('python', '/usr/bin/python3'), Math.max(20, Math.round(steps / 2)));
   if (torchRate !== undefined) {
     console.log(`  PyTorch CPU, 1 thread (same run): ${torchRate.toFixed(1)} steps/s  ${gflops(torchRate)} GFLOP/s`);

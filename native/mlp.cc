@@ -16,19 +16,23 @@ namespace {
 constexpr float kPdistEps = 1e-6f;     // torch.nn.PairwiseDistance default
 constexpr float kNormalizeEps = 1e-12f; // torch.nn.functional.normalize default
 
+// The column-wise passes below work on the columns [c0, c1) of row-major
+// rows×c matrices: every column's arithmetic is the same whichever range holds it,
+// so splitting columns over threads changes no bit.
+
 // y[r×c] += bias (broadcast over rows)
-void add_bias(float* y, int64_t rows, int cols, const float* bias) {
+void add_bias(float* y, int64_t rows, int c, const float* bias, int c0, int c1) {
   for (int64_t i = 0; i < rows; i++) {
-    float* row = y + i * cols;
-    for (int j = 0; j < cols; j++) row[j] += bias[j];
+    float* row = y + i * c;
+    for (int j = c0; j < c1; j++) row[j] += bias[j];
   }
 }
 
-// Column sums of x[rows×cols] added into out[cols].
-void add_column_sums(const float* x, int64_t rows, int cols, float* out) {
+// Column sums of x[rows×c] added into out[c].
+void add_column_sums(const float* x, int64_t rows, int c, float* out, int c0, int c1) {
   for (int64_t i = 0; i < rows; i++) {
-    const float* row = x + i * cols;
-    for (int j = 0; j < cols; j++) out[j] += row[j];
+    const float* row = x + i * c;
+    for (int j = c0; j < c1; j++) out[j] += row[j];
   }
 }
 
@@ -36,20 +40,20 @@ void add_column_sums(const float* x, int64_t rows, int cols, float* out) {
 // xhat, a receives relu(gamma·xhat + beta). Updates the running statistics as
 // PyTorch does (unbiased variance, momentum 0.1). istd receives 1/sqrt(var+eps).
 void bn_relu_train(float* z, float* a, int n, int c, const float* gamma, const float* beta,
-                   float* rmean, float* rvar, float* istd, std::vector<float>& tmp) {
-  tmp.assign(2 * static_cast<size_t>(c), 0.f);
+                   float* rmean, float* rvar, float* istd, int c0, int c1) {
+  std::vector<float> tmp(2 * static_cast<size_t>(c), 0.f);
   float* mean = tmp.data();
   float* var = mean + c;
-  add_column_sums(z, n, c, mean);
-  for (int j = 0; j < c; j++) mean[j] /= n;
+  add_column_sums(z, n, c, mean, c0, c1);
+  for (int j = c0; j < c1; j++) mean[j] /= n;
   for (int i = 0; i < n; i++) {
     const float* row = z + static_cast<size_t>(i) * c;
-    for (int j = 0; j < c; j++) {
+    for (int j = c0; j < c1; j++) {
       float d = row[j] - mean[j];
       var[j] += d * d;
     }
   }
-  for (int j = 0; j < c; j++) {
+  for (int j = c0; j < c1; j++) {
     float v = var[j] / n;
     istd[j] = 1.f / std::sqrt(v + MlpTrainer::kBnEps);
     float unbiased = n > 1 ? var[j] / (n - 1) : v;
@@ -59,7 +63,7 @@ void bn_relu_train(float* z, float* a, int n, int c, const float* gamma, const f
   for (int i = 0; i < n; i++) {
     float* row = z + static_cast<size_t>(i) * c;
     float* out = a + static_cast<size_t>(i) * c;
-    for (int j = 0; j < c; j++) {
+    for (int j = c0; j < c1; j++) {
       float xh = (row[j] - mean[j]) * istd[j];
       row[j] = xh;
       float y = gamma[j] * xh + beta[j];
@@ -73,22 +77,22 @@ void bn_relu_train(float* z, float* a, int n, int c, const float* gamma, const f
 // holds d(loss)/d(BN input). Adds into dgamma, dbeta.
 void bn_relu_backward(float* da, const float* a, const float* xhat, int n, int c,
                       const float* gamma, const float* istd, float* dgamma, float* dbeta,
-                      std::vector<float>& tmp) {
-  tmp.assign(2 * static_cast<size_t>(c), 0.f);
+                      int c0, int c1) {
+  std::vector<float> tmp(2 * static_cast<size_t>(c), 0.f);
   float* sdy = tmp.data();
   float* sdyx = sdy + c;
   for (int i = 0; i < n; i++) {
     float* dy = da + static_cast<size_t>(i) * c;
     const float* ar = a + static_cast<size_t>(i) * c;
     const float* xr = xhat + static_cast<size_t>(i) * c;
-    for (int j = 0; j < c; j++) {
+    for (int j = c0; j < c1; j++) {
       float g = ar[j] > 0.f ? dy[j] : 0.f;
       dy[j] = g;
       sdy[j] += g;
       sdyx[j] += g * xr[j];
     }
   }
-  for (int j = 0; j < c; j++) {
+  for (int j = c0; j < c1; j++) {
     dgamma[j] += sdyx[j];
     dbeta[j] += sdy[j];
   }
@@ -96,11 +100,19 @@ void bn_relu_backward(float* da, const float* a, const float* xhat, int n, int c
   for (int i = 0; i < n; i++) {
     float* dy = da + static_cast<size_t>(i) * c;
     const float* xr = xhat + static_cast<size_t>(i) * c;
-    for (int j = 0; j < c; j++) {
+    for (int j = c0; j < c1; j++) {
       float k = gamma[j] * istd[j];
       dy[j] = k * (dy[j] - inv_n * sdy[j] - inv_n * xr[j] * sdyx[j]);
     }
   }
+}
+
+// fn(c0, c1) over column ranges covering [0, cols), on up to `threads` threads.
+template <typename Fn>
+void for_columns(int cols, int threads, Fn fn) {
+  constexpr size_t kGrain = 64;  // a cache line of 16 floats in each of a few rows
+  parallel_for(static_cast<size_t>(cols), kGrain, threads,
+               [&](size_t b, size_t e, int) { fn(static_cast<int>(b), static_cast<int>(e)); });
 }
 
 // |x - y + eps| and writes the difference (x - y + eps) to diff.
@@ -215,6 +227,8 @@ std::vector<float>* MlpTrainer::param(const std::string& name) {
   return nullptr;
 }
 
+void MlpTrainer::set_threads(int threads) { threads_ = threads >= 1 ? threads : default_threads(); }
+
 void MlpTrainer::reset_momentum() {
   for (auto& m : mom_) std::fill(m.begin(), m.end(), 0.f);
   has_momentum_ = false;
@@ -232,32 +246,30 @@ void MlpTrainer::set_straight_through(int r2) {
 
 void MlpTrainer::forward_train(int n) {
   const int rows = 3 * n;
-  std::vector<float> tmp;
-  // Layer 1: Linear, then BatchNorm+ReLU per group (anchor / positive / negative
-  // each get their own batch statistics, as three separate net() calls would).
-  sgemm(false, true, rows, dint_, din_, 1.f, x_.data(), din_, w1_.data(), din_, 0.f,
-        xhat1_.data(), dint_);
-  add_bias(xhat1_.data(), rows, dint_, b1_.data());
-  for (int g = 0; g < 3; g++) {
-    size_t off = static_cast<size_t>(g) * n * dint_;
-    bn_relu_train(xhat1_.data() + off, a1_.data() + off, n, dint_, g1_.data(), be1_.data(),
-                  rm1_.data(), rv1_.data(), istd1_.data() + static_cast<size_t>(g) * dint_, tmp);
-    num_batches_tracked[0]++;
-  }
-  // Layer 2.
-  sgemm(false, true, rows, dint_, dint_, 1.f, a1_.data(), dint_, w2_.data(), dint_, 0.f,
-        xhat2_.data(), dint_);
-  add_bias(xhat2_.data(), rows, dint_, b2_.data());
-  for (int g = 0; g < 3; g++) {
-    size_t off = static_cast<size_t>(g) * n * dint_;
-    bn_relu_train(xhat2_.data() + off, a2_.data() + off, n, dint_, g2_.data(), be2_.data(),
-                  rm2_.data(), rv2_.data(), istd2_.data() + static_cast<size_t>(g) * dint_, tmp);
-    num_batches_tracked[1]++;
-  }
+  // Linear + bias, then BatchNorm+ReLU per group (anchor / positive / negative each
+  // get their own batch statistics, as three separate net() calls would).
+  auto hidden = [&](const float* in, int din, const std::vector<float>& w, const std::vector<float>& b,
+                    const std::vector<float>& gamma, const std::vector<float>& beta, std::vector<float>& rm,
+                    std::vector<float>& rv, std::vector<float>& xhat, std::vector<float>& act,
+                    std::vector<float>& istd) {
+    sgemm_threads(threads_, false, true, rows, dint_, din, 1.f, in, din, w.data(), din, 0.f, xhat.data(), dint_);
+    for_columns(dint_, threads_, [&](int c0, int c1) {
+      add_bias(xhat.data(), rows, dint_, b.data(), c0, c1);
+      for (int g = 0; g < 3; g++) {
+        size_t off = static_cast<size_t>(g) * n * dint_;
+        bn_relu_train(xhat.data() + off, act.data() + off, n, dint_, gamma.data(), beta.data(), rm.data(),
+                      rv.data(), istd.data() + static_cast<size_t>(g) * dint_, c0, c1);
+      }
+    });
+  };
+  hidden(x_.data(), din_, w1_, b1_, g1_, be1_, rm1_, rv1_, xhat1_, a1_, istd1_);
+  num_batches_tracked[0] += 3;
+  hidden(a1_.data(), dint_, w2_, b2_, g2_, be2_, rm2_, rv2_, xhat2_, a2_, istd2_);
+  num_batches_tracked[1] += 3;
   // Layer 3 and L2 normalization.
-  sgemm(false, true, rows, dout_, dint_, 1.f, a2_.data(), dint_, w3_.data(), dint_, 0.f,
-        o_.data(), dout_);
-  add_bias(o_.data(), rows, dout_, b3_.data());
+  sgemm_threads(threads_, false, true, rows, dout_, dint_, 1.f, a2_.data(), dint_, w3_.data(), dint_, 0.f,
+                o_.data(), dout_);
+  add_bias(o_.data(), rows, dout_, b3_.data(), 0, dout_);
   for (int i = 0; i < rows; i++) {
     const float* o = o_.data() + static_cast<size_t>(i) * dout_;
     float* f = f_.data() + static_cast<size_t>(i) * dout_;
@@ -270,8 +282,9 @@ void MlpTrainer::forward_train(int n) {
 
 void MlpTrainer::backward(int n) {
   const int rows = 3 * n;
-  std::vector<float> tmp;
-  for (auto& g : grad_) std::fill(g.begin(), g.end(), 0.f);
+  // The weight gradients (0, 4, 8) are written whole by their products (beta 0);
+  // only the sums below start from zero.
+  for (size_t t : {1, 2, 3, 5, 6, 7, 9}) std::fill(grad_[t].begin(), grad_[t].end(), 0.f);
   // Through the L2 normalization: dO = (dF - F·<F, dF>) / |O|.
   std::vector<float> dO(static_cast<size_t>(rows) * dout_);
   for (int i = 0; i < rows; i++) {
@@ -291,34 +304,36 @@ void MlpTrainer::backward(int n) {
       for (int k = 0; k < dout_; k++) g[k] = df[k] / kNormalizeEps;
     }
   }
+  // Through ReLU∘BatchNorm of a hidden layer, per group, then the bias gradient
+  // (Σ dZ over all rows).
+  auto hidden_backward = [&](std::vector<float>& dz, const std::vector<float>& act, const std::vector<float>& xhat,
+                             const std::vector<float>& gamma, const std::vector<float>& istd, int layer) {
+    for_columns(dint_, threads_, [&](int c0, int c1) {
+      for (int g = 0; g < 3; g++) {
+        size_t off = static_cast<size_t>(g) * n * dint_;
+        bn_relu_backward(dz.data() + off, act.data() + off, xhat.data() + off, n, dint_, gamma.data(),
+                         istd.data() + static_cast<size_t>(g) * dint_, grad_[4 * layer + 2].data(),
+                         grad_[4 * layer + 3].data(), c0, c1);
+      }
+      add_column_sums(dz.data(), rows, dint_, grad_[4 * layer + 1].data(), c0, c1);
+    });
+  };
   // Layer 3: dW3 = dOᵀ·A2, db3 = Σ dO, dA2 = dO·W3.
-  sgemm(true, false, dout_, dint_, rows, 1.f, dO.data(), dout_, a2_.data(), dint_, 0.f,
-        grad_[8].data(), dint_);
-  add_column_sums(dO.data(), rows, dout_, grad_[9].data());
-  sgemm(false, false, rows, dint_, dout_, 1.f, dO.data(), dout_, w3_.data(), dint_, 0.f,
-        d2_.data(), dint_);
-  for (int g = 0; g < 3; g++) {
-    size_t off = static_cast<size_t>(g) * n * dint_;
-    bn_relu_backward(d2_.data() + off, a2_.data() + off, xhat2_.data() + off, n, dint_,
-                     g2_.data(), istd2_.data() + static_cast<size_t>(g) * dint_,
-                     grad_[6].data(), grad_[7].data(), tmp);
-  }
-  // Layer 2: dW2 = dZ2ᵀ·A1, db2 = Σ dZ2, dA1 = dZ2·W2.
-  sgemm(true, false, dint_, dint_, rows, 1.f, d2_.data(), dint_, a1_.data(), dint_, 0.f,
-        grad_[4].data(), dint_);
-  add_column_sums(d2_.data(), rows, dint_, grad_[5].data());
-  sgemm(false, false, rows, dint_, dint_, 1.f, d2_.data(), dint_, w2_.data(), dint_, 0.f,
-        d1_.data(), dint_);
-  for (int g = 0; g < 3; g++) {
-    size_t off = static_cast<size_t>(g) * n * dint_;
-    bn_relu_backward(d1_.data() + off, a1_.data() + off, xhat1_.data() + off, n, dint_,
-                     g1_.data(), istd1_.data() + static_cast<size_t>(g) * dint_,
-                     grad_[2].data(), grad_[3].data(), tmp);
-  }
-  // Layer 1: dW1 = dZ1ᵀ·X, db1 = Σ dZ1 (≈ 0: BatchNorm removes the bias).
-  sgemm(true, false, dint_, din_, rows, 1.f, d1_.data(), dint_, x_.data(), din_, 0.f,
-        grad_[0].data(), din_);
-  add_column_sums(d1_.data(), rows, dint_, grad_[1].data());
+  sgemm_threads(threads_, true, false, dout_, dint_, rows, 1.f, dO.data(), dout_, a2_.data(), dint_, 0.f,
+                grad_[8].data(), dint_);
+  add_column_sums(dO.data(), rows, dout_, grad_[9].data(), 0, dout_);
+  sgemm_threads(threads_, false, false, rows, dint_, dout_, 1.f, dO.data(), dout_, w3_.data(), dint_, 0.f,
+                d2_.data(), dint_);
+  // Layer 2: dZ2, then dW2 = dZ2ᵀ·A1, db2 = Σ dZ2, dA1 = dZ2·W2.
+  hidden_backward(d2_, a2_, xhat2_, g2_, istd2_, 1);
+  sgemm_threads(threads_, true, false, dint_, dint_, rows, 1.f, d2_.data(), dint_, a1_.data(), dint_, 0.f,
+                grad_[4].data(), dint_);
+  sgemm_threads(threads_, false, false, rows, dint_, dint_, 1.f, d2_.data(), dint_, w2_.data(), dint_, 0.f,
+                d1_.data(), dint_);
+  // Layer 1: dZ1, then dW1 = dZ1ᵀ·X, db1 = Σ dZ1 (≈ 0: BatchNorm removes the bias).
+  hidden_backward(d1_, a1_, xhat1_, g1_, istd1_, 0);
+  sgemm_threads(threads_, true, false, dint_, din_, rows, 1.f, d1_.data(), dint_, x_.data(), din_, 0.f,
+                grad_[0].data(), din_);
 }
 
 MlpStepStats MlpTrainer::step(const float* x, const int32_t* anchors, const int32_t* positives,
@@ -363,13 +378,13 @@ MlpStepStats MlpTrainer::step(const float* x, const int32_t* anchors, const int3
     float* p = params[t]->data();
     float* buf = mom_[t].data();
     const float* g = grad_[t].data();
-    size_t len = params[t]->size();
-    if (!has_momentum_) {
-      for (size_t i = 0; i < len; i++) buf[i] = g[i];
-    } else {
-      for (size_t i = 0; i < len; i++) buf[i] = momentum * buf[i] + g[i];
-    }
-    for (size_t i = 0; i < len; i++) p[i] -= lr * buf[i];
+    const bool fresh = !has_momentum_;
+    parallel_for(params[t]->size(), size_t{1} << 14, threads_, [&](size_t b, size_t e, int) {
+      for (size_t i = b; i < e; i++) {
+        buf[i] = fresh ? g[i] : momentum * buf[i] + g[i];
+        p[i] -= lr * buf[i];
+      }
+    });
   }
   has_momentum_ = true;
   return st;

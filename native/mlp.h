@@ -53,6 +53,11 @@ class MlpTrainer {
   // Eval-mode forward (BatchNorm with running statistics) of n rows; out is n×dout.
   void forward_eval(const float* x, int64_t n, float* out, int threads) const;
 
+  // Threads of step(): its matrix products and column-wise passes are split over
+  // them (the result is bit for bit the same for any count). 0: default_threads().
+  void set_threads(int threads);
+  int threads() const { return threads_; }
+
   // Forgets the momentum buffers (a fresh optimizer).
   void reset_momentum();
 
@@ -70,6 +75,7 @@ class MlpTrainer {
   void backward(int n);
 
   int din_, dint_, dout_;
+  int threads_ = 1;
   // Parameters (PyTorch layouts: weight out×in).
   std::vector<float> w1_, b1_, g1_, be1_, rm1_, rv1_;
   std::vector<float> w2_, b2_, g2_, be2_, rm2_, rv2_;

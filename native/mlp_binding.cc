@@ -31,7 +31,8 @@ Napi::Object StatsObject(Napi::Env env, const MlpStepStats& st) {
   return o;
 }
 
-// sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc[, reference])
+// sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc[, threads]):
+// with threads (ThreadsArg), the product split over them (sgemm_threads)
 Napi::Value Sgemm(const Napi::CallbackInfo& info, bool reference) {
   Napi::Env env = info.Env();
   return Guarded(env, [&]() -> Napi::Value {
@@ -58,6 +59,12 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info, bool reference) {
     if (!fits(arows, acols, lda, a.ElementLength())) RangeFail(kNoFn, "sgemm: a is too short for its shape and lda");
     if (!fits(brows, bcols, ldb, b.ElementLength())) RangeFail(kNoFn, "sgemm: b is too short for its shape and ldb");
     if (!fits(m, n, ldc, c.ElementLength())) RangeFail(kNoFn, "sgemm: c is too short for its shape and ldc");
+    if (!reference && info.Length() > 13) {
+      sgemm_threads(ThreadsArg(info, 13, kNoFn), ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+                    static_cast<float>(alpha), a.Data(), static_cast<int>(lda), b.Data(), static_cast<int>(ldb),
+                    static_cast<float>(beta), c.Data(), static_cast<int>(ldc));
+      return env.Undefined();
+    }
     auto fn = reference ? sgemm_reference : sgemm;
     fn(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), static_cast<float>(alpha), a.Data(),
        static_cast<int>(lda), b.Data(), static_cast<int>(ldb), static_cast<float>(beta), c.Data(),
@@ -172,6 +179,7 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
                         InstanceMethod("setNumBatchesTracked", &MlpTrainerWrap::SetNbt),
                         InstanceMethod("resetMomentum", &MlpTrainerWrap::ResetMomentum),
                         InstanceMethod("setStraightThrough", &MlpTrainerWrap::SetStraightThrough),
+                        InstanceMethod("setThreads", &MlpTrainerWrap::SetThreads),
                         InstanceMethod("step", &MlpTrainerWrap::Step),
                         InstanceMethod("trainBatches", &MlpTrainerWrap::TrainBatches),
                         InstanceMethod("forwardEval", &MlpTrainerWrap::ForwardEval),
@@ -280,6 +288,16 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
         RangeFail(kNoFn, std::string("setStraightThrough: zn_") + std::to_string(r2) + " at dout " +
                              std::to_string(trainer_->dout()) + ": " + e.what());
       }
+      return env.Undefined();
+    });
+  }
+
+  // setThreads([threads]): the threads of step() and trainBatches (ThreadsArg).
+  Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      trainer_->set_threads(ThreadsArg(info, 0, kNoFn));
       return env.Undefined();
     });
   }

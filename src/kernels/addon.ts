@@ -25,6 +25,7 @@ export interface RawMlpTrainer {
   setNumBatchesTracked(first: number, second: number): void;
   resetMomentum(): void;
   setStraightThrough(r2: number): void;
+  setThreads(threads?: number): void;
   step(x: F32, anchors: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, momentum: number, lambda: number): RawStepStats;
   trainBatches(
     x: F32, anchors: Int32Array, positives: Int32Array, negatives: Int32Array,
@@ -91,7 +92,7 @@ export interface RawAddon {
   // SGEMM (native/gemm.cc) and the catalyzer trainer (native/mlp.cc).
   sgemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-    a: F32, lda: number, b: F32, ldb: number, beta: number, c: F32, ldc: number,
+    a: F32, lda: number, b: F32, ldb: number, beta: number, c: F32, ldc: number, threads?: number,
   ): void;
   sgemmReference(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,

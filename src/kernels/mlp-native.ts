@@ -25,13 +25,17 @@ export interface BatchRunStats extends StepStats {
 
 /**
  * Row-major C[m×n] = alpha·op(A)·op(B) + beta·C with op(X) = X or Xᵀ (then X is
- * stored k×m / n×k), dispatched to the AVX-512 / AVX2 packed kernels.
+ * stored k×m / n×k), dispatched to the AVX-512 / AVX2 packed kernels. With
+ * `threads`, the product is split over that many threads (0: the default count),
+ * bit for bit the same result.
  */
 export function sgemm(
   transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
+  threads?: number,
 ): void {
-  addon().sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (threads === undefined) addon().sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  else addon().sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
 }
 
 /** The portable reference SGEMM (same arguments as `sgemm`). */
@@ -90,6 +94,15 @@ export class NativeMlpTrainer {
    */
   setStraightThrough(r2: number): void {
     this.raw.setStraightThrough(r2);
+  }
+
+  /**
+   * The threads of `step` and `trainBatches` (0 or absent: SPREADVEC_THREADS, else
+   * the core count). The trained weights are bit for bit the same for any count.
+   * A new trainer uses 1.
+   */
+  setThreads(threads?: number): void {
+    this.raw.setThreads(threads);
   }
 
   /** One SGD step on the batch whose rows of `x` (rows of din) the three index arrays name. */

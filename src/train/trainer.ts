@@ -305,6 +305,9 @@ export async function trainEpoch(s: EpochSetup, epoch: number, lr: number): Prom
   for (let i = 0; i < nt; i++) negatives[i] = I[i * rankNegative + rankNegative - 1];
   const t1 = performance.now();
 
+  // The SGD steps split their products over the same threads (bit for bit the
+  // same weights for any count).
+  trainer.setThreads(threads);
   const perm = rng.permutation(nt);
   const pos = new Int32Array(nt);
   const neg = new Int32Array(nt);

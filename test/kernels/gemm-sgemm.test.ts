@@ -68,3 +68,41 @@ test('sgemm with beta = 0 ignores NaN in C, and validates its arguments', () => 
   assert.throws(() => sgemm(false, false, 64, 64, 64, NaN, a, 64, b, 64, 0, c, 64), /alpha must be finite/);
   assert.throws(() => sgemm(false, false, 64, 64, 64, 1, Array.from(a) as never, 64, b, 64, 0, c, 64), /a must be a Float32Array/);
 });
+
+test('sgemm split over threads is bit for bit sgemm, for every ISA, shape and transpose', () => {
+  const best = detectedIsa();
+  // Shapes that split (over 2^18 multiply-adds) besides random ones: the training
+  // step's, and one whose narrow last block (4×1×1020) sgemm alone would hand to the reference.
+  const fixed: [boolean, boolean, number, number, number][] = [
+    [false, true, 192, 1024, 1024], [true, false, 1024, 1024, 192], [false, false, 192, 1024, 24], [true, false, 24, 1024, 192],
+    [false, false, 4, 129, 1020], [false, false, 300, 70, 400], [true, true, 517, 3, 2000],
+  ];
+  const same = (ta: boolean, tb: boolean, m: number, n: number, k: number, pad: number, beta: number, threads: number, seed: number, isa: Isa) => {
+    const lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+    const a = randomArray((ta ? k : m) * lda, seed);
+    const b = randomArray((tb ? n : k) * ldb, seed + 1);
+    const c0 = randomArray(m * ldc, seed + 2);
+    const one = c0.slice(), split = c0.slice();
+    sgemm(ta, tb, m, n, k, 0.5, a, lda, b, ldb, beta, one, ldc);
+    sgemm(ta, tb, m, n, k, 0.5, a, lda, b, ldb, beta, split, ldc, threads);
+    for (let i = 0; i < one.length; i++) {
+      if (!Object.is(one[i], split[i])) throw new Error(`${isa} ta=${ta} tb=${tb} ${m}x${n}x${k} threads ${threads}: element ${i} ${split[i]} ≠ ${one[i]}`);
+    }
+  };
+  try {
+    for (const isa of isas()) {
+      assert.equal(setIsa(isa), true);
+      for (const [ta, tb, m, n, k] of fixed) same(ta, tb, m, n, k, 1, 1, 2, 7, isa);
+      fc.assert(
+        fc.property(
+          fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 260 }), fc.integer({ min: 1, max: 260 }), fc.integer({ min: 1, max: 700 }),
+          fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 1, 0.5), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 1e6 }),
+          (ta, tb, m, n, k, pad, beta, threads, seed) => same(ta, tb, m, n, k, pad, beta, threads, seed, isa),
+        ),
+        { numRuns: 40 },
+      );
+    }
+  } finally {
+    setIsa(best);
+  }
+});
