@@ -38,9 +38,10 @@ void add_column_sums(const float* x, int64_t rows, int c, float* out, int c0, in
 
 // BatchNorm1d (train mode) + ReLU on one group of n rows, in place: z becomes
 // xhat, a receives relu(gamma·xhat + beta). Updates the running statistics as
-// PyTorch does (unbiased variance, momentum 0.1). istd receives 1/sqrt(var+eps).
+// PyTorch does (unbiased variance, weight `momentum` for this batch: 0.1 in
+// training). istd receives 1/sqrt(var+eps).
 void bn_relu_train(float* z, float* a, int n, int c, const float* gamma, const float* beta,
-                   float* rmean, float* rvar, float* istd, int c0, int c1) {
+                   float* rmean, float* rvar, float* istd, float momentum, int c0, int c1) {
   std::vector<float> tmp(2 * static_cast<size_t>(c), 0.f);
   float* mean = tmp.data();
   float* var = mean + c;
@@ -57,8 +58,8 @@ void bn_relu_train(float* z, float* a, int n, int c, const float* gamma, const f
     float v = var[j] / n;
     istd[j] = 1.f / std::sqrt(v + MlpTrainer::kBnEps);
     float unbiased = n > 1 ? var[j] / (n - 1) : v;
-    rmean[j] = (1 - MlpTrainer::kBnMomentum) * rmean[j] + MlpTrainer::kBnMomentum * mean[j];
-    rvar[j] = (1 - MlpTrainer::kBnMomentum) * rvar[j] + MlpTrainer::kBnMomentum * unbiased;
+    rmean[j] = (1 - momentum) * rmean[j] + momentum * mean[j];
+    rvar[j] = (1 - momentum) * rvar[j] + momentum * unbiased;
   }
   for (int i = 0; i < n; i++) {
     float* row = z + static_cast<size_t>(i) * c;
@@ -252,13 +253,17 @@ void MlpTrainer::forward_train(int n) {
                     const std::vector<float>& gamma, const std::vector<float>& beta, std::vector<float>& rm,
                     std::vector<float>& rv, std::vector<float>& xhat, std::vector<float>& act,
                     std::vector<float>& istd) {
+    // The running statistics' weight for each group's batch: PyTorch's 0.1, or, while
+    // recompute_batchnorm() runs, 1/(batches so far) (its cumulative average).
+    float momentum[3];
+    for (int g = 0; g < 3; g++) momentum[g] = bn_batches_ < 0 ? kBnMomentum : 1.f / static_cast<float>(bn_batches_ + g + 1);
     sgemm_threads(threads_, false, true, rows, dint_, din, 1.f, in, din, w.data(), din, 0.f, xhat.data(), dint_);
     for_columns(dint_, threads_, [&](int c0, int c1) {
       add_bias(xhat.data(), rows, dint_, b.data(), c0, c1);
       for (int g = 0; g < 3; g++) {
         size_t off = static_cast<size_t>(g) * n * dint_;
         bn_relu_train(xhat.data() + off, act.data() + off, n, dint_, gamma.data(), beta.data(), rm.data(),
-                      rv.data(), istd.data() + static_cast<size_t>(g) * dint_, c0, c1);
+                      rv.data(), istd.data() + static_cast<size_t>(g) * dint_, momentum[g], c0, c1);
       }
     });
   };
@@ -336,9 +341,8 @@ void MlpTrainer::backward(int n) {
                 grad_[0].data(), din_);
 }
 
-MlpStepStats MlpTrainer::step(const float* x, const int32_t* anchors, const int32_t* positives,
-                              const int32_t* negatives, int n, float lr, float momentum,
-                              float lambda) {
+void MlpTrainer::gather(const float* x, const int32_t* anchors, const int32_t* positives,
+                        const int32_t* negatives, int n) {
   const size_t rows = 3 * static_cast<size_t>(n);
   x_.resize(rows * din_);
   for (const int32_t* idx : {anchors, positives, negatives}) {
@@ -351,7 +355,36 @@ MlpStepStats MlpTrainer::step(const float* x, const int32_t* anchors, const int3
   for (auto* v : {&o_, &f_, &df_}) v->resize(rows * dout_);
   istd1_.resize(3 * static_cast<size_t>(dint_));
   istd2_.resize(3 * static_cast<size_t>(dint_));
+}
 
+void MlpTrainer::recompute_batchnorm(const float* x, const int32_t* order, int64_t len, int batch) {
+  // Three consecutive batches per forward pass (its three groups); a shorter tail,
+  // split in three, ends the pass (a group needs two rows for a variance).
+  std::fill(rm1_.begin(), rm1_.end(), 0.f);
+  std::fill(rm2_.begin(), rm2_.end(), 0.f);
+  std::fill(rv1_.begin(), rv1_.end(), 1.f);
+  std::fill(rv2_.begin(), rv2_.end(), 1.f);
+  const int64_t saved[2] = {num_batches_tracked[0], num_batches_tracked[1]};
+  bn_batches_ = 0;
+  for (int64_t i0 = 0; i0 < len;) {
+    int64_t left = len - i0;
+    int m = static_cast<int>(left >= 3 * static_cast<int64_t>(batch) ? batch : left / 3);
+    if (m < 2) break;
+    gather(x, order + i0, order + i0 + m, order + i0 + 2 * m, m);
+    forward_train(m);
+    bn_batches_ += 3;
+    i0 += 3 * static_cast<int64_t>(m);
+  }
+  bn_batches_ = -1;
+  num_batches_tracked[0] = saved[0];
+  num_batches_tracked[1] = saved[1];
+}
+
+MlpStepStats MlpTrainer::step(const float* x, const int32_t* anchors, const int32_t* positives,
+                              const int32_t* negatives, int n, float lr, float momentum,
+                              float lambda) {
+  const size_t rows = 3 * static_cast<size_t>(n);
+  gather(x, anchors, positives, negatives, n);
   forward_train(n);
   const float* f_loss = f_.data();
   if (ste_) {

@@ -58,6 +58,12 @@ class MlpTrainer {
   void set_threads(int threads);
   int threads() const { return threads_; }
 
+  // Sets the BatchNorm running statistics to the average of the batch statistics
+  // of a pass over rows order[0..len) of x in batches of `batch` (PyTorch's
+  // swa_utils.update_bn: after averaging weights, the old statistics no longer fit
+  // them). Weights and num_batches_tracked are unchanged.
+  void recompute_batchnorm(const float* x, const int32_t* order, int64_t len, int batch);
+
   // Forgets the momentum buffers (a fresh optimizer).
   void reset_momentum();
 
@@ -71,11 +77,15 @@ class MlpTrainer {
   int straight_through() const { return ste_r2_; }
 
  private:
+  // Copies the step's rows into x_ and sizes the activations for 3n rows.
+  void gather(const float* x, const int32_t* anchors, const int32_t* positives, const int32_t* negatives, int n);
   void forward_train(int n);
   void backward(int n);
 
   int din_, dint_, dout_;
   int threads_ = 1;
+  // Batches averaged so far by recompute_batchnorm(); -1 outside it (momentum 0.1).
+  int64_t bn_batches_ = -1;
   // Parameters (PyTorch layouts: weight out×in).
   std::vector<float> w1_, b1_, g1_, be1_, rm1_, rv1_;
   std::vector<float> w2_, b2_, g2_, be2_, rm2_, rv2_;

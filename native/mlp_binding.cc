@@ -155,6 +155,19 @@ struct TrainJob {
   void settled();
 };
 
+// recompute_batchnorm off the main thread, as a job (async_job.h).
+struct BatchnormJob {
+  MlpTrainerWrap* owner = nullptr;
+  Napi::ObjectReference self;
+  InputView<float> x;
+  InputView<int32_t> order;  // a private copy: the kernel indexes x with it
+  int batch = 0;
+
+  void run();
+  Napi::Value result(Napi::Env env) const { return env.Undefined(); }
+  void settled();
+};
+
 // The trainer's forward pass off the main thread, as a job (async_job.h).
 struct EvalJob {
   MlpTrainerWrap* owner = nullptr;
@@ -182,6 +195,7 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
                         InstanceMethod("setThreads", &MlpTrainerWrap::SetThreads),
                         InstanceMethod("step", &MlpTrainerWrap::Step),
                         InstanceMethod("trainBatches", &MlpTrainerWrap::TrainBatches),
+                        InstanceMethod("recomputeBatchnorm", &MlpTrainerWrap::RecomputeBatchnorm),
                         InstanceMethod("forwardEval", &MlpTrainerWrap::ForwardEval),
                         InstanceMethod("forwardEvalSync", &MlpTrainerWrap::ForwardEvalSync)});
   }
@@ -375,6 +389,31 @@ class MlpTrainerWrap : public Napi::ObjectWrap<MlpTrainerWrap> {
     });
   }
 
+  // recomputeBatchnorm(x, order, batchSize) → Promise<undefined>
+  Napi::Value RecomputeBatchnorm(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return Guarded(env, [&]() -> Napi::Value {
+      Ready();
+      auto x = TypedArrayArg<Napi::Float32Array>(info, 0, kNoFn, "x");
+      auto order = TypedArrayArg<Napi::Int32Array>(info, 1, kNoFn, "order");
+      int64_t batch = IntAtLeastArg(info, 2, kNoFn, "batchSize", 2);
+      if (x.ElementLength() % trainer_->din() != 0) RangeFail(kNoFn, "x must hold rows of din = " + std::to_string(trainer_->din()) + " values");
+      if (order.ElementLength() < 6) RangeFail(kNoFn, "recomputeBatchnorm: order must name at least 6 rows (three groups of two)");
+      const size_t xrows = x.ElementLength() / trainer_->din();
+      for (size_t i = 0; i < order.ElementLength(); i++)
+        if (order[i] < 0 || static_cast<size_t>(order[i]) >= xrows)
+          RangeFail(kNoFn, "recomputeBatchnorm: order holds row " + std::to_string(order[i]) + " outside [0, " + std::to_string(xrows) + ")");
+      BatchnormJob job;
+      job.owner = this;
+      job.self = Napi::Persistent(Value());
+      job.x = InputView<float>::Hold(env, x);
+      job.order = InputView<int32_t>::Copy(order);
+      job.batch = static_cast<int>(std::min<int64_t>(batch, 1 << 20));
+      busy = true;
+      return QueueJob(env, "recomputeBatchnorm", std::move(job));
+    });
+  }
+
   // x (rows of din) and the optional threads (ThreadsArg) of forwardEval*.
   Napi::Float32Array GetEvalArgs(const Napi::CallbackInfo& info, int64_t* threads) {
     auto x = TypedArrayArg<Napi::Float32Array>(info, 0, kNoFn, "x");
@@ -448,6 +487,18 @@ Napi::Value TrainJob::result(Napi::Env env) const {
 }
 
 void TrainJob::settled() { owner->busy = false; }
+
+void BatchnormJob::run() {
+  MlpTrainer* t = owner->trainer();
+  const size_t xrows = x.size() / t->din();
+  // Checked again on the copy, as TrainJob does (x may be in a SharedArrayBuffer).
+  for (size_t i = 0; i < order.size(); i++)
+    if (order[i] < 0 || static_cast<size_t>(order[i]) >= xrows)
+      throw KernelError("an index array changed while the call started", /*range=*/false);
+  t->recompute_batchnorm(x.data(), order.data(), static_cast<int64_t>(order.size()), batch);
+}
+
+void BatchnormJob::settled() { owner->busy = false; }
 
 void EvalJob::run() {
   out.resize(static_cast<size_t>(rows) * owner->trainer()->dout());

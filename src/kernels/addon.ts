@@ -26,6 +26,7 @@ export interface RawMlpTrainer {
   resetMomentum(): void;
   setStraightThrough(r2: number): void;
   setThreads(threads?: number): void;
+  recomputeBatchnorm(x: F32, order: Int32Array, batchSize: number): Promise<undefined>;
   step(x: F32, anchors: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, momentum: number, lambda: number): RawStepStats;
   trainBatches(
     x: F32, anchors: Int32Array, positives: Int32Array, negatives: Int32Array,

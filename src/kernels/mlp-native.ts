@@ -121,6 +121,16 @@ export class NativeMlpTrainer {
     return this.raw.trainBatches(x, anchors, positives, negatives, batchSize, lr, momentum, lambda);
   }
 
+  /**
+   * Sets the BatchNorm running statistics to the average of the batch statistics
+   * over rows `order` of `x`, in batches of `batchSize` (PyTorch's
+   * swa_utils.update_bn), off the main thread. Needed after the weights were
+   * replaced by an average: the statistics gathered during training no longer fit.
+   */
+  recomputeBatchnorm(x: Float32Array, order: Int32Array, batchSize: number): Promise<void> {
+    return this.raw.recomputeBatchnorm(x, order, batchSize).then(() => undefined);
+  }
+
   /** Eval-mode outputs (BatchNorm with running statistics), rows×dout, off the main thread. */
   forwardEval(x: Float32Array, threads?: number): Promise<Float32Array> {
     return this.raw.forwardEval(x, threads);

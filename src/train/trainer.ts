@@ -24,6 +24,7 @@ import { radiusForBits } from '../lattice/sphere-count';
 import { parseZnSpec } from '../lattice/zn-spec';
 import { MAX_DIM } from '../lattice/limits';
 import { quantize as znQuantize } from '../lattice/zn-native';
+import { WeightAverage } from './weight-average';
 
 /** 1-recall at ranks 1, 10, 100 per validation quantizer (the paper's `logs[i].val`). */
 export type ValidationResult = Record<string, [number, number, number]>;
@@ -71,13 +72,21 @@ export interface TrainOptions {
    * checkpoint given by `initName`). Empty or absent: plain training.
    */
   quantizerTrain?: string;
+  /**
+   * Stochastic weight averaging over the last `swaEpochs` epochs (0 or absent: off;
+   * src/train/weight-average.ts): the networks at the end of each of them are
+   * averaged, the BatchNorm statistics recomputed on the training vectors, and the
+   * average is validated after the last epoch, written as `checkpoint.pth.swa` and
+   * kept as best when it scores higher.
+   */
+  swaEpochs?: number;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
   database: '', numLearn: 500000, sizeBase: 1000000, querySize: 100000, dint: 1024, dout: 24,
   lambdaUniform: 0.05, batchSize: 64, epochs: 160, momentum: 0.9, rankPositive: 10, rankNegative: 50,
   lrSchedule: '0.1,0.1,0.05,0.01', valFreq: 10, validationQuantizers: '', saveBestCriterion: '',
-  checkpointDir: '', initName: '', seed: 1234, quantizerTrain: '',
+  checkpointDir: '', initName: '', seed: 1234, quantizerTrain: '', swaEpochs: 0,
 };
 
 /** One epoch's record, as the paper's trainer keeps it in `logs`. */
@@ -104,6 +113,8 @@ export interface TrainResult {
   logs: EpochLog[];
   bestScore: number;
   bestState?: CatalyzerState;
+  /** The weight average (with `swaEpochs`) and its validation score. */
+  average?: { state: CatalyzerState; score: number; epochs: number };
   /** Threads used by the parallel phases (forward passes, k-NN). */
   threads?: number;
 }
@@ -141,6 +152,8 @@ export function resolveOptions(opts: TrainOptions): TrainOptions & { quantizers:
 export function checkValidationSetup(options: TrainOptions): void {
   const opts = resolveOptions(options);
   straightThroughRadius(opts);
+  const swa = opts.swaEpochs ?? 0;
+  if (!Number.isInteger(swa) || swa < 0 || swa > opts.epochs) throw new RangeError(`--swa_epochs must be an integer in [0, epochs = ${opts.epochs}], got ${swa}`);
   for (const q of opts.quantizers) {
     try {
       checkQuantizerSpec(q, opts.dout);
@@ -393,6 +406,8 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     momentum: opts.momentum, lambda: opts.lambdaUniform, rng, threads, progress: reporter.progress, straightThroughR2: steR2,
   };
 
+  const swaEpochs = opts.swaEpochs ?? 0;
+  const average = swaEpochs > 0 ? new WeightAverage() : undefined;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     const lr = lrs[epoch];
     // The times go in once the validation is done (the checkpoint written during it
@@ -401,6 +416,7 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     const log: EpochLog = rest;
     const t2 = performance.now();
     logs.push(log);
+    if (average && epoch >= opts.epochs - swaEpochs) average.add(trainer);
 
     // Every val_freq epochs, and always at the last one: a run shorter than
     // val_freq still validates and writes its network.
@@ -427,7 +443,35 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     log.times = [epochTimes![0], epochTimes![1], (t3 - t2) / 1000];
     reporter.log(epochLine(log));
   }
-  return { state: stateFromTrainer(trainer), logs, bestScore, bestState, threads };
+  let averaged: TrainResult['average'];
+  if (average) {
+    reporter.log(`weight average of the last ${average.count} epochs: recomputing BatchNorm statistics, validating`);
+    const net = new NativeMlpTrainer(dims.din, dims.dint, dims.dout);
+    loadStateIntoTrainer(net, stateFromTrainer(trainer));
+    await average.applyTo(net, xt, opts.batchSize, rng);
+    const bars = reporter.progress ? progressBars() : undefined;
+    const { res, score } = await validateTrainer(net, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads, bars).finally(() => bars?.stop());
+    const state = stateFromTrainer(net);
+    averaged = { state, score, epochs: average.count };
+    if (opts.checkpointDir) {
+      const fname = path.join(opts.checkpointDir, 'checkpoint.pth.swa');
+      reporter.log(`storing ${fname}`);
+      const last = logs[logs.length - 1];
+      saveCheckpoint(fname, {
+        state_dict: state, epoch: opts.epochs - 1, args: { ...args, lr: last.lr },
+        logs: [...logs, { ...last, val: res, swa_epochs: average.count }] as unknown as Record<string, unknown>[],
+      });
+      if (score > bestScore) fs.copyFileSync(fname, path.join(opts.checkpointDir, 'checkpoint.pth.best'));
+    }
+    if (score > bestScore) {
+      reporter.log(`${opts.saveBestCriterion} score of the average improves (${formatG(score)} > ${formatG(bestScore)}), keeping as best`);
+      bestScore = score;
+      bestState = state;
+    } else {
+      reporter.log(`${opts.saveBestCriterion} score of the average: ${formatG(score)} (best stays ${formatG(bestScore)})`);
+    }
+  }
+  return { state: stateFromTrainer(trainer), logs, bestScore, bestState, average: averaged, threads };
 }
 
 /** The argparse.Namespace the paper's checkpoints carry (its attribute names). */
@@ -436,7 +480,7 @@ export function checkpointArgs(opts: TrainOptions & { quantizers: string[] }): R
     database: opts.database, size_base: opts.sizeBase, num_learn: opts.numLearn, dint: opts.dint, dout: opts.dout,
     lambda_uniform: opts.lambdaUniform, batch_size: opts.batchSize, epochs: opts.epochs, momentum: opts.momentum,
     rank_positive: opts.rankPositive, rank_negative: opts.rankNegative, seed: opts.seed, checkpoint_dir: opts.checkpointDir,
-    init_name: opts.initName, save_best_criterion: opts.saveBestCriterion, quantizer_train: opts.quantizerTrain ?? '', lr_schedule: opts.lrSchedule,
+    init_name: opts.initName, save_best_criterion: opts.saveBestCriterion, quantizer_train: opts.quantizerTrain ?? '', swa_epochs: opts.swaEpochs ?? 0, lr_schedule: opts.lrSchedule,
     device: 'cpu', val_freq: opts.valFreq, validation_quantizers: opts.quantizers,
   };
 }

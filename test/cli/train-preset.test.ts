@@ -52,3 +52,10 @@ test('--quantizer_train takes zn_<r2> names only', () => {
   assert.equal(parsed(['--database', 'x']).quantizerTrain, '');
   assert.throws(() => parsed(['--database', 'x', '--quantizer_train', 'zn-79']), /--quantizer_train must be 'zn_<r2>' \(e\.g\. zn_79\), got 'zn-79'/);
 });
+
+test('--swa_epochs takes an integer ≥ 0 (0, the default, is off)', () => {
+  assert.equal(parsed(['--database', 'x', '--swa_epochs', '20']).swaEpochs, 20);
+  assert.equal(parsed(['--database', 'x']).swaEpochs, 0);
+  assert.throws(() => parsed(['--database', 'x', '--swa_epochs', '-1']), /swa_epochs/);
+  assert.throws(() => parsed(['--database', 'x', '--swa_epochs', '2.5']), /swa_epochs/);
+});

@@ -34,6 +34,7 @@ export function addTrainOptions(cmd: Command, skip: string[] = []): Command {
     ['--init_name <file>', 'checkpoint to start from', d.initName],
     ['--seed <n>', 'random seed', d.seed, integerOption('seed', { min: 0, max: 2 ** 32 - 1 })],
     ['--quantizer_train <zn_r2>', 'fine-tune through this Zn quantizer with the straight-through estimator (e.g. zn_79, from --init_name)', d.quantizerTrain, quantizerTrain],
+    ['--swa_epochs <n>', 'average the weights of the last n epochs (stochastic weight averaging; 0: off); the average is validated and kept as best when better', d.swaEpochs, int('swa_epochs', 0)],
     ['--preset <name>', `named option set (${Object.keys(TRAIN_PRESETS).join(', ')}); options given explicitly win over it`, undefined, presetName],
   ];
   for (const [flag, desc, def, parse] of opts) {
@@ -63,7 +64,7 @@ const PRESET_FLAGS: Record<keyof TrainPreset, string> = {
   lambdaUniform: 'lambda_uniform', batchSize: 'batch_size', epochs: 'epochs', momentum: 'momentum',
   rankPositive: 'rank_positive', rankNegative: 'rank_negative', lrSchedule: 'lr_schedule', valFreq: 'val_freq',
   validationQuantizers: 'validation_quantizers', saveBestCriterion: 'save_best_criterion', seed: 'seed',
-  quantizerTrain: 'quantizer_train',
+  quantizerTrain: 'quantizer_train', swaEpochs: 'swa_epochs',
 };
 
 /**
@@ -97,6 +98,7 @@ export function toTrainOptions(o: Record<string, unknown>): TrainOptions {
     lrSchedule: o.lr_schedule as string, valFreq: o.val_freq as number, validationQuantizers: o.validation_quantizers as string,
     saveBestCriterion: o.save_best_criterion as string, checkpointDir: o.checkpoint_dir as string, initName: o.init_name as string,
     seed: o.seed as number, quantizerTrain: (o.quantizer_train as string | undefined) ?? '',
+    swaEpochs: (o.swa_epochs as number | undefined) ?? 0,
   };
 }
 
