@@ -8,6 +8,7 @@ export type { TrainOptions, TrainReporter, TrainResult, EpochLog, EpochSetup, Tr
 export { fitCatalyzer, defaultSampleSize, MIN_FIT_VECTORS, FIT_DEFAULTS } from '../train/fit';
 export type { FitOptions, FitResult, FitProgress } from '../train/fit';
 export { runTraining } from '../train/run';
+export { WeightAverage } from '../train/weight-average';
 export { crossValidate, DEFAULT_LAMBDAS } from '../train/crossvalidate';
 export type { CrossValidateOptions, CrossValidateResult } from '../train/crossvalidate';
 export type { TfjsMlpTrainer } from '../train/tfjs-trainer';

@@ -19,7 +19,7 @@ const ROOT_NAMES = [
 ];
 /** One name each subpath must export (a sample of what it owns). */
 const SUBPATHS: Record<string, string[]> = {
-  train: ['trainOnSplit', 'crossValidate', 'tripletKoleoLoss', 'NativeMlpTrainer', 'fitCatalyzer', 'MIN_FIT_VECTORS'],
+  train: ['trainOnSplit', 'crossValidate', 'tripletKoleoLoss', 'NativeMlpTrainer', 'fitCatalyzer', 'MIN_FIT_VECTORS', 'WeightAverage'],
   eval: ['knn', 'evaluate', 'oneRecalls'],
   quantizers: ['makeQuantizer', 'kmeans', 'ProductQuantizer', 'fitPca'],
   data: ['readFvecs', 'readBvecs', 'loadSplit', 'parseNpy', 'clusteredVectors'],
