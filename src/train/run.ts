@@ -23,7 +23,8 @@ export function checkTraining(opts: TrainOptions): string | undefined {
  */
 export async function runTraining(opts: TrainOptions, reporter: TrainReporter, threads?: number, progress?: Progress): Promise<TrainResult> {
   const dir = checkTraining(opts);
-  reporter.log(dir ? `checkpoints go to ${dir}/checkpoint.pth (best: checkpoint.pth.best)` : 'no checkpoint_dir: the network is not written');
+  const swa = opts.swaEpochs ? ', weight average: checkpoint.pth.swa' : '';
+  reporter.log(dir ? `checkpoints go to ${dir}/checkpoint.pth (best: checkpoint.pth.best${swa})` : 'no checkpoint_dir: the network is not written');
   reporter.log(`load dataset ${opts.database}`);
   const split = await loadSplit(opts.database, { split: 'train', sizeBase: opts.sizeBase, numQueries: opts.querySize, numLearn: opts.numLearn, log: reporter.log, progress });
   reporter.log(`keeping ${split.nt} training vectors (base ${split.nb}, queries ${split.nq})`);
