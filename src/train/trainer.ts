@@ -406,6 +406,37 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     momentum: opts.momentum, lambda: opts.lambdaUniform, rng, threads, progress: reporter.progress, straightThroughR2: steR2,
   };
 
+  /**
+   * Validates `net` and, with a checkpoint folder, writes it there as `name` with the
+   * logs `logsWith(validation)`; when it beats the best so far, copies it to
+   * checkpoint.pth.best and keeps its state. `what` qualifies the log line.
+   */
+  const validateAndStore = async (
+    net: NativeMlpTrainer, name: string, epoch: number, lr: number, what: string, logsWith: (res: ValidationResult) => EpochLog[],
+  ): Promise<{ score: number; state: CatalyzerState }> => {
+    const bars = reporter.progress ? progressBars() : undefined;
+    const { res, score } = await validateTrainer(net, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads, bars).finally(() => bars?.stop());
+    const state = stateFromTrainer(net);
+    const better = score > bestScore;
+    if (opts.checkpointDir) {
+      prepareCheckpointDir(opts.checkpointDir);
+      const fname = path.join(opts.checkpointDir, name);
+      reporter.log(`storing ${fname}`);
+      saveCheckpoint(fname, { state_dict: state, epoch, args: { ...args, lr }, logs: logsWith(res) as unknown as Record<string, unknown>[] });
+      if (better) fs.copyFileSync(fname, path.join(opts.checkpointDir, 'checkpoint.pth.best'));
+    } else {
+      logsWith(res);
+    }
+    if (better) {
+      reporter.log(`${opts.saveBestCriterion} score${what} improves (${formatG(score)} > ${formatG(bestScore)}), keeping as best`);
+      bestScore = score;
+      bestState = state;
+    } else if (what) {
+      reporter.log(`${opts.saveBestCriterion} score${what}: ${formatG(score)} (best stays ${formatG(bestScore)})`);
+    }
+    return { score, state };
+  };
+
   const swaEpochs = opts.swaEpochs ?? 0;
   const average = swaEpochs > 0 ? new WeightAverage() : undefined;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
@@ -422,22 +453,10 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     // val_freq still validates and writes its network.
     if ((epoch + 1) % opts.valFreq === 0 || epoch === opts.epochs - 1) {
       reporter.log(`Validation at epoch ${epoch}`);
-      const bars = reporter.progress ? progressBars() : undefined;
-      const { res, score } = await validateTrainer(trainer, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads, bars).finally(() => bars?.stop());
-      log.val = res;
-      const current = stateFromTrainer(trainer);
-      if (opts.checkpointDir) {
-        prepareCheckpointDir(opts.checkpointDir);
-        const fname = path.join(opts.checkpointDir, 'checkpoint.pth');
-        reporter.log(`storing ${fname}`);
-        saveCheckpoint(fname, { state_dict: current, epoch, args: { ...args, lr }, logs: logs as unknown as Record<string, unknown>[] });
-        if (score > bestScore) fs.copyFileSync(fname, `${fname}.best`);
-      }
-      if (score > bestScore) {
-        reporter.log(`${opts.saveBestCriterion} score improves (${formatG(score)} > ${formatG(bestScore)}), keeping as best`);
-        bestScore = score;
-        bestState = current;
-      }
+      await validateAndStore(trainer, 'checkpoint.pth', epoch, lr, '', (res) => {
+        log.val = res;
+        return logs;
+      });
     }
     const t3 = performance.now();
     log.times = [epochTimes![0], epochTimes![1], (t3 - t2) / 1000];
@@ -449,27 +468,10 @@ export async function trainOnSplit(split: TrainingSplit, options: TrainOptions, 
     const net = new NativeMlpTrainer(dims.din, dims.dint, dims.dout);
     loadStateIntoTrainer(net, stateFromTrainer(trainer));
     await average.applyTo(net, xt, opts.batchSize, rng);
-    const bars = reporter.progress ? progressBars() : undefined;
-    const { res, score } = await validateTrainer(net, split, opts.quantizers, opts.saveBestCriterion, reporter.log, threads, bars).finally(() => bars?.stop());
-    const state = stateFromTrainer(net);
+    const last = logs[logs.length - 1];
+    const { score, state } = await validateAndStore(net, 'checkpoint.pth.swa', opts.epochs - 1, last.lr, ' of the average',
+      (res) => [...logs, { ...last, val: res, swa_epochs: average.count } as EpochLog]);
     averaged = { state, score, epochs: average.count };
-    if (opts.checkpointDir) {
-      const fname = path.join(opts.checkpointDir, 'checkpoint.pth.swa');
-      reporter.log(`storing ${fname}`);
-      const last = logs[logs.length - 1];
-      saveCheckpoint(fname, {
-        state_dict: state, epoch: opts.epochs - 1, args: { ...args, lr: last.lr },
-        logs: [...logs, { ...last, val: res, swa_epochs: average.count }] as unknown as Record<string, unknown>[],
-      });
-      if (score > bestScore) fs.copyFileSync(fname, path.join(opts.checkpointDir, 'checkpoint.pth.best'));
-    }
-    if (score > bestScore) {
-      reporter.log(`${opts.saveBestCriterion} score of the average improves (${formatG(score)} > ${formatG(bestScore)}), keeping as best`);
-      bestScore = score;
-      bestState = state;
-    } else {
-      reporter.log(`${opts.saveBestCriterion} score of the average: ${formatG(score)} (best stays ${formatG(bestScore)})`);
-    }
   }
   return { state: stateFromTrainer(trainer), logs, bestScore, bestState, average: averaged, threads };
 }
