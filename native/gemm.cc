@@ -81,7 +81,7 @@ void sgemm_threads(int threads, bool transA, bool transB, int M, int N, int K, f
   const int extent = by_cols ? N : M;
   const int align = by_cols ? kColAlign : kRowAlign;
   long long parts = std::min<long long>({threads, work / kMinBlock, extent / align});
-  if (parts <= 1 || work < 4096) {
+  if (parts <= 1) {  // also every product sgemm hands to the reference (work < 2^18)
     sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
